@@ -1,0 +1,296 @@
+package open311
+
+import (
+	"math"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Point is a WGS84 location in decimal degrees.
+type Point struct {
+	Lat  float64 `json:"lat"`
+	Long float64 `json:"long"`
+}
+
+// Reporter holds the personal data a reporter may give. It is stored, and never appears in any
+// response, feed, log line or error message.
+type Reporter struct {
+	Email     string `json:"email,omitempty"`
+	DeviceID  string `json:"device_id,omitempty"`
+	AccountID string `json:"account_id,omitempty"`
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+}
+
+// LinkKind says how two requests are related.
+type LinkKind string
+
+// The kinds of link between requests.
+const (
+	DuplicateOf LinkKind = "duplicate_of" // this request reports the same problem as the target
+	ParentOf    LinkKind = "parent_of"
+	ChildOf     LinkKind = "child_of"
+	RelatedTo   LinkKind = "related_to"
+)
+
+// Link relates a request to another one.
+type Link struct {
+	Kind     LinkKind `json:"kind"`
+	TargetID string   `json:"target_id"`
+}
+
+// Request is a service request: one concrete, located problem reported to a jurisdiction.
+type Request struct {
+	ID                string              `json:"id"`
+	Token             string              `json:"token,omitempty"`
+	JurisdictionID    string              `json:"jurisdiction_id"`
+	ServiceCode       string              `json:"service_code"`
+	ServiceName       string              `json:"service_name"`
+	Status            Status              `json:"status"`
+	StatusNotes       string              `json:"status_notes,omitempty"`
+	Description       string              `json:"description,omitempty"`
+	AgencyResponsible string              `json:"agency_responsible,omitempty"`
+	ServiceNotice     string              `json:"service_notice,omitempty"`
+	Requested         time.Time           `json:"requested"`
+	Updated           time.Time           `json:"updated"`
+	Expected          time.Time           `json:"expected,omitzero"`
+	Point             *Point              `json:"point,omitempty"`
+	Address           string              `json:"address,omitempty"`
+	AddressID         string              `json:"address_id,omitempty"`
+	Zipcode           string              `json:"zipcode,omitempty"`
+	MediaURL          string              `json:"media_url,omitempty"`
+	Attributes        map[string][]string `json:"attributes,omitempty"`
+	Links             []Link              `json:"links,omitempty"`
+	// Private requests (blackbox or "private" services) are never listed, fetched or fed publicly.
+	Private  bool     `json:"private,omitempty"`
+	Reporter Reporter `json:"reporter,omitzero"`
+	// Version counts the writes of the request; stores use it for optimistic locking.
+	Version int64 `json:"version"`
+}
+
+// Public reports whether the request may be shown to anyone: not private, and accepted (a batch
+// request waiting as submitted has no public id yet).
+func (r Request) Public() bool { return !r.Private && r.Status != Submitted }
+
+// Activity is one entry of a request's history: who did what, when, and the status it set.
+type Activity struct {
+	ID             string    `json:"id"`
+	RequestID      string    `json:"request_id"`
+	JurisdictionID string    `json:"jurisdiction_id"`
+	At             time.Time `json:"at"`
+	// Who is a display name or a role ("reporter", "Public Works"), never personal data.
+	Who         string `json:"who"`
+	Kind        string `json:"kind"` // created, status, comment, assignment, link
+	Description string `json:"description,omitempty"`
+	Status      Status `json:"status,omitempty"` // the status this activity set, if any
+	MediaURL    string `json:"media_url,omitempty"`
+}
+
+// Submission is a new request as a client sent it: raw strings, not yet validated.
+type Submission struct {
+	ServiceCode   string
+	Lat, Long     string
+	AddressString string
+	AddressID     string
+	Zipcode       string
+	Description   string
+	MediaURL      string
+	Attributes    map[string][]string
+	Reporter      Reporter
+}
+
+// Limits of free-text fields, in characters.
+const (
+	MaxDescription = 4000
+	MaxShortField  = 1000
+	MaxTextValue   = 4000
+)
+
+// NewRequest validates a submission against its jurisdiction and service and returns the request
+// to store, with every problem found reported at once as an Invalid error. id and token are the
+// identifiers to give it; now is the time of receipt.
+func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now time.Time) (Request, error) {
+	var p Problems
+	r := Request{
+		ID:             id,
+		JurisdictionID: j.ID,
+		ServiceCode:    s.Code,
+		ServiceName:    s.Name,
+		Status:         Open,
+		Description:    strings.TrimSpace(sub.Description),
+		Requested:      now.UTC().Truncate(time.Second),
+		Address:        strings.TrimSpace(sub.AddressString),
+		AddressID:      strings.TrimSpace(sub.AddressID),
+		Zipcode:        strings.TrimSpace(sub.Zipcode),
+		MediaURL:       strings.TrimSpace(sub.MediaURL),
+		Private:        s.Private(),
+		Reporter:       sub.Reporter,
+		Version:        1,
+	}
+	r.Updated = r.Requested
+	if s.Type == Batch {
+		r.Status = Submitted
+		r.Token = token
+	}
+	lat, long := strings.TrimSpace(sub.Lat), strings.TrimSpace(sub.Long)
+	switch {
+	case lat != "" && long != "":
+		la, okLat := parseCoordinate(lat, 90)
+		lo, okLong := parseCoordinate(long, 180)
+		if !okLat {
+			p.Add("lat must be a decimal latitude between -90 and 90")
+		}
+		if !okLong {
+			p.Add("long must be a decimal longitude between -180 and 180")
+		}
+		if okLat && okLong {
+			r.Point = &Point{Lat: la, Long: lo}
+		}
+	case lat != "" || long != "":
+		p.Add("lat and long must be given together")
+	}
+	if r.Point == nil && r.Address == "" && r.AddressID == "" && lat == "" && long == "" {
+		p.Add("a location is required: lat and long, address_string or address_id")
+	}
+	if r.AddressID != "" && !j.AddressScheme.Valid(r.AddressID) {
+		p.Add("address_id %q is not a %s", r.AddressID, j.AddressScheme.Name)
+	}
+	if n := utf8.RuneCountInString(r.Description); n > MaxDescription {
+		p.Add("description is %d characters long; at most %d are accepted", n, MaxDescription)
+	}
+	for _, f := range []struct{ name, value string }{{"address_string", r.Address}, {"address_id", r.AddressID},
+		{"zipcode", r.Zipcode}, {"media_url", r.MediaURL}, {"email", sub.Reporter.Email},
+		{"device_id", sub.Reporter.DeviceID}, {"account_id", sub.Reporter.AccountID},
+		{"first_name", sub.Reporter.FirstName}, {"last_name", sub.Reporter.LastName}, {"phone", sub.Reporter.Phone}} {
+		if utf8.RuneCountInString(f.value) > MaxShortField {
+			p.Add("%s is too long; at most %d characters are accepted", f.name, MaxShortField)
+		}
+	}
+	if r.MediaURL != "" {
+		if u, err := url.Parse(r.MediaURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.Add("media_url must be an http or https URL")
+		}
+	}
+	if e := sub.Reporter.Email; e != "" && (!strings.Contains(e, "@") || strings.ContainsAny(e, " \t\r\n<>")) {
+		p.Add("email is not an email address")
+	}
+	r.Attributes = validateAttributes(s, sub.Attributes, &p)
+	if err := p.Err("open311.NewRequest"); err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}
+
+func parseCoordinate(s string, limit float64) (float64, bool) {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < -limit || v > limit {
+		return 0, false
+	}
+	return v, true
+}
+
+// validateAttributes checks submitted attribute values against the service definition and
+// returns them cleaned (trimmed, de-duplicated, datetimes normalised to UTC).
+func validateAttributes(s Service, given map[string][]string, p *Problems) map[string][]string {
+	byCode := map[string]Attribute{}
+	for _, a := range s.Attributes {
+		byCode[a.Code] = a
+	}
+	out := map[string][]string{}
+	for code := range given {
+		a, ok := byCode[code]
+		switch {
+		case !ok:
+			p.Add("attribute %q is not part of service %q", code, s.Code)
+		case !a.Variable:
+			p.Add("attribute %q is informational and takes no value", code)
+		}
+	}
+	for _, a := range s.Attributes {
+		if !a.Variable {
+			continue
+		}
+		var values []string
+		for _, v := range given[a.Code] {
+			if v = strings.TrimSpace(v); v != "" {
+				values = append(values, v)
+			}
+		}
+		if len(values) == 0 {
+			if a.Required {
+				p.Add("attribute %q (%s) is required", a.Code, a.Description)
+			}
+			continue
+		}
+		if a.Datatype != MultiValueList && len(values) > 1 {
+			p.Add("attribute %q takes one value, not %d", a.Code, len(values))
+			continue
+		}
+		v := values[0]
+		switch a.Datatype {
+		case Number:
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+				p.Add("attribute %q must be a number", a.Code)
+				continue
+			}
+		case DateTime:
+			t, err := ParseTime(v)
+			if err != nil {
+				p.Add("attribute %q must be a date-time with a time zone, such as 2010-05-24T14:03:11Z", a.Code)
+				continue
+			}
+			values = []string{FormatTime(t, time.UTC)}
+		case String:
+			if utf8.RuneCountInString(v) > MaxShortField {
+				p.Add("attribute %q is too long; at most %d characters are accepted", a.Code, MaxShortField)
+				continue
+			}
+		case Text:
+			if utf8.RuneCountInString(v) > MaxTextValue {
+				p.Add("attribute %q is too long; at most %d characters are accepted", a.Code, MaxTextValue)
+				continue
+			}
+		case SingleValueList, MultiValueList:
+			seen, uniq, bad := map[string]bool{}, []string(nil), false
+			for _, k := range values {
+				if !a.HasKey(k) {
+					p.Add("attribute %q: %q is not one of its values", a.Code, k)
+					bad = true
+				}
+				if !seen[k] {
+					seen[k] = true
+					uniq = append(uniq, k)
+				}
+			}
+			if bad {
+				continue
+			}
+			values = uniq
+		}
+		out[a.Code] = values
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// ParseTime parses a W3C/ISO 8601 date-time that carries a zone ("Z" or an offset), with or
+// without fractional seconds. Naive times are refused: their meaning depends on who reads them.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, Errorf(Invalid, "open311.ParseTime", "%q is not a date-time with a time zone, such as 2010-05-24T14:03:11Z", s)
+	}
+	return t, nil
+}
+
+// FormatTime formats t at seconds precision in loc, with "Z" for UTC and an offset otherwise.
+func FormatTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Truncate(time.Second).Format(time.RFC3339)
+}

@@ -1,0 +1,105 @@
+// Package store defines where the system keeps its state: the Store interface every backend
+// implements, the query it answers, and (in storetest) the conformance suite that proves an
+// implementation behaves as the API expects.
+//
+// Errors returned by a Store are *open311.Error values: open311.NotFound when an item does not
+// exist, open311.Conflict when a conditional write loses (an item exists already, or a request
+// changed since it was read), open311.Invalid for a malformed cursor, open311.Internal otherwise.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// MaxPageSize is the most requests one query returns, as GeoReport v2 allows.
+const MaxPageSize = 1000
+
+// Catalog is the read side of jurisdictions and services.
+type Catalog interface {
+	// Jurisdictions returns every jurisdiction, ordered by id.
+	Jurisdictions(ctx context.Context) ([]open311.Jurisdiction, error)
+	// Jurisdiction returns one jurisdiction, or NotFound.
+	Jurisdiction(ctx context.Context, id string) (open311.Jurisdiction, error)
+	// Services returns a jurisdiction's services ordered by code (an empty list for none).
+	Services(ctx context.Context, jurisdictionID string) ([]open311.Service, error)
+	// Service returns one service with its attributes, or NotFound.
+	Service(ctx context.Context, jurisdictionID, code string) (open311.Service, error)
+}
+
+// Keys looks up API keys.
+type Keys interface {
+	// APIKey returns the key whose hash is given, or NotFound (also for revoked keys' absence).
+	APIKey(ctx context.Context, hash string) (open311.APIKey, error)
+}
+
+// Requests reads and writes service requests and their activities.
+type Requests interface {
+	// CreateRequest stores a new request and the activity recording its creation in one atomic
+	// write. It fails with Conflict when a request with the same id (or token) exists.
+	CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error
+	// Request returns one request by id, or NotFound.
+	Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error)
+	// RequestByToken returns the request a token was issued for, or NotFound.
+	RequestByToken(ctx context.Context, jurisdictionID, token string) (open311.Request, error)
+	// QueryRequests returns the requests matching q, newest first, one page at a time.
+	QueryRequests(ctx context.Context, q Query) (Page, error)
+	// UpdateRequest reads a request, lets change modify it and return the activities that record
+	// the change, and writes the request (version+1, Updated set by change) and those activities
+	// in one atomic write that fails with Conflict if the request changed meanwhile. An error
+	// from change aborts the update and is returned as is.
+	UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error)
+	// Activities returns a request's activities, oldest first.
+	Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error)
+}
+
+// Admin writes the catalog and keys; used by operator tooling and the local stack's seeding.
+type Admin interface {
+	// PutJurisdiction creates or replaces a jurisdiction.
+	PutJurisdiction(ctx context.Context, j open311.Jurisdiction) error
+	// PutService creates or replaces a service (with its definition).
+	PutService(ctx context.Context, s open311.Service) error
+	// DeleteService removes a service; requests made to it stay.
+	DeleteService(ctx context.Context, jurisdictionID, code string) error
+	// PutAPIKey creates or replaces a key (revoking is a put with Revoked set).
+	PutAPIKey(ctx context.Context, k open311.APIKey) error
+}
+
+// Store is everything the API and the tooling need.
+type Store interface {
+	Catalog
+	Keys
+	Requests
+	Admin
+}
+
+// Query selects public requests of one jurisdiction. Zero values mean "no filter". Requests that
+// are not Public() are never returned.
+type Query struct {
+	JurisdictionID string
+	// IDs, when given, selects exactly these requests and overrides every other filter
+	// (paging included); unknown ids are left out.
+	IDs []string
+	// ServiceCodes keeps requests of these services.
+	ServiceCodes []string
+	// Statuses keeps requests whose GeoReport status ("open", "closed") is listed.
+	Statuses []string
+	// RequestedFrom and RequestedTo bound requested time (inclusive).
+	RequestedFrom, RequestedTo time.Time
+	// UpdatedAfter and UpdatedBefore bound updated time (exclusive).
+	UpdatedAfter, UpdatedBefore time.Time
+	// Limit is the page size, 1..MaxPageSize (0 means MaxPageSize).
+	Limit int
+	// Offset skips that many matching requests (page-number paging).
+	Offset int
+	// Cursor continues after the last request of a previous page (an opaque Page.Next).
+	Cursor string
+}
+
+// Page is one page of a query: the requests, and a cursor for the next page when there may be one.
+type Page struct {
+	Requests []open311.Request
+	Next     string
+}
