@@ -70,7 +70,9 @@ type Service struct {
 	Type           ServiceType `json:"type"`
 	Keywords       []string    `json:"keywords"`
 	Group          string      `json:"group"`
-	Attributes     []Attribute `json:"attributes"`
+	// Notice is told to reporters on submission (service_notice), e.g. the expected response time.
+	Notice     string      `json:"notice,omitempty"`
+	Attributes []Attribute `json:"attributes"`
 }
 
 // Metadata reports whether the service has a definition with attributes.

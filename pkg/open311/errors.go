@@ -16,6 +16,7 @@ const (
 	NotFound              // the thing asked for does not exist (or is not public)
 	Forbidden             // missing or invalid API key, or a role that may not do this
 	Conflict              // a concurrent change or an existing item won
+	TooLarge              // the client sent more than a documented limit
 )
 
 func (k Kind) String() string {
@@ -28,6 +29,8 @@ func (k Kind) String() string {
 		return "forbidden"
 	case Conflict:
 		return "conflict"
+	case TooLarge:
+		return "too large"
 	default:
 		return "internal"
 	}

@@ -122,6 +122,7 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 		ServiceName:    s.Name,
 		Status:         Open,
 		Description:    strings.TrimSpace(sub.Description),
+		ServiceNotice:  s.Notice,
 		Requested:      now.UTC().Truncate(time.Second),
 		Address:        strings.TrimSpace(sub.AddressString),
 		AddressID:      strings.TrimSpace(sub.AddressID),
