@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Starts moto in server mode in the background, waits until it answers, and prints its endpoint.
+#
+#   MOTO_PORT     port to listen on (default 5055); the host is always 127.0.0.1
+#   MOTO_PIDFILE  where to write the server's PID (default ${TMPDIR:-/tmp}/moto-$MOTO_PORT.pid)
+#   MOTO_LOG      where the server writes its log (default ${TMPDIR:-/tmp}/moto-$MOTO_PORT.log)
+#
+# Install first with: pip install -r infra/moto/requirements.txt
+# Stop it with infra/moto/stop.sh (it kills the PID in MOTO_PIDFILE, nothing else).
+# Use it with: export OPEN311_TEST_DYNAMODB_ENDPOINT="$(infra/moto/start.sh)"
+set -euo pipefail
+
+port="${MOTO_PORT:-5055}"
+pidfile="${MOTO_PIDFILE:-${TMPDIR:-/tmp}/moto-$port.pid}"
+log="${MOTO_LOG:-${TMPDIR:-/tmp}/moto-$port.log}"
+endpoint="http://127.0.0.1:$port"
+
+if ! command -v moto_server >/dev/null 2>&1; then
+	echo "moto_server not found: pip install -r infra/moto/requirements.txt" >&2
+	exit 1
+fi
+if [[ -s "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+	echo "moto already running with PID $(cat "$pidfile") (pidfile $pidfile)" >&2
+	exit 1
+fi
+
+moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+pid=$!
+echo "$pid" >"$pidfile"
+
+for _ in $(seq 1 150); do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		echo "moto_server exited during start; log $log:" >&2
+		tail -n 20 "$log" >&2 || true
+		rm -f "$pidfile"
+		exit 1
+	fi
+	if curl -s -o /dev/null --max-time 1 "$endpoint/moto-api/"; then
+		echo "$endpoint"
+		exit 0
+	fi
+	sleep 0.2
+done
+echo "moto_server did not answer on $endpoint within 30s; log $log" >&2
+kill "$pid" 2>/dev/null || true
+rm -f "$pidfile"
+exit 1
