@@ -1,0 +1,109 @@
+package apitest
+
+import "strings"
+
+const form = "application/x-www-form-urlencoded"
+
+// post is a POST case of a form body to /requests.{format}.
+func post(name, format, body string) Case {
+	return Case{Name: name, Method: "POST", Path: "/requests." + format, ContentType: form, Body: body}
+}
+
+// multipartBody is a multipart/form-data body with the given fields, in order.
+func multipartBody(fields ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(fields); i += 2 {
+		b.WriteString("--BOUNDARY\r\nContent-Disposition: form-data; name=\"" + fields[i] + "\"\r\n\r\n" + fields[i+1] + "\r\n")
+	}
+	b.WriteString("--BOUNDARY--\r\n")
+	return b.String()
+}
+
+// Cases are the golden exchanges: every operation in both formats, successes and errors. They
+// run in order against one freshly seeded world, so a POST's id is the id sequence's next.
+var Cases = []Case{
+	{Name: "discovery.xml", Path: "/discovery.xml"},
+	{Name: "discovery.json", Path: "/discovery.json"},
+
+	{Name: "services.xml", Path: "/services.xml"},
+	{Name: "services.json", Path: "/services.json"},
+	{Name: "services-jurisdiction.json", Path: "/services.json?jurisdiction_id=city.example.org"},
+	{Name: "services-empty-jurisdiction-param.xml", Path: "/services.xml?jurisdiction_id="},
+	{Name: "services-other-jurisdiction.json", Path: "/services.json?jurisdiction_id=town.example.net"},
+	{Name: "services-unknown-jurisdiction.xml", Path: "/services.xml?jurisdiction_id=nowhere.example"},
+	{Name: "services-unknown-jurisdiction.json", Path: "/services.json?jurisdiction_id=nowhere.example"},
+
+	{Name: "definition-pothole.xml", Path: "/services/pothole.xml"},
+	{Name: "definition-pothole.json", Path: "/services/pothole.json"},
+	{Name: "definition-streetlight.json", Path: "/services/streetlight.json"},
+	{Name: "definition-no-attributes.xml", Path: "/services/tree.xml"},
+	{Name: "definition-unknown.xml", Path: "/services/nope.xml"},
+	{Name: "definition-unknown.json", Path: "/services/no%20such%3Aservice.json"},
+
+	post("post-realtime.xml", "xml", "api_key=test-reporter-key&service_code=pothole&lat=40.7128&long=-74.0060&attribute%5Bsize%5D=medium&description=Hole+near+the+bus+stop&email=someone%40example.net&first_name=Sam"),
+	post("post-realtime.json", "json", "api_key=test-reporter-key&service_code=streetlight&address_string=5+Main+St&attribute%5Bpole_number%5D=P-1&attribute%5Bproblem%5D%5B%5D=out&attribute%5Bproblem%5D%5B%5D=damaged&attribute%5Bnoticed_at%5D=2026-11-01T21%3A30%3A00.250-05%3A00"),
+	{Name: "post-multipart.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: multipartBody("api_key", "test-reporter-key", "service_code", "graffiti", "address_id", "CH-000777",
+			"attribute[surface]", "wall", "attribute[details]", "Tags on the east wall, 2 m high. Ça va?")},
+	{Name: "post-bearer.xml", Method: "POST", Path: "/requests.xml", ContentType: form, Header: map[string]string{"Authorization": "Bearer test-reporter-key"},
+		Body: "service_code=tree&lat=40.71&long=-74.01&jurisdiction_id=city.example.org"},
+	post("post-batch.xml", "xml", "api_key=test-reporter-key&service_code=bulk-pickup&address_string=20+Elm+St&attribute%5Bitems%5D%5B%5D=sofa"),
+	post("post-batch.json", "json", "api_key=test-reporter-key&service_code=bulk-pickup&address_string=22+Elm+St&attribute%5Bitems%5D=other"),
+	post("post-blackbox.json", "json", "api_key=test-reporter-key&service_code=code-concern&address_string=9+Oak+St&description=Unsafe+wiring"),
+
+	post("post-no-key.xml", "xml", "service_code=tree&lat=40.71&long=-74.01"),
+	post("post-bad-key.json", "json", "api_key=wrong&service_code=tree&lat=40.71&long=-74.01"),
+	post("post-no-location.xml", "xml", "api_key=test-reporter-key&service_code=tree"),
+	post("post-half-coordinate.json", "json", "api_key=test-reporter-key&service_code=tree&lat=40.71"),
+	post("post-bad-coordinates.xml", "xml", "api_key=test-reporter-key&service_code=tree&lat=91&long=east"),
+	post("post-missing-required.json", "json", "api_key=test-reporter-key&service_code=pothole&lat=40.71&long=-74.01"),
+	post("post-several-problems.xml", "xml", "api_key=test-reporter-key&service_code=pothole&lat=40.71&long=-74.01&attribute%5Bsize%5D=huge&attribute%5Bdepth_cm%5D=deep&attribute%5Bcolour%5D=red"),
+	post("post-naive-datetime.json", "json", "api_key=test-reporter-key&service_code=streetlight&lat=40.71&long=-74.01&attribute%5Bpole_number%5D=P-2&attribute%5Bnoticed_at%5D=2026-11-01T21%3A30%3A00"),
+	post("post-unknown-service.xml", "xml", "api_key=test-reporter-key&service_code=unicorns&lat=40.71&long=-74.01"),
+	post("post-no-service-code.json", "json", "api_key=test-reporter-key&lat=40.71&long=-74.01"),
+	post("post-bad-address-id.json", "json", "api_key=test-reporter-key&service_code=tree&address_id=12345"),
+	post("post-malformed-form.xml", "xml", "api_key=test-reporter-key&service_code=tree&address_string=%zz"),
+	post("post-invalid-utf8.json", "json", "api_key=test-reporter-key&service_code=tree&address_string=%ff%fe"),
+	{Name: "post-wrong-content-type.json", Method: "POST", Path: "/requests.json", ContentType: "application/json",
+		Body: `{"service_code":"tree"}`},
+	{Name: "post-file-upload.xml", Method: "POST", Path: "/requests.xml", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: "--BOUNDARY\r\nContent-Disposition: form-data; name=\"media\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nJPEG\r\n--BOUNDARY--\r\n"},
+	{Name: "post-broken-multipart.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: "--BOUNDARY\r\nContent-Disposition: form-data; name=\"api_key\"\r\n\r\ntest-reporter-key"},
+	post("post-description-too-long.xml", "xml", "api_key=test-reporter-key&service_code=tree&lat=40.71&long=-74.01&description="+strings.Repeat("%C3%A9", 4001)),
+	post("post-too-large.json", "json", "api_key=test-reporter-key&service_code=tree&lat=40.71&long=-74.01&description="+strings.Repeat("x", 300<<10)),
+	post("post-key-of-other-jurisdiction.xml", "xml", "api_key=test-other-city-key&service_code=tree&lat=40.71&long=-74.01"),
+	post("post-revoked-key.json", "json", "api_key=test-revoked-key&service_code=tree&lat=40.71&long=-74.01"),
+
+	{Name: "token-pending.xml", Path: "/tokens/TOKEN-PENDING.xml"},
+	{Name: "token-accepted.json", Path: "/tokens/TOKEN-ACCEPTED.json"},
+	{Name: "token-unknown.json", Path: "/tokens/NOPE.json"},
+
+	{Name: "requests.xml", Path: "/requests.xml"},
+	{Name: "requests.json", Path: "/requests.json"},
+	{Name: "requests-by-ids.json", Path: "/requests.json?service_request_id=100001,100003,100007,999999&status=open"},
+	{Name: "requests-service-code.xml", Path: "/requests.xml?service_code=pothole,graffiti"},
+	{Name: "requests-status-closed.json", Path: "/requests.json?status=closed"},
+	{Name: "requests-dates.json", Path: "/requests.json?start_date=2026-07-01T00:00:00Z&end_date=2026-09-20T00:00:00-04:00"},
+	{Name: "requests-updated-after.json", Path: "/requests.json?updated_after=2026-10-30T00:00:00Z"},
+	{Name: "requests-page-size.json", Path: "/requests.json?page_size=2&status="},
+	{Name: "requests-page-2.xml", Path: "/requests.xml?page_size=2&page=2"},
+	{Name: "requests-page-past-end.json", Path: "/requests.json?page_size=2&page=50"},
+	{Name: "requests-bad-status.json", Path: "/requests.json?status=pending"},
+	{Name: "requests-bad-dates.xml", Path: "/requests.xml?start_date=yesterday&end_date=2026-11-01T10:00:00"},
+	{Name: "requests-range-too-long.json", Path: "/requests.json?start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z"},
+	{Name: "requests-bad-page-size.xml", Path: "/requests.xml?page_size=5000"},
+	{Name: "requests-bad-cursor.json", Path: "/requests.json?cursor=not-a-cursor"},
+
+	{Name: "request.xml", Path: "/requests/100003.xml"},
+	{Name: "request.json", Path: "/requests/100003.json"},
+	{Name: "request-closed.json", Path: "/requests/100002.json"},
+	{Name: "request-unknown.xml", Path: "/requests/424242.xml"},
+	{Name: "request-private.json", Path: "/requests/100007.json"},
+	{Name: "request-pending-batch.json", Path: "/requests/100005.json"},
+
+	{Name: "unknown-route.json", Path: "/nothing/here.json"},
+	{Name: "unknown-route.xml", Path: "/requests"},
+	{Name: "wrong-method.xml", Method: "DELETE", Path: "/requests.xml"},
+	{Name: "wrong-method.json", Method: "PUT", Path: "/services/pothole.json"},
+}

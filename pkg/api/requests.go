@@ -1,0 +1,127 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// postRequest answers POST /requests: a new service request.
+func (a *API) postRequest(c call) {
+	const op = "api.postRequest"
+	ctx := c.r.Context()
+	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, georeport.MaxBodyBytes+1)
+	form, err := georeport.ReadForm(c.r)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	j, err := a.jurisdiction(ctx, georeport.Field(form, "jurisdiction_id"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if _, err := a.authorize(ctx, c.r, georeport.Field(form, "api_key"), j.ID); err != nil {
+		a.fail(c, err)
+		return
+	}
+	sub := georeport.Submission(form)
+	if sub.ServiceCode == "" {
+		a.fail(c, open311.Errorf(open311.Invalid, op, "service_code is required"))
+		return
+	}
+	s, err := a.service(c, form, sub.ServiceCode)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	var r open311.Request
+	for attempt := 0; ; attempt++ {
+		r, err = open311.NewRequest(j, s, sub, a.opt.NewID(), a.opt.NewToken(), a.opt.Now())
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		created := open311.Activity{
+			ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
+			Who: "reporter", Kind: "created", Description: "Reported to " + s.Name + ".", Status: r.Status,
+		}
+		err = a.opt.Store.CreateRequest(ctx, r, created)
+		if !open311.IsKind(err, open311.Conflict) || attempt == 2 {
+			break // a conflict is a clash of random ids: try fresh ones
+		}
+	}
+	if err != nil {
+		a.fail(c, open311.Wrap(op, err))
+		return
+	}
+	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewCreated(r, s.Type)}})
+}
+
+// authorize checks an API key, from the form's api_key or an Authorization: Bearer header.
+func (a *API) authorize(ctx context.Context, r *http.Request, secret, jurisdictionID string) (open311.APIKey, error) {
+	const op = "api.authorize"
+	if secret == "" {
+		if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+			secret = strings.TrimSpace(h)
+		}
+	}
+	if secret == "" {
+		return open311.APIKey{}, open311.Errorf(open311.Forbidden, op, "an api_key is required")
+	}
+	k, err := a.opt.Store.APIKey(ctx, open311.HashKey(secret))
+	if open311.IsKind(err, open311.NotFound) || (err == nil && (!k.Matches(secret) || !k.Allows(jurisdictionID))) {
+		return open311.APIKey{}, open311.Errorf(open311.Forbidden, op, "the api_key is not valid here")
+	}
+	if err != nil {
+		return open311.APIKey{}, open311.Wrap(op, err)
+	}
+	return k, nil
+}
+
+// getToken answers GET /tokens/{token}: the id of a batch request once it has one.
+func (a *API) getToken(c call) {
+	ctx := c.r.Context()
+	j, err := a.jurisdiction(ctx, georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	r, err := a.opt.Store.RequestByToken(ctx, j.ID, c.name)
+	if err == nil && r.Private {
+		err = open311.Errorf(open311.NotFound, "", "")
+	}
+	if open311.IsKind(err, open311.NotFound) {
+		err = open311.Errorf(open311.NotFound, "api.getToken", "there is no request with the token %q", c.name)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewTokenAnswer(r, c.name)}})
+}
+
+// getRequest answers GET /requests/{id}: one public request, as a list of one.
+func (a *API) getRequest(c call) {
+	ctx := c.r.Context()
+	j, err := a.jurisdiction(ctx, georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	r, err := a.opt.Store.Request(ctx, j.ID, c.name)
+	if err == nil && !r.Public() {
+		err = open311.Errorf(open311.NotFound, "", "")
+	}
+	if open311.IsKind(err, open311.NotFound) {
+		err = open311.Errorf(open311.NotFound, "api.getRequest", "there is no request with the id %q", c.name)
+	}
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewRequest(r, j.Location())}})
+}

@@ -1,0 +1,111 @@
+// Package georeport is the wire of Open311 GeoReport v2: the XML and JSON documents of
+// shared/spec/WIRE.md (list wrappers in XML, "Spark" top-level arrays in JSON), the format chosen
+// by a resource's suffix, form decoding of submissions, and the error document.
+//
+// One set of document types serves both formats: encoding/xml and encoding/json read the same
+// struct tags, and the optional values (Opt*) print as empty elements in XML and null in JSON.
+package georeport
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// Format is a wire format, chosen by a resource's suffix.
+type Format int
+
+// The formats. XML is GeoReport's mandatory one and the default for errors on unknown routes.
+const (
+	XML Format = iota
+	JSON
+)
+
+// ContentType returns the media type with charset of responses in the format.
+func (f Format) ContentType() string {
+	if f == JSON {
+		return "application/json; charset=utf-8"
+	}
+	return "text/xml; charset=utf-8"
+}
+
+// Suffix returns "xml" or "json".
+func (f Format) Suffix() string {
+	if f == JSON {
+		return "json"
+	}
+	return "xml"
+}
+
+// SplitFormat splits "638344.json" into "638344" and JSON. ok is false when name has no
+// .xml/.json suffix or nothing before it.
+func SplitFormat(name string) (base string, f Format, ok bool) {
+	i := strings.LastIndexByte(name, '.')
+	if i <= 0 {
+		return "", XML, false
+	}
+	switch name[i+1:] {
+	case "xml":
+		return name[:i], XML, true
+	case "json":
+		return name[:i], JSON, true
+	}
+	return "", XML, false
+}
+
+// GuessFormat picks the format of an error response for a path that matched no route: JSON
+// when it ends in .json, else XML.
+func GuessFormat(path string) Format {
+	if strings.HasSuffix(path, ".json") {
+		return JSON
+	}
+	return XML
+}
+
+// Marshal encodes a document in the format: XML with its declaration, JSON without HTML
+// escaping; both end with a newline.
+func Marshal(f Format, doc any) ([]byte, error) {
+	var buf bytes.Buffer
+	if f == JSON {
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(jsonView(doc)); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	buf.WriteString(xml.Header)
+	if err := xml.NewEncoder(&buf).Encode(doc); err != nil {
+		return nil, err
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), nil
+}
+
+// Write sends a document with the format's content type and the given status.
+func Write(w http.ResponseWriter, f Format, status int, doc any) error {
+	body, err := Marshal(f, doc)
+	if err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", f.ContentType())
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	_, err = w.Write(body)
+	return err
+}
+
+// jsonView drops the outer wrapper of list documents, as the Spark convention wants.
+func jsonView(doc any) any {
+	if l, ok := doc.(lister); ok {
+		return l.list()
+	}
+	return doc
+}
+
+type lister interface{ list() any }
