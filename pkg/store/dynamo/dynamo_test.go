@@ -1,0 +1,400 @@
+package dynamo_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"os"
+	"reflect"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
+
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
+	"github.com/civicworks/open311/pkg/store/dynamo"
+)
+
+// endpointEnv names the environment variable with the DynamoDB API endpoint the tests use, for
+// example the moto server that infra/moto/start.sh starts.
+const endpointEnv = "OPEN311_TEST_DYNAMODB_ENDPOINT"
+
+func TestMain(m *testing.M) {
+	// The SDK must never look for instance credentials while tests run.
+	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	os.Exit(m.Run())
+}
+
+// opCounter counts the DynamoDB operations a client calls, by operation name.
+type opCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// register adds the counting middleware to an operation's stack (a client's APIOptions).
+func (c *opCounter) register(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("open311OperationCounter",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			c.mu.Lock()
+			c.n[middleware.GetOperationName(ctx)]++
+			c.mu.Unlock()
+			return next.HandleInitialize(ctx, in)
+		}), middleware.After)
+}
+
+// take returns the counts since the last take and starts again from zero.
+func (c *opCounter) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n
+	c.n = map[string]int{}
+	return n
+}
+
+// scans is how many Scan calls were ever made by any client of the tests; it must stay zero.
+var scans atomic.Int64
+
+var tableSeq atomic.Int64
+
+// openStore returns a Store on a new, empty table and the counter of its client's operations
+// (reset after the table is made). It skips the test when no endpoint is configured.
+func openStore(t *testing.T) (*dynamo.Store, *opCounter) {
+	t.Helper()
+	endpoint := os.Getenv(endpointEnv)
+	if endpoint == "" {
+		t.Skipf("%s is not set: start a DynamoDB API server (infra/moto/start.sh) and set it to its URL to run the DynamoDB store tests", endpointEnv)
+	}
+	counter := &opCounter{n: map[string]int{}}
+	cfg := aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		o.APIOptions = append(o.APIOptions, counter.register)
+	})
+	table := fmt.Sprintf("open311-test-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
+	ctx := context.Background()
+	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+		t.Fatalf("create table: %v", err)
+	}
+	t.Cleanup(func() {
+		n := counter.take()
+		scans.Add(int64(n["Scan"]))
+		if n["Scan"] > 0 {
+			t.Errorf("the store called Scan %d times", n["Scan"])
+		}
+		if _, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)}); err != nil {
+			t.Logf("delete table %s: %v", table, err)
+		}
+	})
+	counter.take()
+	return dynamo.New(client, table), counter
+}
+
+// Fixtures.
+const jur = "city.example.gov"
+
+var t0 = time.Date(2024, time.March, 1, 9, 0, 0, 0, time.UTC)
+
+func newRequest(id string, minutes int) open311.Request {
+	at := t0.Add(time.Duration(minutes) * time.Minute)
+	return open311.Request{
+		ID: id, JurisdictionID: jur, ServiceCode: "pothole", ServiceName: "Pothole",
+		Status: open311.Open, Description: "deep hole", Requested: at, Updated: at,
+		Point:      &open311.Point{Lat: 37.76, Long: -122.41},
+		Attributes: map[string][]string{"size": {"large"}},
+		Reporter:   open311.Reporter{Email: "someone@example.org"},
+		Version:    1,
+	}
+}
+
+func created(r open311.Request) open311.Activity {
+	return open311.Activity{ID: r.ID + "-a1", RequestID: r.ID, JurisdictionID: r.JurisdictionID,
+		At: r.Requested, Who: "reporter", Kind: "created", Status: r.Status}
+}
+
+func mustCreate(t *testing.T, s *dynamo.Store, rs ...open311.Request) {
+	t.Helper()
+	for _, r := range rs {
+		if err := s.CreateRequest(context.Background(), r, created(r)); err != nil {
+			t.Fatalf("create %s: %v", r.ID, err)
+		}
+	}
+}
+
+func ids(rs []open311.Request) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// TestOperationCounts pins down the DynamoDB calls of the API's hot paths, as the package doc
+// promises them.
+func TestOperationCounts(t *testing.T) {
+	s, counter := openStore(t)
+	ctx := context.Background()
+	r := newRequest("R1", 0)
+
+	if err := s.CreateRequest(ctx, r, created(r)); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "CreateRequest", counter.take(), map[string]int{"TransactWriteItems": 1})
+
+	batch := newRequest("R2", 1)
+	batch.Status, batch.Token = open311.Submitted, "TOKEN2"
+	if err := s.CreateRequest(ctx, batch, created(batch)); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "CreateRequest with token", counter.take(), map[string]int{"TransactWriteItems": 1})
+
+	if _, err := s.Request(ctx, jur, "R1"); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "Request", counter.take(), map[string]int{"GetItem": 1})
+
+	if _, err := s.Request(ctx, jur, "nope"); !open311.IsKind(err, open311.NotFound) {
+		t.Fatalf("Request of an unknown id: got %v, want NotFound", err)
+	}
+	assertCalls(t, "Request of an unknown id", counter.take(), map[string]int{"GetItem": 1})
+
+	for _, r := range []open311.Request{newRequest("R3", 2), newRequest("R4", 3)} {
+		mustCreate(t, s, r)
+	}
+	counter.take()
+	page, err := s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(page.Requests), []string{"R4", "R3", "R1"}; !slices.Equal(got, want) {
+		t.Errorf("QueryRequests: got %q, want %q", got, want)
+	}
+	assertCalls(t, "QueryRequests of one page", counter.take(), map[string]int{"Query": 1})
+
+	page, err = s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "QueryRequests of a page that is not the last", counter.take(), map[string]int{"Query": 1})
+	if page.Next == "" {
+		t.Fatal("QueryRequests with Limit 2 of 3: no Next")
+	}
+	if _, err := s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Limit: 2, Cursor: page.Next}); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "QueryRequests of the next page", counter.take(), map[string]int{"Query": 1})
+
+	if _, err := s.QueryRequests(ctx, store.Query{JurisdictionID: jur, IDs: []string{"R1", "R3"}}); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "QueryRequests by ids", counter.take(), map[string]int{"BatchGetItem": 1})
+
+	if _, err := s.RequestByToken(ctx, jur, "TOKEN2"); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "RequestByToken", counter.take(), map[string]int{"GetItem": 2})
+
+	_, err = s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+		r.Status = open311.Closed
+		r.Updated = r.Updated.Add(time.Hour)
+		return []open311.Activity{{ID: "c1", At: r.Updated, Who: "Public Works", Kind: "status", Status: open311.Closed}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "UpdateRequest", counter.take(), map[string]int{"GetItem": 1, "TransactWriteItems": 1})
+
+	if _, err := s.Activities(ctx, jur, "R1"); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "Activities", counter.take(), map[string]int{"Query": 1})
+}
+
+func assertCalls(t *testing.T, what string, got, want map[string]int) {
+	t.Helper()
+	if !maps.Equal(got, want) {
+		t.Errorf("%s made DynamoDB calls %v, want %v", what, got, want)
+	}
+}
+
+// TestRequests exercises the request paths of the store directly; the conformance suite covers
+// the contract in full.
+func TestRequests(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	r := newRequest("R1", 0)
+	mustCreate(t, s, r)
+
+	got, err := s.Request(ctx, jur, "R1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		t.Errorf("Request:\n got %+v\nwant %+v", got, r)
+	}
+	if err := s.CreateRequest(ctx, r, created(r)); !open311.IsKind(err, open311.Conflict) {
+		t.Errorf("second CreateRequest of R1: got %v, want Conflict", err)
+	}
+
+	// A private request is stored and fetched, never listed.
+	private := newRequest("P1", 5)
+	private.Private = true
+	mustCreate(t, s, private)
+	if _, err := s.Request(ctx, jur, "P1"); err != nil {
+		t.Errorf("Request of a private request: %v", err)
+	}
+	page, err := s.QueryRequests(ctx, store.Query{JurisdictionID: jur})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(page.Requests), []string{"R1"}; !slices.Equal(got, want) {
+		t.Errorf("QueryRequests: got %q, want %q", got, want)
+	}
+
+	// A batch request joins the listing once accepted.
+	b := newRequest("B1", 10)
+	b.Status, b.Token = open311.Submitted, "T1"
+	mustCreate(t, s, b)
+	other := newRequest("B2", 11)
+	other.Token = "T1"
+	if err := s.CreateRequest(ctx, other, created(other)); !open311.IsKind(err, open311.Conflict) {
+		t.Errorf("CreateRequest with a taken token: got %v, want Conflict", err)
+	}
+	if _, err := s.Request(ctx, jur, "B2"); !open311.IsKind(err, open311.NotFound) {
+		t.Errorf("a request whose creation conflicted exists: %v", err)
+	}
+	if got, err := s.RequestByToken(ctx, jur, "T1"); err != nil || got.ID != "B1" {
+		t.Errorf("RequestByToken: got %v, %v; want B1", got.ID, err)
+	}
+	_, err = s.UpdateRequest(ctx, jur, "B1", func(r *open311.Request) ([]open311.Activity, error) {
+		r.Status = open311.Open
+		return []open311.Activity{{ID: "accept", At: r.Updated, Who: "staff", Kind: "status", Status: open311.Open}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err = s.QueryRequests(ctx, store.Query{JurisdictionID: jur})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(page.Requests), []string{"B1", "R1"}; !slices.Equal(got, want) {
+		t.Errorf("QueryRequests after accepting B1: got %q, want %q", got, want)
+	}
+	acts, err := s.Activities(ctx, jur, "B1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actIDs []string
+	for _, a := range acts {
+		actIDs = append(actIDs, a.ID)
+	}
+	if want := []string{"B1-a1", "accept"}; !slices.Equal(actIDs, want) {
+		t.Errorf("Activities: got %q, want %q", actIDs, want)
+	}
+}
+
+// TestUpdateConflict checks that a write between an update's read and its write makes the
+// update fail with Conflict and leaves the other write in place.
+func TestUpdateConflict(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	mustCreate(t, s, newRequest("R1", 0))
+	_, err := s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+		_, err := s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+			r.StatusNotes = "inner"
+			return nil, nil
+		})
+		if err != nil {
+			t.Fatalf("inner update: %v", err)
+		}
+		r.StatusNotes = "outer"
+		return nil, nil
+	})
+	if !open311.IsKind(err, open311.Conflict) {
+		t.Fatalf("outer update: got %v, want Conflict", err)
+	}
+	got, err := s.Request(ctx, jur, "R1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.StatusNotes != "inner" || got.Version != 2 {
+		t.Errorf("after the conflict: notes %q version %d, want inner, 2", got.StatusNotes, got.Version)
+	}
+}
+
+// TestQueryPaging walks pages of a filtered and an unfiltered listing and checks that they
+// neither skip nor repeat, including pages that end in the middle of a DynamoDB page.
+func TestQueryPaging(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	var want []string
+	for i := range 25 {
+		r := newRequest(fmt.Sprintf("R%02d", i), i/2) // pairs share a requested time
+		if i%3 == 0 {
+			r.ServiceCode = "graffiti"
+		}
+		mustCreate(t, s, r)
+	}
+	for i := 24; i >= 0; i-- {
+		want = append(want, fmt.Sprintf("R%02d", i))
+	}
+	for _, tt := range []struct {
+		name  string
+		q     store.Query
+		want  []string
+		limit int
+	}{
+		{"all", store.Query{JurisdictionID: jur}, want, 4},
+		{"graffiti", store.Query{JurisdictionID: jur, ServiceCodes: []string{"graffiti"}}, filter(want, func(i int) bool { return i%3 == 0 }), 3},
+		{"offset", store.Query{JurisdictionID: jur, Offset: 5}, want[5:], 7},
+		{"requested range", store.Query{JurisdictionID: jur, RequestedFrom: t0.Add(2 * time.Minute), RequestedTo: t0.Add(5 * time.Minute)},
+			[]string{"R11", "R10", "R09", "R08", "R07", "R06", "R05", "R04"}, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			q := tt.q
+			q.Limit = tt.limit
+			var got []string
+			for pages := 0; ; pages++ {
+				if pages > 30 {
+					t.Fatal("paging does not end")
+				}
+				page, err := s.QueryRequests(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, ids(page.Requests)...)
+				if page.Next == "" {
+					break
+				}
+				q.Cursor, q.Offset = page.Next, 0
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+	if _, err := s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Cursor: "not a cursor!"}); !open311.IsKind(err, open311.Invalid) {
+		t.Errorf("bad cursor: got %v, want Invalid", err)
+	}
+}
+
+func filter(ids []string, keep func(i int) bool) []string {
+	var out []string
+	for _, id := range ids {
+		var i int
+		fmt.Sscanf(id, "R%d", &i)
+		if keep(i) {
+			out = append(out, id)
+		}
+	}
+	return out
+}
