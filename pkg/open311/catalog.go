@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	_ "time/tzdata" // Lambda's provided.al2023 image has no zoneinfo; jurisdictions need theirs
 )
 
 // Jurisdiction is a government (or organisation) that takes service requests, conventionally

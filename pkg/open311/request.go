@@ -3,6 +3,7 @@ package open311
 import (
 	"math"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -202,7 +203,12 @@ func validateAttributes(s Service, given map[string][]string, p *Problems) map[s
 		byCode[a.Code] = a
 	}
 	out := map[string][]string{}
+	codes := make([]string, 0, len(given))
 	for code := range given {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
 		a, ok := byCode[code]
 		switch {
 		case !ok:
