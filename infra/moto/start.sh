@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Starts moto in server mode in the background, waits until it answers, and prints its endpoint.
+# It runs moto through serve.py beside this script, which is `moto_server -H 127.0.0.1 -p PORT`
+# handling one request at a time: moto's DynamoDB transactions are not safe under concurrent
+# requests (see serve.py).
 #
 #   MOTO_PORT     port to listen on (default 5055); the host is always 127.0.0.1
 #   MOTO_PIDFILE  where to write the server's PID (default ${TMPDIR:-/tmp}/moto-$MOTO_PORT.pid)
 #   MOTO_LOG      where the server writes its log (default ${TMPDIR:-/tmp}/moto-$MOTO_PORT.log)
+#   PYTHON        the Python that has moto installed (default python3)
 #
 # Install first with: pip install -r infra/moto/requirements.txt
 # Stop it with infra/moto/stop.sh (it kills the PID in MOTO_PIDFILE, nothing else).
@@ -15,8 +19,10 @@ pidfile="${MOTO_PIDFILE:-${TMPDIR:-/tmp}/moto-$port.pid}"
 log="${MOTO_LOG:-${TMPDIR:-/tmp}/moto-$port.log}"
 endpoint="http://127.0.0.1:$port"
 
-if ! command -v moto_server >/dev/null 2>&1; then
-	echo "moto_server not found: pip install -r infra/moto/requirements.txt" >&2
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+python="${PYTHON:-python3}"
+if ! "$python" -c 'import moto.server, flask' >/dev/null 2>&1; then
+	echo "moto server not installed for $python: pip install -r infra/moto/requirements.txt" >&2
 	exit 1
 fi
 if [[ -s "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
@@ -24,7 +30,7 @@ if [[ -s "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
 	exit 1
 fi
 
-moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+"$python" "$here/serve.py" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
 pid=$!
 echo "$pid" >"$pidfile"
 

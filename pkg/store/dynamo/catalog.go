@@ -152,7 +152,7 @@ func (s *Store) DeleteService(ctx context.Context, jurisdictionID, code string) 
 		Key:                 key(pk, sk),
 		ConditionExpression: aws.String("attribute_exists(PK)"),
 	})
-	if transactionConflict(err) {
+	if conditionFailed(err) {
 		return open311.Errorf(open311.NotFound, op, "service %s not found", code)
 	}
 	if err != nil {

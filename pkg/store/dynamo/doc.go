@@ -78,7 +78,7 @@
 //	                          one Put per activity
 //	PutJurisdiction           PutItem                                                  1 WCU
 //	PutService                PutItem                                                  1 WCU per KB
-//	DeleteService             DeleteItem                                               1 WCU
+//	DeleteService             DeleteItem with attribute_exists(PK) (NotFound if none)  1 WCU
 //	PutAPIKey                 PutItem                                                  1 WCU
 //
 // Reads of the base table are strongly consistent so that a client reads its own writes (a new
@@ -97,21 +97,25 @@
 // what is wanted, 100 to 1000 items) since DynamoDB applies Limit before the filter. Reading goes
 // on until the page is full or the index ends; Offset is done by skipping matches.
 //
-// The cursor (Page.Next) is the LastEvaluatedKey of the last returned item, reduced to the one
-// component the others are derived from (GSI1SK = <requested>#<id>; PK, SK and GSI1PK follow),
-// encoded as unpadded base64url. It is built from the last returned item, not from the Query's
-// LastEvaluatedKey, so a page that stops in the middle of a DynamoDB page continues exactly after
-// its last item. Next is empty when DynamoDB reported the end of the index. A cursor that does
-// not decode is an open311.Invalid error.
+// The cursor (Page.Next) is the position of the last returned item, the shared store.Cursor
+// (requested time and id, unpadded base64url) that every store gives out. It is the Query's
+// LastEvaluatedKey reduced to the one component the others are derived from: GSI1SK is
+// <requested>#<id>, and PK, SK and GSI1PK follow from the id and the jurisdiction. It is built from
+// the last returned item, not from the Query's LastEvaluatedKey, so a page that stops in the
+// middle of a DynamoDB page continues exactly after its last item. Next is empty when DynamoDB
+// reported the end of the index. A cursor that does not decode is an open311.Invalid error.
 //
-// Query.IDs is answered by BatchGetItem in the order given (ids de-duplicated, unknown and
-// non-public requests left out), retrying unprocessed keys.
+// Query.IDs is answered by BatchGetItem (ids de-duplicated; unknown and non-public requests left
+// out; unprocessed keys retried), newest first like every listing; paging and the other filters
+// do not apply.
 //
 // # Writes
 //
 // CreateRequest writes the request, its creation activity and (for a request with a token) the
 // token pointer in one TransactWriteItems, each with attribute_not_exists(PK); a cancellation for a
-// failed condition (or a conflicting transaction) is an open311.Conflict error.
+// failed condition (or a conflicting transaction) is an open311.Conflict error. The SDK fills in
+// the transaction's ClientRequestToken and keeps it across its own retries, so a retry of a write
+// that did land is answered as a success, not as a Conflict with itself.
 //
 // UpdateRequest reads the request (consistent GetItem), calls change, and writes the request with
 // version+1 under the condition that the stored version is still the one read, together with one

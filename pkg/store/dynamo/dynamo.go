@@ -179,9 +179,9 @@ func (s *Store) putItem(ctx context.Context, item map[string]types.AttributeValu
 	return err
 }
 
-// transactionConflict reports whether err is a transaction cancelled by a failed condition or by
-// a concurrent transaction on the same items: another writer won.
-func transactionConflict(err error) bool {
+// conditionFailed reports whether err is a write's condition that did not hold, or a transaction
+// cancelled by one or by a concurrent transaction on the same items: another writer won.
+func conditionFailed(err error) bool {
 	var tce *types.TransactionCanceledException
 	if errors.As(err, &tce) {
 		for _, r := range tce.CancellationReasons {

@@ -20,6 +20,7 @@ import (
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/dynamo"
+	"github.com/civicworks/open311/pkg/store/storetest"
 )
 
 // endpointEnv names the environment variable with the DynamoDB API endpoint the tests use, for
@@ -97,6 +98,17 @@ func openStore(t *testing.T) (*dynamo.Store, *opCounter) {
 	})
 	counter.take()
 	return dynamo.New(client, table), counter
+}
+
+// TestStore runs the conformance suite every store must pass, on a new table per subtest.
+func TestStore(t *testing.T) {
+	if os.Getenv(endpointEnv) == "" {
+		t.Skipf("%s is not set: start a DynamoDB API server (infra/moto/start.sh) and set it to its URL to run the DynamoDB store tests", endpointEnv)
+	}
+	storetest.Run(t, func(t *testing.T) store.Store {
+		s, _ := openStore(t)
+		return s
+	})
 }
 
 // Fixtures.

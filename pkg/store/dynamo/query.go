@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -44,12 +43,19 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 	}
 	var after string // GSI1SK of the cursor: results continue below it
 	if q.Cursor != "" {
-		var err error
-		after, err = decodeCursor(q.Cursor)
+		c, err := store.DecodeCursor(q.Cursor)
 		if err != nil {
-			return store.Page{}, open311.Errorf(open311.Invalid, op, "the page cursor is not valid")
+			return store.Page{}, open311.Wrap(op, err)
 		}
-		if f.lo != "" && after <= f.lo {
+		switch {
+		case c.Requested.UTC().Year() < 0:
+			return store.Page{}, nil // nothing is older
+		case c.Requested.UTC().Year() > 9999:
+			// everything is older: start at the top
+		default:
+			after = requestsSK(c.Requested, c.ID)
+		}
+		if f.lo != "" && after != "" && after <= f.lo {
 			return store.Page{}, nil // everything after the cursor is older than RequestedFrom
 		}
 		if f.hi != "" && after > f.hi {
@@ -93,7 +99,7 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 			page.Requests = append(page.Requests, r)
 			if len(page.Requests) == limit {
 				if i < len(out.Items)-1 || out.LastEvaluatedKey != nil {
-					page.Next = encodeCursor(requestsSK(r.Requested, r.ID))
+					page.Next = store.Cursor{Requested: r.Requested, ID: r.ID}.Encode()
 				}
 				return page, nil
 			}
@@ -270,30 +276,8 @@ func (f *filter) match(r open311.Request) bool {
 	return (f.lo == "" || sk >= f.lo) && (f.hi == "" || sk < f.hi)
 }
 
-// encodeCursor makes a cursor of a request's GSI1 sort key.
-func encodeCursor(gsi1sk string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(gsi1sk))
-}
-
-// decodeCursor returns the GSI1 sort key a cursor holds, or an error when it holds none.
-func decodeCursor(c string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return "", err
-	}
-	sk := string(b)
-	n := len(timeLayout)
-	if len(sk) < n+2 || sk[n] != '#' {
-		return "", fmt.Errorf("cursor is not a requested time and id")
-	}
-	if _, err := time.Parse(timeLayout, sk[:n]); err != nil {
-		return "", err
-	}
-	return sk, nil
-}
-
-// requestsByID reads the public requests with the given ids, in the order given, each once,
-// with BatchGetItem.
+// requestsByID reads the public requests with the given ids, each once, newest first (the order
+// of every listing), with BatchGetItem.
 func (s *Store) requestsByID(ctx context.Context, jurisdictionID string, ids []string) ([]open311.Request, error) {
 	var uniq []string
 	for _, id := range ids {
@@ -322,11 +306,17 @@ func (s *Store) requestsByID(ctx context.Context, jurisdictionID string, ids []s
 		}
 	}
 	var rs []open311.Request
-	for _, id := range uniq {
-		if r, ok := found[id]; ok && r.Public() {
+	for _, r := range found {
+		if r.Public() {
 			rs = append(rs, r)
 		}
 	}
+	slices.SortFunc(rs, func(a, b open311.Request) int {
+		if c := b.Requested.Compare(a.Requested); c != 0 {
+			return c
+		}
+		return strings.Compare(b.ID, a.ID)
+	})
 	return rs, nil
 }
 

@@ -130,7 +130,7 @@ func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created op
 		}))
 	}
 	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
-	if transactionConflict(err) {
+	if conditionFailed(err) {
 		return open311.Errorf(open311.Conflict, op, "a request with id %s or its token exists already", r.ID)
 	}
 	if err != nil {
@@ -247,7 +247,7 @@ func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, ch
 		writes = append(writes, s.putNew(a))
 	}
 	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
-	if transactionConflict(err) {
+	if conditionFailed(err) {
 		return open311.Request{}, open311.Errorf(open311.Conflict, op, "request %s changed meanwhile; read it again and retry", id)
 	}
 	if err != nil {
