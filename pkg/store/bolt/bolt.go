@@ -1,0 +1,199 @@
+// Package bolt is the embedded store.Store of the local stack: a single file on
+// go.etcd.io/bbolt, no server.
+//
+// Why bbolt: it is pure Go (no cgo, so the local binary builds and cross-compiles like the
+// Lambdas), keeps everything in one file, and gives ACID transactions, one writer at a time,
+// with an fsync on every commit, so a write that was acknowledged survives kill -9 or a power
+// cut. Reads are keyed B+tree lookups and ordered cursor walks, which is all the Store interface
+// asks for; there is no query language to learn and nothing to run beside the program. Because
+// writers are serialised, UpdateRequest reads, changes and writes inside one write transaction
+// and never loses to a concurrent update. The file is locked while open; a second process gets
+// an error after a second instead of waiting forever.
+//
+// Layout. Items are stored as the JSON of the domain structs: their json tags are the storage
+// format. Everything that belongs to a jurisdiction lives in a nested bucket named by the
+// jurisdiction id, under one top-level bucket per kind of item, so no key of one jurisdiction
+// can ever be read as another's (not even of one whose id extends it):
+//
+//	meta             "schema"            -> "1"
+//	jurisdictions    / id                -> Jurisdiction
+//	keys             / hash              -> APIKey
+//	services         / jur / code        -> Service
+//	requests         / jur / id          -> Request
+//	requests_by_time / jur / T(requested) id  -> empty
+//	tokens           / jur / token       -> request id
+//	activities       / jur / L id T(at) S -> Activity
+//
+// T(t) is 12 bytes: t's Unix seconds with the sign bit flipped, big-endian, then its
+// nanoseconds, so that byte order is time order for every time. L is id's length as a uvarint,
+// which makes "L id" a prefix that no other request's keys share. S is the bucket's sequence
+// number, big-endian, so activities of the same instant keep the order they were written in.
+// QueryRequests walks requests_by_time backwards (newest first, ties by id descending); its
+// cursor is the base64url encoding of the last key it returned.
+package bolt
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+// Top-level bucket names; see the package doc for what each holds.
+var (
+	bucketMeta          = []byte("meta")
+	bucketJurisdictions = []byte("jurisdictions")
+	bucketKeys          = []byte("keys")
+	bucketServices      = []byte("services")
+	bucketRequests      = []byte("requests")
+	bucketRequestsByTS  = []byte("requests_by_time")
+	bucketTokens        = []byte("tokens")
+	bucketActivities    = []byte("activities")
+)
+
+var topBuckets = [][]byte{bucketMeta, bucketJurisdictions, bucketKeys, bucketServices,
+	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities}
+
+// schemaVersion names the layout above; a file of another layout is refused rather than misread.
+const schemaVersion = "1"
+
+var schemaKey = []byte("schema")
+
+// lockTimeout is how long Open waits for another process to let go of the file.
+const lockTimeout = time.Second
+
+// maxKeyLen bounds ids, codes, tokens and hashes, well inside bbolt's key size limit once they
+// are combined with the other parts of a key.
+const maxKeyLen = 4096
+
+// Store is a store.Store kept in one bbolt file. It is safe for concurrent use.
+type Store struct {
+	db *bbolt.DB
+}
+
+// Open opens (creating it if need be) the store in the file at path. The file holds personal
+// data, so it is created readable by its owner only. While open, the file is locked: a second
+// Open of the same file, from this process or another, fails after a second.
+func Open(path string) (*Store, error) {
+	const op = "store/bolt.Open"
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
+	if errors.Is(err, bbolt.ErrTimeout) {
+		return nil, open311.Wrap(op, fmt.Errorf("open %s: still locked by another user of the file after %s: %w", path, lockTimeout, err))
+	}
+	if err != nil {
+		return nil, open311.Wrap(op, fmt.Errorf("open %s: %w", path, err))
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range topBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		switch v := meta.Get(schemaKey); {
+		case v == nil:
+			return meta.Put(schemaKey, []byte(schemaVersion))
+		case string(v) != schemaVersion:
+			return fmt.Errorf("the file has schema version %q; this program knows version %q only", v, schemaVersion)
+		}
+		return nil
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, open311.Wrap(op, fmt.Errorf("prepare %s: %w", path, err))
+	}
+	return &Store{db: db}, nil
+}
+
+// Close releases the file. Writes were already durable when they returned.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return open311.Wrap("store/bolt.Close", fmt.Errorf("close %s: %w", s.db.Path(), err))
+	}
+	return nil
+}
+
+// fail returns err as the Store returns errors: an *open311.Error made inside a transaction
+// passes as it is, anything else becomes an Internal error of op.
+func fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *open311.Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return open311.Wrap(op, err)
+}
+
+// alive refuses to start work for a context that is already done.
+func alive(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return open311.Wrap(op, fmt.Errorf("not started: %w", err))
+	}
+	return nil
+}
+
+// checkKey rejects a string that cannot be a key: empty, or too long.
+func checkKey(op, what, k string) error {
+	if k == "" {
+		return open311.Errorf(open311.Invalid, op, "%s is empty", what)
+	}
+	if len(k) > maxKeyLen {
+		return open311.Errorf(open311.Invalid, op, "%s is longer than %d bytes", what, maxKeyLen)
+	}
+	return nil
+}
+
+// inJurisdiction returns the jurisdiction's bucket under the top-level bucket top, or nil when
+// the jurisdiction has nothing there yet.
+func inJurisdiction(tx *bbolt.Tx, top []byte, jurisdictionID string) *bbolt.Bucket {
+	if jurisdictionID == "" {
+		return nil
+	}
+	return tx.Bucket(top).Bucket([]byte(jurisdictionID))
+}
+
+// inJurisdictionForWrite returns the jurisdiction's bucket under top, creating it if need be.
+func inJurisdictionForWrite(tx *bbolt.Tx, top []byte, jurisdictionID string) (*bbolt.Bucket, error) {
+	b, err := tx.Bucket(top).CreateBucketIfNotExists([]byte(jurisdictionID))
+	if err != nil {
+		return nil, fmt.Errorf("create bucket %s/%s: %w", top, jurisdictionID, err)
+	}
+	return b, nil
+}
+
+// putJSON stores v as JSON under key.
+func putJSON(b *bbolt.Bucket, key []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %T: %w", v, err)
+	}
+	if err := b.Put(key, data); err != nil {
+		return fmt.Errorf("put %T: %w", v, err)
+	}
+	return nil
+}
+
+// getJSON decodes the JSON under key into v and reports whether there was any.
+func getJSON(b *bbolt.Bucket, key []byte, v any) (bool, error) {
+	if b == nil || len(key) == 0 {
+		return false, nil
+	}
+	data := b.Get(key)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return false, fmt.Errorf("decode %T: %w", v, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,186 @@
+package bolt
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
+)
+
+// cursorVersion starts every cursor, so that a change of its format can be told apart.
+const cursorVersion = 1
+
+// encodeCursor makes the opaque Page.Next for a position in requests_by_time.
+func encodeCursor(key []byte) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte{cursorVersion}, key...))
+}
+
+// decodeCursor returns the requests_by_time key a cursor continues after.
+func decodeCursor(op, cursor string) ([]byte, error) {
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil || len(b) < 1+timeKeyLen+1 || b[0] != cursorVersion {
+		return nil, open311.Errorf(open311.Invalid, op, "the page cursor is not one this service gave out")
+	}
+	return b[1:], nil
+}
+
+// QueryRequests returns the public requests matching q, newest first (ties by id descending),
+// one page at a time. It walks the jurisdiction's requests_by_time index backwards from the
+// cursor (or from RequestedTo) down to RequestedFrom, reading each request and keeping those
+// that match, so a page is never empty while more matches follow. Next is set when the page
+// is full and the index holds more keys in range; that next page may turn out empty, and then
+// has no Next. A Limit above MaxPageSize is taken as MaxPageSize.
+func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, error) {
+	const op = "store/bolt.QueryRequests"
+	if err := alive(ctx, op); err != nil {
+		return store.Page{}, err
+	}
+	if q.Limit < 0 || q.Offset < 0 {
+		return store.Page{}, open311.Errorf(open311.Invalid, op, "limit and offset must not be negative")
+	}
+	limit := q.Limit
+	if limit == 0 || limit > store.MaxPageSize {
+		limit = store.MaxPageSize
+	}
+	var after []byte
+	if q.Cursor != "" && len(q.IDs) == 0 {
+		var err error
+		if after, err = decodeCursor(op, q.Cursor); err != nil {
+			return store.Page{}, err
+		}
+	}
+	page := store.Page{Requests: []open311.Request{}}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		if len(q.IDs) > 0 {
+			var err error
+			page.Requests, err = requestsByID(tx, q)
+			return err
+		}
+		return scan(ctx, tx, q, limit, after, &page)
+	})
+	if err != nil {
+		return store.Page{}, fail(op, err)
+	}
+	return page, nil
+}
+
+// requestsByID returns the public requests among q.IDs, each once, newest first; unknown ids
+// are left out. Every other field of q is ignored, as the Query doc says.
+func requestsByID(tx *bbolt.Tx, q store.Query) ([]open311.Request, error) {
+	out := []open311.Request{}
+	requests := inJurisdiction(tx, bucketRequests, q.JurisdictionID)
+	seen := make(map[string]bool, len(q.IDs))
+	for _, id := range q.IDs {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		var r open311.Request
+		ok, err := getJSON(requests, []byte(id), &r)
+		if err != nil {
+			return nil, fmt.Errorf("get request %s: %w", id, err)
+		}
+		if ok && r.Public() {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b open311.Request) int {
+		return cmp.Or(b.Requested.Compare(a.Requested), strings.Compare(b.ID, a.ID))
+	})
+	return out, nil
+}
+
+// scan fills page with the requests matching q, walking requests_by_time newest first from
+// just before the cursor position after (when given).
+func scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int, after []byte, page *store.Page) error {
+	byTime := inJurisdiction(tx, bucketRequestsByTS, q.JurisdictionID)
+	requests := inJurisdiction(tx, bucketRequests, q.JurisdictionID)
+	if byTime == nil || requests == nil {
+		return nil
+	}
+	// upper: the walk starts at the last key before it. Every key at RequestedTo sorts before
+	// the encoding of RequestedTo plus a nanosecond, because ids are not empty.
+	upper := after
+	if !q.RequestedTo.IsZero() {
+		if to := appendTime(nil, q.RequestedTo.Add(time.Nanosecond)); upper == nil || bytes.Compare(to, upper) < 0 {
+			upper = to
+		}
+	}
+	// lower: the walk stops at the first key before it.
+	var lower []byte
+	if !q.RequestedFrom.IsZero() {
+		lower = appendTime(nil, q.RequestedFrom)
+	}
+	skip := q.Offset
+	var last []byte
+	c := byTime.Cursor()
+	for k, _ := lastBefore(c, upper); k != nil; k, _ = c.Prev() {
+		if lower != nil && bytes.Compare(k, lower) < 0 {
+			break
+		}
+		if len(page.Requests) == limit {
+			page.Next = encodeCursor(last)
+			break
+		}
+		if len(k) <= timeKeyLen {
+			return fmt.Errorf("requests_by_time key %x is too short", k)
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("query stopped: %w", err)
+		}
+		id := k[timeKeyLen:]
+		var r open311.Request
+		ok, err := getJSON(requests, id, &r)
+		if err != nil {
+			return fmt.Errorf("get request %s: %w", id, err)
+		}
+		if !ok {
+			return fmt.Errorf("requests_by_time names request %s, which does not exist", id)
+		}
+		if !matches(r, q) {
+			continue
+		}
+		if skip > 0 {
+			skip--
+			continue
+		}
+		page.Requests = append(page.Requests, r)
+		last = bytes.Clone(k)
+	}
+	return nil
+}
+
+// lastBefore positions c on the last key before upper (or on the last key, for a nil upper).
+func lastBefore(c *bbolt.Cursor, upper []byte) ([]byte, []byte) {
+	if upper == nil {
+		return c.Last()
+	}
+	if k, _ := c.Seek(upper); k == nil {
+		return c.Last()
+	}
+	return c.Prev()
+}
+
+// matches reports whether r is public and passes q's filters (IDs and paging aside).
+func matches(r open311.Request, q store.Query) bool {
+	switch {
+	case !r.Public(),
+		len(q.ServiceCodes) > 0 && !slices.Contains(q.ServiceCodes, r.ServiceCode),
+		len(q.Statuses) > 0 && !slices.Contains(q.Statuses, r.Status.GeoReport()),
+		!q.RequestedFrom.IsZero() && r.Requested.Before(q.RequestedFrom),
+		!q.RequestedTo.IsZero() && r.Requested.After(q.RequestedTo),
+		!q.UpdatedAfter.IsZero() && !r.Updated.After(q.UpdatedAfter),
+		!q.UpdatedBefore.IsZero() && !r.Updated.Before(q.UpdatedBefore):
+		return false
+	}
+	return true
+}

@@ -1,0 +1,302 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// timeKeyLen is the length of an encoded time.
+const timeKeyLen = 12
+
+// appendTime appends t's 12-byte order-preserving encoding: Unix seconds with the sign bit
+// flipped (so that times before 1970, the zero time included, sort first), then nanoseconds.
+func appendTime(b []byte, t time.Time) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(t.Unix())^(1<<63))
+	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
+}
+
+// requestTimeKey is a request's key in requests_by_time: requested time, then id.
+func requestTimeKey(requested time.Time, id string) []byte {
+	return append(appendTime(make([]byte, 0, timeKeyLen+len(id)), requested), id...)
+}
+
+// activityPrefix is the prefix shared by exactly the activity keys of one request.
+func activityPrefix(requestID string) []byte {
+	b := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(requestID)), uint64(len(requestID)))
+	return append(b, requestID...)
+}
+
+// activityKey orders a request's activities by time, then by the order they were written.
+func activityKey(requestID string, at time.Time, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(appendTime(activityPrefix(requestID), at), seq)
+}
+
+// CreateRequest stores a new request and the activity recording its creation in one
+// transaction. It fails with Conflict when the jurisdiction has a request of that id, or one
+// that was issued the same (non-empty) token.
+func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error {
+	const op = "store/bolt.CreateRequest"
+	if err := alive(ctx, op); err != nil {
+		return err
+	}
+	if err := checkKey(op, "jurisdiction id", r.JurisdictionID); err != nil {
+		return err
+	}
+	if err := checkKey(op, "request id", r.ID); err != nil {
+		return err
+	}
+	if len(r.Token) > maxKeyLen {
+		return open311.Errorf(open311.Invalid, op, "token is longer than %d bytes", maxKeyLen)
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		requests, err := inJurisdictionForWrite(tx, bucketRequests, r.JurisdictionID)
+		if err != nil {
+			return err
+		}
+		if requests.Get([]byte(r.ID)) != nil {
+			return open311.Errorf(open311.Conflict, op, "request %s already exists", r.ID)
+		}
+		if r.Token != "" {
+			tokens, err := inJurisdictionForWrite(tx, bucketTokens, r.JurisdictionID)
+			if err != nil {
+				return err
+			}
+			if tokens.Get([]byte(r.Token)) != nil {
+				return open311.Errorf(open311.Conflict, op, "the token was already issued for another request")
+			}
+			if err := tokens.Put([]byte(r.Token), []byte(r.ID)); err != nil {
+				return fmt.Errorf("index token of request %s: %w", r.ID, err)
+			}
+		}
+		if err := putJSON(requests, []byte(r.ID), r); err != nil {
+			return fmt.Errorf("put request %s: %w", r.ID, err)
+		}
+		byTime, err := inJurisdictionForWrite(tx, bucketRequestsByTS, r.JurisdictionID)
+		if err != nil {
+			return err
+		}
+		if err := byTime.Put(requestTimeKey(r.Requested, r.ID), []byte{}); err != nil {
+			return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
+		}
+		return addActivities(tx, r.JurisdictionID, r.ID, []open311.Activity{created})
+	})
+	return fail(op, err)
+}
+
+// addActivities appends activities to a request's history, in the order given.
+func addActivities(tx *bbolt.Tx, jurisdictionID, requestID string, acts []open311.Activity) error {
+	if len(acts) == 0 {
+		return nil
+	}
+	b, err := inJurisdictionForWrite(tx, bucketActivities, jurisdictionID)
+	if err != nil {
+		return err
+	}
+	for _, a := range acts {
+		seq, err := b.NextSequence()
+		if err != nil {
+			return fmt.Errorf("number activity %s of request %s: %w", a.ID, requestID, err)
+		}
+		if err := putJSON(b, activityKey(requestID, a.At, seq), a); err != nil {
+			return fmt.Errorf("put activity %s of request %s: %w", a.ID, requestID, err)
+		}
+	}
+	return nil
+}
+
+// getRequest reads one request inside a transaction, or returns NotFound of op.
+func getRequest(tx *bbolt.Tx, op, jurisdictionID, id string) (open311.Request, error) {
+	var r open311.Request
+	ok, err := getJSON(inJurisdiction(tx, bucketRequests, jurisdictionID), []byte(id), &r)
+	if err != nil {
+		return open311.Request{}, fmt.Errorf("get request %s: %w", id, err)
+	}
+	if !ok {
+		return open311.Request{}, open311.Errorf(open311.NotFound, op, "request %s not found", id)
+	}
+	return r, nil
+}
+
+// Request returns one request by id, public or not, or NotFound.
+func (s *Store) Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error) {
+	const op = "store/bolt.Request"
+	if err := alive(ctx, op); err != nil {
+		return open311.Request{}, err
+	}
+	var r open311.Request
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		r, err = getRequest(tx, op, jurisdictionID, id)
+		return err
+	})
+	if err != nil {
+		return open311.Request{}, fail(op, err)
+	}
+	return r, nil
+}
+
+// RequestByToken returns the request a token was issued for, or NotFound.
+func (s *Store) RequestByToken(ctx context.Context, jurisdictionID, token string) (open311.Request, error) {
+	const op = "store/bolt.RequestByToken"
+	if err := alive(ctx, op); err != nil {
+		return open311.Request{}, err
+	}
+	var r open311.Request
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		tokens := inJurisdiction(tx, bucketTokens, jurisdictionID)
+		var id []byte
+		if tokens != nil && token != "" {
+			id = tokens.Get([]byte(token))
+		}
+		if id == nil {
+			return open311.Errorf(open311.NotFound, op, "no request was issued that token")
+		}
+		var err error
+		r, err = getRequest(tx, op, jurisdictionID, string(id))
+		if open311.IsKind(err, open311.NotFound) {
+			return fmt.Errorf("the token index names request %s, which does not exist", id)
+		}
+		return err
+	})
+	if err != nil {
+		return open311.Request{}, fail(op, err)
+	}
+	return r, nil
+}
+
+// UpdateRequest reads a request, lets change modify it and return the activities that record
+// the change, and writes both in one write transaction. Writers are serialised, so the request
+// cannot change between the read and the write: there is never a Conflict from a concurrent
+// update, and the version written is always the version read plus one. change must not alter
+// the request's ID, JurisdictionID or Version (an Internal error, nothing written); an error
+// from change aborts the update and is returned as is. A change of Requested or Token moves
+// the request in the time and token indexes; a token issued for another request is a Conflict.
+func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error) {
+	const op = "store/bolt.UpdateRequest"
+	if err := alive(ctx, op); err != nil {
+		return open311.Request{}, err
+	}
+	var (
+		out       open311.Request
+		changeErr error
+	)
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		old, err := getRequest(tx, op, jurisdictionID, id)
+		if err != nil {
+			return err
+		}
+		// change gets its own decoding, sharing nothing with old, so that whatever it does to
+		// maps and slices cannot leak into what is compared or written on failure.
+		r, err := getRequest(tx, op, jurisdictionID, id)
+		if err != nil {
+			return err
+		}
+		acts, err := change(&r)
+		if err != nil {
+			changeErr = err
+			return err
+		}
+		switch {
+		case r.ID != old.ID || r.JurisdictionID != old.JurisdictionID:
+			return fmt.Errorf("change of request %s altered its id or jurisdiction", id)
+		case r.Version != old.Version:
+			return fmt.Errorf("change of request %s altered its version from %d to %d", id, old.Version, r.Version)
+		}
+		r.Version = old.Version + 1
+		if err := reindex(tx, op, old, r); err != nil {
+			return err
+		}
+		if err := putJSON(tx.Bucket(bucketRequests).Bucket([]byte(jurisdictionID)), []byte(id), r); err != nil {
+			return fmt.Errorf("put request %s: %w", id, err)
+		}
+		if err := addActivities(tx, jurisdictionID, id, acts); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	if changeErr != nil {
+		return open311.Request{}, changeErr
+	}
+	if err != nil {
+		return open311.Request{}, fail(op, err)
+	}
+	return out, nil
+}
+
+// reindex moves a request in the time and token indexes when an update changed what they key on.
+func reindex(tx *bbolt.Tx, op string, old, r open311.Request) error {
+	if oldKey, newKey := requestTimeKey(old.Requested, old.ID), requestTimeKey(r.Requested, r.ID); !bytes.Equal(oldKey, newKey) {
+		byTime, err := inJurisdictionForWrite(tx, bucketRequestsByTS, r.JurisdictionID)
+		if err != nil {
+			return err
+		}
+		if err := byTime.Delete(oldKey); err != nil {
+			return fmt.Errorf("unindex requested time of request %s: %w", r.ID, err)
+		}
+		if err := byTime.Put(newKey, []byte{}); err != nil {
+			return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
+		}
+	}
+	if old.Token == r.Token {
+		return nil
+	}
+	if len(r.Token) > maxKeyLen {
+		return open311.Errorf(open311.Invalid, op, "token is longer than %d bytes", maxKeyLen)
+	}
+	tokens, err := inJurisdictionForWrite(tx, bucketTokens, r.JurisdictionID)
+	if err != nil {
+		return err
+	}
+	if old.Token != "" && string(tokens.Get([]byte(old.Token))) == r.ID {
+		if err := tokens.Delete([]byte(old.Token)); err != nil {
+			return fmt.Errorf("unindex token of request %s: %w", r.ID, err)
+		}
+	}
+	if r.Token != "" {
+		if owner := tokens.Get([]byte(r.Token)); owner != nil && string(owner) != r.ID {
+			return open311.Errorf(open311.Conflict, op, "the token was already issued for another request")
+		}
+		if err := tokens.Put([]byte(r.Token), []byte(r.ID)); err != nil {
+			return fmt.Errorf("index token of request %s: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// Activities returns a request's activities, oldest first (by At, then in the order written),
+// and an empty list for a request without any.
+func (s *Store) Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error) {
+	const op = "store/bolt.Activities"
+	if err := alive(ctx, op); err != nil {
+		return nil, err
+	}
+	out := []open311.Activity{}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := inJurisdiction(tx, bucketActivities, jurisdictionID)
+		if b == nil || requestID == "" {
+			return nil
+		}
+		prefix := activityPrefix(requestID)
+		c := b.Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var a open311.Activity
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("decode activity of request %s: %w", requestID, err)
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	return out, nil
+}
