@@ -81,6 +81,19 @@
 //	DeleteService             DeleteItem with attribute_exists(PK) (NotFound if none)  1 WCU
 //	PutAPIKey                 PutItem                                                  1 WCU
 //
+// Per API operation (pkg/api as it stands; it caches the jurisdiction list per process for its
+// catalog TTL, so Jurisdictions is one Query per cold start or refresh, not per call):
+//
+//	get-discovery            (cached jurisdictions only)                        0 units
+//	get-services             Services: 1 Query                                  1 RCU
+//	get-service-definition   Service: 1 GetItem                                 1 RCU
+//	post-request             APIKey + Service: 2 GetItem; CreateRequest: 1      2 RCU + 4 WCU (6 with a token)
+//	                         TransactWriteItems
+//	get-token                RequestByToken: 2 GetItem                          2 RCU
+//	get-requests             QueryRequests: 1 Query per page (GSI1)             0.5 RCU per 4 KB read
+//	                         or 1 BatchGetItem per 100 ids                      1 RCU per id
+//	get-request              Request: 1 GetItem                                 1 RCU
+//
 // Reads of the base table are strongly consistent so that a client reads its own writes (a new
 // request is fetched right after its creation). GSI1 is eventually consistent, as every GSI is:
 // a new or changed request reaches listings within about a second.
@@ -93,7 +106,8 @@
 // first, ties by id descending). Service codes (up to 100), statuses (the detailed statuses of the
 // GeoReport statuses asked for) and updated-time bounds are a FilterExpression; they are checked
 // again in Go. A page is read with Query Limit = (offset + items still wanted + 1) when there is
-// no filter, so an unfiltered page is exactly one Query; with a filter, reads are larger (twice
+// no filter, so an unfiltered page is exactly one Query while it
+// reads under 1 MB (DynamoDB's most per call; about 250 requests of 4 KB); with a filter, reads are larger (twice
 // what is wanted, 100 to 1000 items) since DynamoDB applies Limit before the filter. Reading goes
 // on until the page is full or the index ends; Offset is done by skipping matches.
 //
@@ -102,8 +116,9 @@
 // LastEvaluatedKey reduced to the one component the others are derived from: GSI1SK is
 // <requested>#<id>, and PK, SK and GSI1PK follow from the id and the jurisdiction. It is built from
 // the last returned item, not from the Query's LastEvaluatedKey, so a page that stops in the
-// middle of a DynamoDB page continues exactly after its last item. Next is empty when DynamoDB
-// reported the end of the index. A cursor that does not decode is an open311.Invalid error.
+// middle of a DynamoDB page continues exactly after its last item. Next is empty when nothing can
+// follow: DynamoDB reported the end of the index and the rest of the last page read does not
+// match. A cursor that does not decode is an open311.Invalid error.
 //
 // Query.IDs is answered by BatchGetItem (ids de-duplicated; unknown and non-public requests left
 // out; unprocessed keys retried), newest first like every listing; paging and the other filters

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -59,10 +61,22 @@ func (c *opCounter) take() map[string]int {
 	return n
 }
 
-// scans is how many Scan calls were ever made by any client of the tests; it must stay zero.
-var scans atomic.Int64
-
 var tableSeq atomic.Int64
+
+// newClient returns a DynamoDB client of the endpoint with dummy credentials, counting its
+// operations with counter when it is not nil.
+func newClient(endpoint string, counter *opCounter) *dynamodb.Client {
+	cfg := aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
+		o.BaseEndpoint = aws.String(endpoint)
+		if counter != nil {
+			o.APIOptions = append(o.APIOptions, counter.register)
+		}
+	})
+}
 
 // openStore returns a Store on a new, empty table and the counter of its client's operations
 // (reset after the table is made). It skips the test when no endpoint is configured.
@@ -73,24 +87,15 @@ func openStore(t *testing.T) (*dynamo.Store, *opCounter) {
 		t.Skipf("%s is not set: start a DynamoDB API server (infra/moto/start.sh) and set it to its URL to run the DynamoDB store tests", endpointEnv)
 	}
 	counter := &opCounter{n: map[string]int{}}
-	cfg := aws.Config{
-		Region:      "us-east-1",
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
-	}
-	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
-		o.BaseEndpoint = aws.String(endpoint)
-		o.APIOptions = append(o.APIOptions, counter.register)
-	})
+	client := newClient(endpoint, counter)
 	table := fmt.Sprintf("open311-test-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
 	ctx := context.Background()
 	if err := dynamo.CreateTable(ctx, client, table); err != nil {
 		t.Fatalf("create table: %v", err)
 	}
 	t.Cleanup(func() {
-		n := counter.take()
-		scans.Add(int64(n["Scan"]))
-		if n["Scan"] > 0 {
-			t.Errorf("the store called Scan %d times", n["Scan"])
+		if n := counter.take(); n["Scan"] > 0 {
+			t.Errorf("the store called Scan %d times; it must only make keyed reads", n["Scan"])
 		}
 		if _, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)}); err != nil {
 			t.Logf("delete table %s: %v", table, err)
@@ -109,6 +114,77 @@ func TestStore(t *testing.T) {
 		s, _ := openStore(t)
 		return s
 	})
+}
+
+// TestTableSchema checks the table CreateTable makes against the schema the package doc
+// documents (and template.yaml copies).
+func TestTableSchema(t *testing.T) {
+	endpoint := os.Getenv(endpointEnv)
+	if endpoint == "" {
+		t.Skipf("%s is not set: start a DynamoDB API server (infra/moto/start.sh) and set it to its URL to run the DynamoDB store tests", endpointEnv)
+	}
+	client := newClient(endpoint, nil)
+	ctx := context.Background()
+	table := fmt.Sprintf("open311-schema-%d", time.Now().UnixNano())
+	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
+	})
+	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.Table
+	keys := func(ks []types.KeySchemaElement) string {
+		var s []string
+		for _, k := range ks {
+			s = append(s, aws.ToString(k.AttributeName)+" "+string(k.KeyType))
+		}
+		return strings.Join(s, ", ")
+	}
+	var attrs []string
+	for _, a := range d.AttributeDefinitions {
+		attrs = append(attrs, aws.ToString(a.AttributeName)+" "+string(a.AttributeType))
+	}
+	slices.Sort(attrs)
+	got := map[string]string{
+		"attributes": strings.Join(attrs, ", "),
+		"key":        keys(d.KeySchema),
+		"stream":     fmt.Sprint(d.StreamSpecification != nil && aws.ToBool(d.StreamSpecification.StreamEnabled)),
+	}
+	if d.StreamSpecification != nil {
+		got["stream view"] = string(d.StreamSpecification.StreamViewType)
+	}
+	if d.BillingModeSummary != nil {
+		got["billing"] = string(d.BillingModeSummary.BillingMode)
+	}
+	for _, g := range d.GlobalSecondaryIndexes {
+		got["index "+aws.ToString(g.IndexName)] = keys(g.KeySchema) + "; " + string(g.Projection.ProjectionType)
+	}
+	ttl, err := client.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: aws.String(table)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got["ttl"] = aws.ToString(ttl.TimeToLiveDescription.AttributeName) + " " + string(ttl.TimeToLiveDescription.TimeToLiveStatus)
+	want := map[string]string{
+		"attributes":  "GSI1PK S, GSI1SK S, PK S, SK S",
+		"key":         "PK HASH, SK RANGE",
+		"stream":      "true",
+		"stream view": "NEW_AND_OLD_IMAGES",
+		"billing":     "PAY_PER_REQUEST",
+		"index GSI1":  "GSI1PK HASH, GSI1SK RANGE; ALL",
+		"ttl":         "expires_at ENABLED",
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("%s: got %q, want %q", k, got[k], w)
+		}
+	}
+	if len(d.GlobalSecondaryIndexes) != 1 || len(d.LocalSecondaryIndexes) != 0 {
+		t.Errorf("got %d global and %d local indexes, want GSI1 only", len(d.GlobalSecondaryIndexes), len(d.LocalSecondaryIndexes))
+	}
 }
 
 // Fixtures.

@@ -37,39 +37,44 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 	if limit <= 0 || limit > store.MaxPageSize {
 		limit = store.MaxPageSize
 	}
-	f := newFilter(q)
-	if f.empty {
-		return store.Page{}, nil
-	}
-	var after string // GSI1SK of the cursor: results continue below it
+	var cursor *store.Cursor
 	if q.Cursor != "" {
 		c, err := store.DecodeCursor(q.Cursor)
 		if err != nil {
 			return store.Page{}, open311.Wrap(op, err)
 		}
+		if pk, sk := requestKey(q.JurisdictionID, c.ID); !keyFits(pk, sk) {
+			return store.Page{}, open311.Errorf(open311.Invalid, op, "the cursor is not one this server gave out")
+		}
+		cursor = &c
+	}
+	f := newFilter(q)
+	if f.empty {
+		return store.Page{}, nil
+	}
+	in := f.input(s.table, q.JurisdictionID)
+	if cursor != nil {
+		var after string // GSI1SK of the cursor: results continue below it
 		switch {
-		case c.Requested.UTC().Year() < 0:
+		case cursor.Requested.UTC().Year() < 0:
 			return store.Page{}, nil // nothing is older
-		case c.Requested.UTC().Year() > 9999:
+		case cursor.Requested.UTC().Year() > 9999:
 			// everything is older: start at the top
 		default:
-			after = requestsSK(c.Requested, c.ID)
+			after = requestsSK(cursor.Requested, cursor.ID)
 		}
 		if f.lo != "" && after != "" && after <= f.lo {
 			return store.Page{}, nil // everything after the cursor is older than RequestedFrom
 		}
 		if f.hi != "" && after > f.hi {
-			after = "" // everything in range comes after the cursor
+			after = "" // everything in range comes after the cursor: start at the top
 		}
-	}
-
-	in := f.input(s.table, q.JurisdictionID)
-	if after != "" {
-		id := after[len(timeLayout)+1:]
-		pk, sk := requestKey(q.JurisdictionID, id)
-		in.ExclusiveStartKey = map[string]types.AttributeValue{
-			attrPK: str(pk), attrSK: str(sk),
-			attrGSI1PK: str(requestsPK(q.JurisdictionID)), attrGSI1SK: str(after),
+		if after != "" {
+			pk, sk := requestKey(q.JurisdictionID, cursor.ID)
+			in.ExclusiveStartKey = map[string]types.AttributeValue{
+				attrPK: str(pk), attrSK: str(sk),
+				attrGSI1PK: str(requestsPK(q.JurisdictionID)), attrGSI1SK: str(after),
+			}
 		}
 	}
 	skip := q.Offset
@@ -98,7 +103,7 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 			}
 			page.Requests = append(page.Requests, r)
 			if len(page.Requests) == limit {
-				if i < len(out.Items)-1 || out.LastEvaluatedKey != nil {
+				if out.LastEvaluatedKey != nil || f.anyMatch(out.Items[i+1:]) {
 					page.Next = store.Cursor{Requested: r.Requested, ID: r.ID}.Encode()
 				}
 				return page, nil
@@ -251,6 +256,17 @@ func (f *filter) readSize(n int) int32 {
 		return int32(min(n+1, 1<<30))
 	}
 	return int32(min(max(2*n, 100), 1000))
+}
+
+// anyMatch reports whether one of the items (the rest of a page) matches.
+func (f *filter) anyMatch(items []map[string]types.AttributeValue) bool {
+	for _, item := range items {
+		var r open311.Request
+		if unmarshal(item, &r) != nil || f.match(r) {
+			return true // an item that does not decode is reported when the next page reads it
+		}
+	}
+	return false
 }
 
 // match does in Go what the key condition and FilterExpression do in DynamoDB, so that the
