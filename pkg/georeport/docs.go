@@ -69,14 +69,21 @@ type ServiceDefinition struct {
 
 // Attribute is one field of a service definition.
 type Attribute struct {
-	Variable            bool    `xml:"variable" json:"variable"`
-	Code                string  `xml:"code" json:"code"`
-	Datatype            string  `xml:"datatype" json:"datatype"`
-	Required            bool    `xml:"required" json:"required"`
-	DatatypeDescription string  `xml:"datatype_description" json:"datatype_description"`
-	Order               int     `xml:"order" json:"order"`
-	Description         string  `xml:"description" json:"description"`
-	Values              []Value `xml:"values>value,omitempty" json:"values,omitempty"`
+	Variable            bool   `xml:"variable" json:"variable"`
+	Code                string `xml:"code" json:"code"`
+	Datatype            string `xml:"datatype" json:"datatype"`
+	Required            bool   `xml:"required" json:"required"`
+	DatatypeDescription string `xml:"datatype_description" json:"datatype_description"`
+	Order               int    `xml:"order" json:"order"`
+	Description         string `xml:"description" json:"description"`
+	// Values of a list attribute; other attributes have none, and no <values> element.
+	Values    []Value `xml:"-" json:"values,omitempty"`
+	XMLValues *Values `xml:"values,omitempty" json:"-"`
+}
+
+// Values wraps a list attribute's values in XML.
+type Values struct {
+	Values []Value `xml:"value"`
 }
 
 // Value is one choice of a list attribute.
@@ -95,6 +102,9 @@ func NewServiceDefinition(s open311.Service) ServiceDefinition {
 			DatatypeDescription: a.DatatypeDescription, Order: a.Order, Description: a.Description}
 		for _, v := range a.Values {
 			out.Values = append(out.Values, Value(v))
+		}
+		if len(out.Values) > 0 {
+			out.XMLValues = &Values{Values: out.Values}
 		}
 		d.Attributes = append(d.Attributes, out)
 	}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/civicworks/open311/pkg/catalog"
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
+)
+
+// demoRequests are the requests a new local stack starts with, so that a first curl shows
+// something real. They go through the same validation as a POST.
+var demoRequests = []struct {
+	age    time.Duration
+	sub    open311.Submission
+	closed string // closing note, for requests already fixed
+}{
+	{age: 50 * time.Hour, sub: open311.Submission{ServiceCode: "pothole", Lat: "40.71455", Long: "-74.00712",
+		AddressString: "Broadway & Chambers St", Description: "Deep pothole in the right lane, cars swerve around it.",
+		Attributes: map[string][]string{"size": {"large"}, "depth_cm": {"12"}, "lane": {"southbound right lane"}}},
+		closed: "Filled by the asphalt crew."},
+	{age: 26 * time.Hour, sub: open311.Submission{ServiceCode: "streetlight", Lat: "40.71302", Long: "-74.00458",
+		Description: "Two lights out in a row on the east side of the street.",
+		Attributes:  map[string][]string{"pole_number": {"P-10442"}, "problem": {"out", "flickering"}}}},
+	{age: 5 * time.Hour, sub: open311.Submission{ServiceCode: "graffiti", AddressString: "City Hall Park, north bench",
+		Attributes: map[string][]string{"surface": {"bench"}, "offensive": {"no"}}}},
+	{age: 90 * time.Minute, sub: open311.Submission{ServiceCode: "tree", Lat: "40.71178", Long: "-74.00815",
+		Description: "Large branch blocking half the sidewalk after the storm."}},
+}
+
+func seedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, now time.Time) error {
+	services := map[string]open311.Service{}
+	for _, s := range j.Services {
+		services[s.Code] = s
+	}
+	for _, d := range demoRequests {
+		s := services[d.sub.ServiceCode]
+		at := now.Add(-d.age)
+		r, err := open311.NewRequest(j.Jurisdiction, s, d.sub, open311.NewID(8), open311.NewID(12), at)
+		if err != nil {
+			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
+		}
+		created := open311.Activity{ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
+			Who: "reporter", Kind: "created", Description: "Reported to " + s.Name + ".", Status: r.Status}
+		if err := st.CreateRequest(ctx, r, created); err != nil {
+			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
+		}
+		if d.closed == "" {
+			continue
+		}
+		_, err = st.UpdateRequest(ctx, j.ID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+			r.Status, r.StatusNotes = open311.Closed, d.closed
+			r.AgencyResponsible = "Street Maintenance"
+			r.Updated = at.Add(d.age / 2).UTC().Truncate(time.Second)
+			return []open311.Activity{{ID: r.ID + "-2", RequestID: r.ID, JurisdictionID: j.ID, At: r.Updated,
+				Who: "Street Maintenance", Kind: "status", Description: d.closed, Status: open311.Closed}}, nil
+		})
+		if err != nil {
+			return fmt.Errorf("close demo request: %w", err)
+		}
+	}
+	return nil
+}

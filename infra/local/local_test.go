@@ -1,0 +1,158 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var baseLine = regexp.MustCompile(`API on (http://[0-9.:]+)`)
+
+// start runs the local stack binary (or `go run`-equivalent build) and returns its base URL.
+func start(t *testing.T, bin, data string, env ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-data", data, "-catalog", "../catalog/demo.json")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	found := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if m := baseLine.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case base := <-found:
+		return cmd, base
+	case <-time.After(60 * time.Second):
+		t.Fatal("the local stack did not print its address")
+	}
+	return nil, ""
+}
+
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "open311-local")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestAcknowledgedPostSurvivesKill9 posts a request, kills the server with SIGKILL right after
+// the answer, starts it again on the same folder and finds the request there.
+func TestAcknowledgedPostSurvivesKill9(t *testing.T) {
+	bin, data := build(t), t.TempDir()
+	cmd, base := start(t, bin, data, "OPEN311_API_KEY=local-test-key")
+
+	if status, body := get(t, base+"/requests.json"); status != 200 || !strings.Contains(body, `"service_code":"pothole"`) {
+		t.Fatalf("seeded requests: %d %s", status, body)
+	}
+	form := url.Values{"api_key": {"local-test-key"}, "service_code": {"pothole"}, "lat": {"40.7"}, "long": {"-74"},
+		"attribute[size]": {"small"}, "description": {"survives kill -9"}, "email": {"pii@example.net"}}
+	resp, err := http.PostForm(base+"/requests.json", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created []struct {
+		ID string `json:"service_request_id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || len(created) != 1 || created[0].ID == "" {
+		t.Fatalf("POST: %d %v %+v", resp.StatusCode, err, created)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	_, base = start(t, bin, data, "OPEN311_API_KEY=local-test-key")
+	status, body := get(t, base+"/requests/"+created[0].ID+".json")
+	if status != 200 || !strings.Contains(body, "survives kill -9") {
+		t.Fatalf("after kill -9: %d %s", status, body)
+	}
+	if strings.Contains(body, "pii@example.net") {
+		t.Errorf("personal data in a GET response: %s", body)
+	}
+	// The restart did not seed a second time.
+	_, list := get(t, base+"/requests.json")
+	if n := strings.Count(list, `"service_request_id"`); n != len(demoRequests)+1 {
+		t.Errorf("%d requests after restart, want %d", n, len(demoRequests)+1)
+	}
+}
+
+// TestRunPrintsKeyAndServes runs the stack in-process with a key kept in the data folder.
+func TestRunPrintsKeyAndServes(t *testing.T) {
+	data := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Config{Addr: "127.0.0.1:0", Data: data, Catalog: "../catalog/demo.json"}, pw)
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	var base, key string
+	for sc.Scan() && (base == "" || key == "") {
+		if m := baseLine.FindStringSubmatch(sc.Text()); m != nil {
+			base = m[1]
+		}
+		if k, ok := strings.CutPrefix(sc.Text(), "Reporter API key: "); ok {
+			key = k
+		}
+	}
+	go io.Copy(io.Discard, pr)
+	kept, err := os.ReadFile(filepath.Join(data, "reporter.key"))
+	if err != nil || strings.TrimSpace(string(kept)) != key || len(key) < 20 {
+		t.Errorf("printed key %q, kept %q (%v)", key, kept, err)
+	}
+	status, body := get(t, base+"/services.xml")
+	if status != 200 || !strings.Contains(body, "<service_code>streetlight</service_code>") {
+		t.Errorf("services: %d %s", status, body)
+	}
+	resp, err := http.PostForm(base+"/requests.xml", url.Values{"api_key": {key}, "service_code": {"tree"}, "address_string": {"1 Main St"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("POST with the printed key: %d", resp.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+}

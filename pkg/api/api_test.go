@@ -1,0 +1,83 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/store/bolt"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// newWorld returns a handler over a freshly seeded embedded store, and the store.
+func newWorld(t *testing.T) (http.Handler, *bolt.Store) {
+	t.Helper()
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := apitest.Seed(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	a := api.New(api.Options{
+		Store:               st,
+		Now:                 func() time.Time { return apitest.Now },
+		NewID:               apitest.Seq("2000"),
+		NewToken:            apitest.Seq("TOKEN-"),
+		DefaultJurisdiction: apitest.Jurisdiction,
+		Endpoint:            "https://api.city.example.org/open311/v2",
+		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	return a.Handler(), st
+}
+
+func serve(t *testing.T, h http.Handler, c apitest.Case) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := c.Request("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Header(), rec.Body.Bytes()
+}
+
+// TestGolden sends every golden case, in order, to one seeded world and compares each whole
+// response (status, headers that matter, body) with its golden file.
+func TestGolden(t *testing.T) {
+	h, _ := newWorld(t)
+	for _, c := range apitest.Cases {
+		status, header, body := serve(t, h, c)
+		got := apitest.Record(status, header, body)
+		path := filepath.Join("testdata", "golden", c.Name+".txt")
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("%s: %v (run go test ./pkg/api -update to create it)", c.Name, err)
+			continue
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: response differs from %s\n--- got ---\n%s\n--- want ---\n%s", c.Name, path, got, want)
+		}
+	}
+}
