@@ -31,16 +31,18 @@ type Catalog interface {
 
 // Keys looks up API keys.
 type Keys interface {
-	// APIKey returns the key whose hash is given, or NotFound (also for revoked keys' absence).
+	// APIKey returns the key whose hash is given (revoked keys too, with Revoked set), or NotFound.
 	APIKey(ctx context.Context, hash string) (open311.APIKey, error)
 }
 
 // Requests reads and writes service requests and their activities.
 type Requests interface {
 	// CreateRequest stores a new request and the activity recording its creation in one atomic
-	// write. It fails with Conflict when a request with the same id (or token) exists.
+	// write. It fails with Conflict when a request with the same id (or the same non-empty
+	// token) exists, and then writes nothing.
 	CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error
-	// Request returns one request by id, or NotFound.
+	// Request returns one request by id, or NotFound. Private and submitted requests are
+	// returned too: hiding them from the public is the API's job.
 	Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error)
 	// RequestByToken returns the request a token was issued for, or NotFound.
 	RequestByToken(ctx context.Context, jurisdictionID, token string) (open311.Request, error)
@@ -51,7 +53,8 @@ type Requests interface {
 	// in one atomic write that fails with Conflict if the request changed meanwhile. An error
 	// from change aborts the update and is returned as is.
 	UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error)
-	// Activities returns a request's activities, oldest first.
+	// Activities returns a request's activities, oldest first (those of one instant in the
+	// order they were written); an empty list for an unknown request.
 	Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error)
 }
 
@@ -61,7 +64,7 @@ type Admin interface {
 	PutJurisdiction(ctx context.Context, j open311.Jurisdiction) error
 	// PutService creates or replaces a service (with its definition).
 	PutService(ctx context.Context, s open311.Service) error
-	// DeleteService removes a service; requests made to it stay.
+	// DeleteService removes a service, or returns NotFound; requests made to it stay.
 	DeleteService(ctx context.Context, jurisdictionID, code string) error
 	// PutAPIKey creates or replaces a key (revoking is a put with Revoked set).
 	PutAPIKey(ctx context.Context, k open311.APIKey) error
@@ -79,8 +82,8 @@ type Store interface {
 // are not Public() are never returned.
 type Query struct {
 	JurisdictionID string
-	// IDs, when given, selects exactly these requests and overrides every other filter
-	// (paging included); unknown ids are left out.
+	// IDs, when given, selects exactly these requests, each once and newest first, and
+	// overrides every other filter (paging included); unknown and non-public ids are left out.
 	IDs []string
 	// ServiceCodes keeps requests of these services.
 	ServiceCodes []string

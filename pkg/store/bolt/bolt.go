@@ -29,7 +29,7 @@
 // which makes "L id" a prefix that no other request's keys share. S is the bucket's sequence
 // number, big-endian, so activities of the same instant keep the order they were written in.
 // QueryRequests walks requests_by_time backwards (newest first, ties by id descending); its
-// cursor is the base64url encoding of the last key it returned.
+// cursor is the shared store.Cursor of the last request it returned.
 package bolt
 
 import (

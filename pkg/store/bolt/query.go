@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,21 +15,19 @@ import (
 	"github.com/civicworks/open311/pkg/store"
 )
 
-// cursorVersion starts every cursor, so that a change of its format can be told apart.
-const cursorVersion = 1
-
-// encodeCursor makes the opaque Page.Next for a position in requests_by_time.
+// encodeCursor makes the opaque Page.Next for a position in requests_by_time: the shared
+// store.Cursor, so that a next link means the same whichever store answers it.
 func encodeCursor(key []byte) string {
-	return base64.RawURLEncoding.EncodeToString(append([]byte{cursorVersion}, key...))
+	return store.Cursor{Requested: readTime(key[:timeKeyLen]), ID: string(key[timeKeyLen:])}.Encode()
 }
 
 // decodeCursor returns the requests_by_time key a cursor continues after.
-func decodeCursor(op, cursor string) ([]byte, error) {
-	b, err := base64.RawURLEncoding.DecodeString(cursor)
-	if err != nil || len(b) < 1+timeKeyLen+1 || b[0] != cursorVersion {
-		return nil, open311.Errorf(open311.Invalid, op, "the page cursor is not one this service gave out")
+func decodeCursor(cursor string) ([]byte, error) {
+	c, err := store.DecodeCursor(cursor)
+	if err != nil {
+		return nil, err
 	}
-	return b[1:], nil
+	return requestTimeKey(c.Requested, c.ID), nil
 }
 
 // QueryRequests returns the public requests matching q, newest first (ties by id descending),
@@ -54,7 +51,7 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 	var after []byte
 	if q.Cursor != "" && len(q.IDs) == 0 {
 		var err error
-		if after, err = decodeCursor(op, q.Cursor); err != nil {
+		if after, err = decodeCursor(q.Cursor); err != nil {
 			return store.Page{}, err
 		}
 	}

@@ -23,6 +23,11 @@ func appendTime(b []byte, t time.Time) []byte {
 	return binary.BigEndian.AppendUint32(b, uint32(t.Nanosecond()))
 }
 
+// readTime decodes appendTime's encoding.
+func readTime(b []byte) time.Time {
+	return time.Unix(int64(binary.BigEndian.Uint64(b)^(1<<63)), int64(binary.BigEndian.Uint32(b[8:]))).UTC()
+}
+
 // requestTimeKey is a request's key in requests_by_time: requested time, then id.
 func requestTimeKey(requested time.Time, id string) []byte {
 	return append(appendTime(make([]byte, 0, timeKeyLen+len(id)), requested), id...)

@@ -37,16 +37,19 @@
 // added to the domain is stored without a change here. Times that are compared or sorted on
 // (requested, updated, expected, activity at) are stored as fixed-width RFC 3339 UTC strings with
 // nanoseconds, "2006-01-02T15:04:05.000000000Z", so that string order is time order; other times
-// (changeset, created) are RFC 3339 strings. Key components are escaped ("%" as "%25", "#" as
-// "%23") so that "#" only ever separates them.
+// (changeset, created) are RFC 3339 strings. A request or activity time outside the years 0 to
+// 9999 would break the fixed width, so writing one is an open311.Invalid error. Key components are
+// escaped ("%" as "%25", "#" as "%23") so that "#" only ever separates them.
 //
-//	item          ItemType       PK                      SK                          GSI1PK / GSI1SK
-//	jurisdiction  jurisdiction   JURISDICTIONS           JUR#<jurisdiction>          -
-//	service       service        JUR#<jurisdiction>      SVC#<service code>          -
-//	API key       apikey         KEY#<hash>              KEY                         -
-//	request       request        REQ#<jurisdiction>#<id> REQ                         public only: REQS#<jurisdiction> / <requested>#<id>
-//	activity      activity       REQ#<jurisdiction>#<id> ACT#<at>#<version>#<index>  -
-//	token pointer token          TOK#<jurisdiction>#<token> TOK                      -
+//	item           ItemType      PK                          SK
+//	jurisdiction   jurisdiction  JURISDICTIONS               JUR#<jurisdiction>
+//	service        service       JUR#<jurisdiction>          SVC#<service code>
+//	API key        apikey        KEY#<hash>                  KEY
+//	request        request       REQ#<jurisdiction>#<id>     REQ
+//	activity       activity      REQ#<jurisdiction>#<id>     ACT#<at>#<version>#<index>
+//	token pointer  token         TOK#<jurisdiction>#<token>  TOK
+//
+//	GSI1 (public requests only)  GSI1PK = REQS#<jurisdiction>   GSI1SK = <requested>#<id>
 //
 // A request and its activities share a partition. An activity's sort key orders by time, then by
 // the request version that wrote it (10 digits) and its place in that write (4 digits), so equal
@@ -106,10 +109,10 @@
 // first, ties by id descending). Service codes (up to 100), statuses (the detailed statuses of the
 // GeoReport statuses asked for) and updated-time bounds are a FilterExpression; they are checked
 // again in Go. A page is read with Query Limit = (offset + items still wanted + 1) when there is
-// no filter, so an unfiltered page is exactly one Query while it
-// reads under 1 MB (DynamoDB's most per call; about 250 requests of 4 KB); with a filter, reads are larger (twice
-// what is wanted, 100 to 1000 items) since DynamoDB applies Limit before the filter. Reading goes
-// on until the page is full or the index ends; Offset is done by skipping matches.
+// no filter, so an unfiltered page is exactly one Query while it reads under 1 MB (DynamoDB's most
+// per call; about 250 requests of 4 KB); with a filter, reads are larger (twice what is wanted,
+// 100 to 1000 items) since DynamoDB applies Limit before the filter. Reading goes on until the
+// page is full or the index ends; Offset is done by skipping matches.
 //
 // The cursor (Page.Next) is the position of the last returned item, the shared store.Cursor
 // (requested time and id, unpadded base64url) that every store gives out. It is the Query's
