@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -19,21 +18,15 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go/middleware"
 
+	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 	"github.com/civicworks/open311/pkg/store/storetest"
 )
 
-// endpointEnv names the environment variable with the DynamoDB API endpoint the tests use, for
-// example the moto server that infra/moto/start.sh starts.
-const endpointEnv = "OPEN311_TEST_DYNAMODB_ENDPOINT"
-
-func TestMain(m *testing.M) {
-	// The SDK must never look for instance credentials while tests run.
-	os.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	os.Exit(m.Run())
-}
+// TestMain stops the moto server the tests start (see package awstest).
+func TestMain(m *testing.M) { awstest.Main(m) }
 
 // opCounter counts the DynamoDB operations a client calls, by operation name.
 type opCounter struct {
@@ -82,10 +75,7 @@ func newClient(endpoint string, counter *opCounter) *dynamodb.Client {
 // (reset after the table is made). It skips the test when no endpoint is configured.
 func openStore(t *testing.T) (*dynamo.Store, *opCounter) {
 	t.Helper()
-	endpoint := os.Getenv(endpointEnv)
-	if endpoint == "" {
-		t.Skipf("%s is not set: start a DynamoDB API server (infra/moto/start.sh) and set it to its URL to run the DynamoDB store tests", endpointEnv)
-	}
+	endpoint := awstest.Endpoint(t)
 	counter := &opCounter{n: map[string]int{}}
 	client := newClient(endpoint, counter)
 	table := fmt.Sprintf("open311-test-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
@@ -107,9 +97,7 @@ func openStore(t *testing.T) (*dynamo.Store, *opCounter) {
 
 // TestStore runs the conformance suite every store must pass, on a new table per subtest.
 func TestStore(t *testing.T) {
-	if os.Getenv(endpointEnv) == "" {
-		t.Skipf("%s is not set: start a DynamoDB API server (infra/moto/start.sh) and set it to its URL to run the DynamoDB store tests", endpointEnv)
-	}
+	awstest.Endpoint(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, _ := openStore(t)
 		return s
@@ -119,10 +107,7 @@ func TestStore(t *testing.T) {
 // TestTableSchema checks the table CreateTable makes against the schema the package doc
 // documents (and template.yaml copies).
 func TestTableSchema(t *testing.T) {
-	endpoint := os.Getenv(endpointEnv)
-	if endpoint == "" {
-		t.Skipf("%s is not set: start a DynamoDB API server (infra/moto/start.sh) and set it to its URL to run the DynamoDB store tests", endpointEnv)
-	}
+	endpoint := awstest.Endpoint(t)
 	client := newClient(endpoint, nil)
 	ctx := context.Background()
 	table := fmt.Sprintf("open311-schema-%d", time.Now().UnixNano())
