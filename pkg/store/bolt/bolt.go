@@ -40,6 +40,7 @@ import (
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
+	bberrors "go.etcd.io/bbolt/errors"
 
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
@@ -85,7 +86,7 @@ type Store struct {
 func Open(path string) (*Store, error) {
 	const op = "store/bolt.Open"
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
-	if errors.Is(err, bbolt.ErrTimeout) {
+	if errors.Is(err, bberrors.ErrTimeout) {
 		return nil, open311.Wrap(op, fmt.Errorf("open %s: still locked by another user of the file after %s: %w", path, lockTimeout, err))
 	}
 	if err != nil {

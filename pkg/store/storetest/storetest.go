@@ -224,15 +224,6 @@ func requestIDs(rs []open311.Request) []string {
 	return ids
 }
 
-// activityIDs returns the ids of as in order.
-func activityIDs(as []open311.Activity) []string {
-	ids := make([]string, 0, len(as))
-	for _, a := range as {
-		ids = append(ids, a.ID)
-	}
-	return ids
-}
-
 // sameIDs reports an error unless got and want list the same ids in the same order.
 func sameIDs(t *testing.T, what string, got, want []string) bool {
 	t.Helper()
