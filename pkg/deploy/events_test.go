@@ -1,0 +1,218 @@
+package deploy_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/lambdaconfig"
+	"github.com/civicworks/open311/pkg/store/bolt"
+)
+
+// operationOfEvent names the operation of an events/ file: <operation>.json or <operation>-<case>.json.
+func operationOfEvent(file string) string {
+	name := strings.TrimSuffix(filepath.Base(file), ".json")
+	for _, op := range operations() {
+		if name == op || strings.HasPrefix(name, op+"-") && !slices.Contains(operations(), name) {
+			return op
+		}
+	}
+	return ""
+}
+
+// readEvent decodes an events/ file as an HTTP API payload 2.0 event, refusing unknown fields.
+func readEvent(t *testing.T, file string) events.APIGatewayV2HTTPRequest {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var e events.APIGatewayV2HTTPRequest
+	if err := dec.Decode(&e); err != nil {
+		t.Fatalf("not an APIGatewayV2HTTPRequest: %v", err)
+	}
+	return e
+}
+
+// checkShape checks that an event is what API Gateway sends for a route of its operation.
+func checkShape(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) {
+	t.Helper()
+	var r *api.Route
+	for i := range api.Routes {
+		if rt := api.Routes[i]; rt.Operation == op && e.RouteKey == rt.Method+" "+rt.Path {
+			r = &rt
+		}
+	}
+	if r == nil {
+		t.Fatalf("routeKey %q is no route of %s in api.Routes", e.RouteKey, op)
+	}
+	rc := e.RequestContext
+	switch {
+	case e.Version != "2.0":
+		t.Errorf("version %q, want 2.0", e.Version)
+	case rc.RouteKey != e.RouteKey:
+		t.Errorf("requestContext.routeKey %q differs from routeKey %q", rc.RouteKey, e.RouteKey)
+	case rc.HTTP.Method != r.Method:
+		t.Errorf("requestContext.http.method %q, want %s", rc.HTTP.Method, r.Method)
+	case rc.HTTP.Path != e.RawPath:
+		t.Errorf("requestContext.http.path %q differs from rawPath %q", rc.HTTP.Path, e.RawPath)
+	case rc.Stage != "$default":
+		t.Errorf("stage %q, want $default", rc.Stage)
+	case rc.HTTP.SourceIP == "" || rc.RequestID == "" || rc.DomainName == "" || rc.TimeEpoch == 0:
+		t.Errorf("requestContext lacks sourceIp, requestId, domainName or timeEpoch: %+v", rc)
+	case e.Headers["host"] != rc.DomainName:
+		t.Errorf("host header %q, want the domain name %q", e.Headers["host"], rc.DomainName)
+	}
+	if prefix, ok := strings.CutSuffix(r.Path, "{file}"); ok {
+		if file := e.PathParameters["file"]; file == "" || e.RawPath != prefix+file {
+			t.Errorf("pathParameters.file %q does not fill %s to rawPath %q", file, r.Path, e.RawPath)
+		}
+	} else if e.RawPath != r.Path || len(e.PathParameters) != 0 {
+		t.Errorf("rawPath %q and pathParameters %v, want %s and none", e.RawPath, e.PathParameters, r.Path)
+	}
+	for k := range e.Headers {
+		if k != strings.ToLower(k) {
+			t.Errorf("header %q: HTTP APIs send header names in lower case", k)
+		}
+	}
+	q, err := url.ParseQuery(e.RawQueryString)
+	if err != nil {
+		t.Errorf("rawQueryString %q: %v", e.RawQueryString, err)
+	}
+	joined := map[string]string{}
+	for k, vs := range q {
+		joined[k] = strings.Join(vs, ",")
+	}
+	if len(joined) != len(e.QueryStringParameters) {
+		t.Errorf("queryStringParameters %v do not match rawQueryString %q", e.QueryStringParameters, e.RawQueryString)
+	}
+	for k, v := range joined {
+		if e.QueryStringParameters[k] != v {
+			t.Errorf("queryStringParameters[%q] = %q, want %q from rawQueryString", k, e.QueryStringParameters[k], v)
+		}
+	}
+	body := eventBody(t, e)
+	if n := e.Headers["content-length"]; n != "" && n != strconv.Itoa(len(body)) {
+		t.Errorf("content-length %s, body has %d bytes", n, len(body))
+	}
+}
+
+func eventBody(t *testing.T, e events.APIGatewayV2HTTPRequest) []byte {
+	t.Helper()
+	if !e.IsBase64Encoded {
+		return []byte(e.Body)
+	}
+	b, err := base64.StdEncoding.DecodeString(e.Body)
+	if err != nil {
+		t.Fatalf("isBase64Encoded, but the body is not base64: %v", err)
+	}
+	return b
+}
+
+// eventWorld returns the handler of an operation over a freshly seeded embedded store, with
+// the fixed clock and ids of the golden tests.
+func eventWorld(t *testing.T, op string) http.Handler {
+	t.Helper()
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := apitest.Seed(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	return api.New(api.Options{
+		Store:               st,
+		Now:                 func() time.Time { return apitest.Now },
+		NewID:               apitest.Seq("2000"),
+		NewToken:            apitest.Seq("TOKEN-"),
+		DefaultJurisdiction: apitest.Jurisdiction,
+		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}).Only(op)
+}
+
+// TestEvents sends every events/*.json through the functions' adapter to its operation over the
+// seeded test world: each must be a real-shaped event, be answered with success in the format
+// of its suffix, and get the same answer as the same request sent to the handler over HTTP.
+func TestEvents(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	covered := map[string]bool{}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			op := operationOfEvent(file)
+			if op == "" {
+				t.Fatalf("name it <operation>.json or <operation>-<case>.json, for an operation of %v", operations())
+			}
+			covered[op] = true
+			e := readEvent(t, file)
+			checkShape(t, op, e)
+
+			resp, err := lambdaconfig.Proxy(eventWorld(t, op))(context.Background(), e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+				t.Errorf("status %d, want success:\n%s", resp.StatusCode, resp.Body)
+			}
+			wantType := "application/json; charset=utf-8"
+			if strings.HasSuffix(e.RawPath, ".xml") {
+				wantType = "text/xml; charset=utf-8"
+			}
+			if got := resp.Headers["Content-Type"]; got != wantType {
+				t.Errorf("Content-Type %q, want %q", got, wantType)
+			}
+			if resp.IsBase64Encoded {
+				t.Error("a text answer came back base64-encoded")
+			}
+
+			target := e.RawPath
+			if e.RawQueryString != "" {
+				target += "?" + e.RawQueryString
+			}
+			req := httptest.NewRequest(e.RequestContext.HTTP.Method, target, bytes.NewReader(eventBody(t, e)))
+			req.Host = e.Headers["host"]
+			for k, v := range e.Headers {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			eventWorld(t, op).ServeHTTP(rec, req)
+			if rec.Code != resp.StatusCode || rec.Header().Get("Content-Type") != resp.Headers["Content-Type"] || rec.Body.String() != resp.Body {
+				t.Errorf("the event and the same request over HTTP got different answers:\n--- event ---\n%d %s\n%s\n--- HTTP ---\n%d %s\n%s",
+					resp.StatusCode, resp.Headers["Content-Type"], resp.Body, rec.Code, rec.Header().Get("Content-Type"), rec.Body.String())
+			}
+		})
+	}
+	var missing []string
+	for _, op := range operations() {
+		if !covered[op] {
+			missing = append(missing, op)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("no events/<operation>.json for %v", missing)
+	}
+}

@@ -1,0 +1,119 @@
+package deploy_test
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// tool finds a command: the path in the environment variable envVar, the virtualenv that
+// `make aws-tools` fills ($HOME/.venvs/aws-tools), or PATH. Without it the test skips, except
+// under CI (CI set), where everything must run.
+func tool(t *testing.T, name, envVar string) string {
+	t.Helper()
+	if p := os.Getenv(envVar); envVar != "" && p != "" {
+		return p
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		p := filepath.Join(home, ".venvs", "aws-tools", "bin", name)
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	msg := name + " not found: make aws-tools (pip install -r infra/aws-tools/requirements.txt)"
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// run runs a command in the repository root, returning its combined output and exit code.
+func run(t *testing.T, env []string, name string, args ...string) (string, int) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = root
+	cmd.Env = append(cleanEnv(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return out.String(), exit.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return out.String(), 0
+}
+
+// cleanEnv is the environment without the variables that would change what make builds.
+func cleanEnv() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains([]string{"GOARCH", "GOOS", "CGO_ENABLED", "ARTIFACTS_DIR", "BUILD_DIR", "MAKEFLAGS"}, k)
+	})
+}
+
+const goBuild = `go build -tags lambda.norpc -trimpath -ldflags "-s -w"`
+
+// TestMakefile checks, without building, the commands that sam build and make bootstraps run.
+func TestMakefile(t *testing.T) {
+	mk := tool(t, "make", "MAKE")
+	for id, op := range makeTargets(t) {
+		out, code := run(t, nil, mk, "-n", "build-"+id, "ARTIFACTS_DIR=/artifacts")
+		want := "CGO_ENABLED=0 GOOS=linux GOARCH=arm64 " + goBuild + " -o /artifacts/bootstrap ./functions/" + op
+		if code != 0 || strings.TrimSpace(out) != want {
+			t.Errorf("make -n build-%s: exit %d\n%s\nwant\n%s", id, code, out, want)
+		}
+	}
+	out, code := run(t, nil, mk, "-n", "bootstraps", "GOARCH=amd64", "BUILD_DIR=/b")
+	if code != 0 {
+		t.Fatalf("make -n bootstraps: exit %d\n%s", code, out)
+	}
+	var want []string
+	for _, op := range operations() {
+		want = append(want, "CGO_ENABLED=0 GOOS=linux GOARCH=amd64 "+goBuild+" -o /b/"+op+"/bootstrap ./functions/"+op)
+	}
+	got := strings.Split(strings.TrimSpace(out), "\n")
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("make -n bootstraps GOARCH=amd64:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestCfnLint runs cfn-lint on the template: errors fail, warnings are shown.
+func TestCfnLint(t *testing.T) {
+	lint := tool(t, "cfn-lint", "CFN_LINT")
+	version, _ := run(t, nil, lint, "--version")
+	out, code := run(t, nil, lint, "template.yaml")
+	// cfn-lint's exit code is a bit set: 2 errors, 4 warnings, 8 informational; others mean it failed.
+	switch {
+	case code&2 != 0 || code&^(2|4|8) != 0:
+		t.Errorf("%s: exit %d\n%s", strings.TrimSpace(version), code, out)
+	case code&4 != 0:
+		t.Logf("%s: warnings\n%s", strings.TrimSpace(version), out)
+	}
+}
+
+// TestSamValidate runs sam validate --lint, offline: no credentials, no telemetry.
+func TestSamValidate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sam validate takes seconds")
+	}
+	sam := tool(t, "sam", "SAM")
+	env := []string{"SAM_CLI_TELEMETRY=0", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
+	out, code := run(t, env, sam, "validate", "--lint", "--template", "template.yaml", "--region", "us-east-1")
+	if code != 0 || !strings.Contains(out, "is a valid SAM Template") {
+		t.Errorf("sam validate --lint: exit %d\n%s", code, out)
+	}
+}
