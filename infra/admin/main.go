@@ -1,0 +1,218 @@
+// Command admin is the operator's tool for the catalog and the API keys, against either store:
+// the embedded bbolt file of the local stack, or the DynamoDB table of a deployment.
+//
+//	go run ./infra/admin [-store bolt|dynamo] [-data data] [-table NAME] [-endpoint URL] <command> ...
+//
+// Commands:
+//
+//	catalog load FILE                      load a catalog file (jurisdictions, services, definitions);
+//	                                       services the file no longer lists are removed
+//	catalog show [-jurisdiction ID]        list jurisdictions and their services
+//	keys create -role reporter|staff [-jurisdiction ID] -label TEXT
+//	                                       make a key; its secret is printed once, only its hash is kept
+//	keys revoke -hash HEX | -key SECRET    revoke a key (-key - reads the secret from stdin)
+//	table create                           create the DynamoDB table (-store dynamo only)
+//
+// The bolt store (the default) is the file open311.db in the -data folder, the one
+// `go run ./infra/local` uses. bbolt lets one process at a time open it, so stop the local
+// server first.
+//
+// The dynamo store is the table named by -table (default: the TABLE_NAME environment variable).
+// Credentials and region come from the AWS SDK's default configuration (environment, shared
+// files, SSO, instance roles); -endpoint, or AWS_ENDPOINT_URL_DYNAMODB, points it at another
+// DynamoDB API such as a moto server.
+//
+// Examples:
+//
+//	# the local stack's store (stop `go run ./infra/local` first)
+//	go run ./infra/admin catalog load infra/catalog/demo.json
+//	go run ./infra/admin keys create -role staff -jurisdiction city.example.org -label "Public Works dispatch"
+//
+//	# a deployed table (sam deploy prints its name as the TableName output)
+//	go run ./infra/admin -store dynamo -table open311-Table-ABC123 catalog load infra/catalog/demo.json
+//	go run ./infra/admin -store dynamo -table open311-Table-ABC123 catalog show
+//	go run ./infra/admin -store dynamo -table open311-Table-ABC123 keys revoke -hash 3f0c...
+//
+//	# a moto server
+//	go run ./infra/admin -store dynamo -endpoint http://127.0.0.1:5000 -table open311 table create
+//
+// Errors go to stderr with exit status 1; bad usage exits with status 2. A key's secret is
+// printed once, by keys create, and never again.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// usage is the synopsis printed on bad usage.
+const usage = `usage: admin [-store bolt|dynamo] [-data DIR] [-table NAME] [-endpoint URL] <command> ...
+
+commands:
+  catalog load FILE
+  catalog show [-jurisdiction ID]
+  keys create -role reporter|staff [-jurisdiction ID] -label TEXT
+  keys revoke -hash HEX | -key SECRET (-key - reads it from stdin)
+  table create  (dynamo only)
+
+global flags:
+`
+
+// run is the whole command: it parses args (without the program name), runs one command
+// writing its results to stdout and errors to stderr, and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c := &cli{stdin: os.Stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, now: time.Now}
+	return c.run(ctx, args)
+}
+
+// cli holds what a command reads and writes besides its arguments, so tests can supply them.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+}
+
+// usageError is bad usage: it is printed with the synopsis and exits with status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+// badUsage returns a usageError with a formatted message.
+func badUsage(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// errHelp is returned when the user asked for help: the usage is printed, and the exit is 0.
+var errHelp = errors.New("help requested")
+
+// run parses the global flags and the command, runs it and maps its error to an exit status.
+func (c *cli) run(ctx context.Context, args []string) int {
+	err := c.dispatch(ctx, args)
+	var ue *usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHelp):
+		return exitOK
+	case errors.As(err, &ue):
+		if ue.msg != "" {
+			fmt.Fprintln(c.stderr, "admin:", ue.msg)
+		}
+		fmt.Fprintln(c.stderr, "run 'admin -h' for usage")
+		return exitUsage
+	default:
+		fmt.Fprintln(c.stderr, "admin:", err)
+		return exitError
+	}
+}
+
+// dispatch parses the global flags and runs the command they are followed by.
+func (c *cli) dispatch(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("admin", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	var b backend
+	fs.StringVar(&b.kind, "store", "bolt", "which store: bolt (the local stack's file) or dynamo")
+	fs.StringVar(&b.data, "data", "data", "bolt: folder holding open311.db")
+	fs.StringVar(&b.table, "table", "", "dynamo: table name (default $TABLE_NAME)")
+	fs.StringVar(&b.endpoint, "endpoint", "", "dynamo: DynamoDB API URL, e.g. a moto server (default: the SDK's, or $AWS_ENDPOINT_URL_DYNAMODB)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := b.check(fs, c.getenv); err != nil {
+		return err
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return badUsage("no command given")
+	}
+	group, rest := rest[0], rest[1:]
+	var sub string
+	if len(rest) > 0 {
+		sub, rest = rest[0], rest[1:]
+	}
+	switch group + " " + sub {
+	case "catalog load":
+		return c.catalogLoad(ctx, &b, rest)
+	case "catalog show":
+		return c.catalogShow(ctx, &b, rest)
+	case "keys create":
+		return c.keysCreate(ctx, &b, rest)
+	case "keys revoke":
+		return c.keysRevoke(ctx, &b, rest)
+	case "table create":
+		return c.tableCreate(ctx, &b, rest)
+	case "help ":
+		fs.SetOutput(c.stdout)
+		fs.Usage()
+		return errHelp
+	}
+	switch group {
+	case "catalog":
+		return badUsage("catalog takes load or show, not %q", sub)
+	case "keys":
+		return badUsage("keys takes create or revoke, not %q", sub)
+	case "table":
+		return badUsage("table takes create, not %q", sub)
+	}
+	return badUsage("unknown command %q", strings.TrimSpace(group+" "+sub))
+}
+
+// parse parses args with fs, returning errHelp for -h and a usageError (the flag package has
+// printed the problem already) for anything else it refuses.
+func parse(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		return errHelp
+	default:
+		return &usageError{}
+	}
+}
+
+// newFlags returns the flag set of a command, printing its synopsis on -h or a bad flag.
+func (c *cli) newFlags(name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: admin [global flags] %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// noArgs refuses positional arguments left after a command's flags.
+func noArgs(fs *flag.FlagSet) error {
+	if fs.NArg() > 0 {
+		return badUsage("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
