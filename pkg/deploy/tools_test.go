@@ -2,6 +2,8 @@ package deploy_test
 
 import (
 	"bytes"
+	"debug/buildinfo"
+	"debug/elf"
 	"errors"
 	"os"
 	"os/exec"
@@ -115,5 +117,48 @@ func TestSamValidate(t *testing.T) {
 	out, code := run(t, env, sam, "validate", "--lint", "--template", "template.yaml", "--region", "us-east-1")
 	if code != 0 || !strings.Contains(out, "is a valid SAM Template") {
 		t.Errorf("sam validate --lint: exit %d\n%s", code, out)
+	}
+}
+
+// TestSamBuild runs sam build, offline, into a temporary folder and checks that every function's
+// artifact is the linux/arm64 bootstrap of its own functions/<operation>.
+func TestSamBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sam build compiles every function")
+	}
+	sam := tool(t, "sam", "SAM")
+	dir := t.TempDir()
+	env := []string{"SAM_CLI_TELEMETRY=0", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
+	out, code := run(t, env, sam, "build", "--template", "template.yaml",
+		"--build-dir", filepath.Join(dir, "build"), "--cache-dir", filepath.Join(dir, "cache"))
+	if code != 0 {
+		t.Fatalf("sam build: exit %d\n%s", code, out)
+	}
+	for id, op := range makeTargets(t) {
+		bin := filepath.Join(dir, "build", id, "bootstrap")
+		info, err := buildinfo.ReadFile(bin)
+		if err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		settings := map[string]string{}
+		for _, s := range info.Settings {
+			settings[s.Key] = s.Value
+		}
+		want := "github.com/civicworks/open311/functions/" + op
+		if info.Path != want || settings["GOOS"] != "linux" || settings["GOARCH"] != "arm64" ||
+			settings["CGO_ENABLED"] != "0" || settings["-tags"] != "lambda.norpc" || settings["-trimpath"] != "true" {
+			t.Errorf("%s: built %s with %v, want %s for linux/arm64, static, lambda.norpc, trimmed", id, info.Path, settings, want)
+		}
+		// -trimpath keeps -ldflags out of the build info; "-s" shows as the missing symbol table.
+		f, err := elf.Open(bin)
+		if err != nil {
+			t.Errorf("%s: %v", id, err)
+			continue
+		}
+		if f.Section(".symtab") != nil || f.Machine != elf.EM_AARCH64 {
+			t.Errorf("%s: machine %v, symbol table %v: want a stripped arm64 binary", id, f.Machine, f.Section(".symtab") != nil)
+		}
+		f.Close()
 	}
 }
