@@ -19,6 +19,11 @@ type Jurisdiction struct {
 	Changeset time.Time `json:"changeset"`
 	// AddressScheme is the jurisdiction's own third-party address id scheme, if it has one.
 	AddressScheme *AddressScheme `json:"address_scheme,omitempty"`
+	// URL is the base URL of the GeoReport API that serves the jurisdiction (for jurisdiction
+	// discovery); empty means this deployment's own.
+	URL string `json:"url,omitempty"`
+	// Boundary is the jurisdiction's area, used to route a location to the jurisdiction serving it.
+	Boundary *Boundary `json:"boundary,omitempty"`
 }
 
 // Location returns the jurisdiction's time zone, or UTC when it has none or an unknown one.
@@ -154,6 +159,11 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 	if j.AddressScheme != nil && j.AddressScheme.Pattern != "" {
 		if _, err := regexp.Compile(j.AddressScheme.Pattern); err != nil {
 			p.Add("jurisdiction %s: address scheme pattern does not compile: %v", j.ID, err)
+		}
+	}
+	if j.Boundary != nil {
+		if err := j.Boundary.Validate(); err != nil {
+			p.Add("jurisdiction %s: %v", j.ID, err)
 		}
 	}
 	seen := map[string]bool{}

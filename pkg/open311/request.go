@@ -32,11 +32,27 @@ type LinkKind string
 
 // The kinds of link between requests.
 const (
-	DuplicateOf LinkKind = "duplicate_of" // this request reports the same problem as the target
-	ParentOf    LinkKind = "parent_of"
-	ChildOf     LinkKind = "child_of"
-	RelatedTo   LinkKind = "related_to"
+	DuplicateOf  LinkKind = "duplicate_of"  // this request reports the same problem as the target
+	DuplicatedBy LinkKind = "duplicated_by" // the target is a duplicate of this request
+	ParentOf     LinkKind = "parent_of"
+	ChildOf      LinkKind = "child_of"
+	RelatedTo    LinkKind = "related_to"
 )
+
+// Reverse returns the kind of link the target holds back: every link is kept on both requests.
+func (k LinkKind) Reverse() LinkKind {
+	switch k {
+	case DuplicateOf:
+		return DuplicatedBy
+	case DuplicatedBy:
+		return DuplicateOf
+	case ParentOf:
+		return ChildOf
+	case ChildOf:
+		return ParentOf
+	}
+	return RelatedTo
+}
 
 // Link relates a request to another one.
 type Link struct {
@@ -77,19 +93,39 @@ type Request struct {
 // request waiting as submitted has no public id yet).
 func (r Request) Public() bool { return !r.Private && r.Status != Submitted }
 
-// Activity is one entry of a request's history: who did what, when, and the status it set.
+// Activity is one entry of a request's history: who did what, when, and the request's status
+// after it. Every change to a request records at least one, in the same atomic write.
 type Activity struct {
-	ID             string    `json:"id"`
+	ID             string    `json:"id"` // stable and unique: the update_id clients see
 	RequestID      string    `json:"request_id"`
 	JurisdictionID string    `json:"jurisdiction_id"`
 	At             time.Time `json:"at"`
 	// Who is a display name or a role ("reporter", "Public Works"), never personal data.
 	Who         string `json:"who"`
-	Kind        string `json:"kind"` // created, status, comment, assignment, link
+	Kind        string `json:"kind"` // one of the Activity kinds below
 	Description string `json:"description,omitempty"`
-	Status      Status `json:"status,omitempty"` // the status this activity set, if any
-	MediaURL    string `json:"media_url,omitempty"`
+	// Status is the request's status after this activity; a KindStatus activity set it.
+	Status   Status `json:"status,omitempty"`
+	MediaURL string `json:"media_url,omitempty"`
+	// ClientUpdateID is the id a client gave the update (FixMyStreet's update_id). It is unique
+	// within a jurisdiction: stores refuse a second activity with the same one (Conflict), which
+	// makes a client's retry harmless.
+	ClientUpdateID string `json:"client_update_id,omitempty"`
+	// ExternalStatus is the status word a client sent with the update, kept to answer it back
+	// (FixMyStreet's words are finer than the detailed statuses).
+	ExternalStatus string `json:"external_status,omitempty"`
 }
+
+// The kinds of activity.
+const (
+	KindCreated    = "created"    // the request was reported
+	KindStatus     = "status"     // staff moved the request to another status
+	KindComment    = "comment"    // someone commented
+	KindAssignment = "assignment" // staff assigned the request (agency_responsible)
+	KindSchedule   = "schedule"   // staff set or changed expected_datetime
+	KindNotes      = "notes"      // staff changed the public status notes
+	KindLink       = "link"       // the request was linked to another one
+)
 
 // Submission is a new request as a client sent it: raw strings, not yet validated.
 type Submission struct {

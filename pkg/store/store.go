@@ -50,9 +50,20 @@ type Requests interface {
 	QueryRequests(ctx context.Context, q Query) (Page, error)
 	// UpdateRequest reads a request, lets change modify it and return the activities that record
 	// the change, and writes the request (version+1, Updated set by change) and those activities
-	// in one atomic write that fails with Conflict if the request changed meanwhile. An error
-	// from change aborts the update and is returned as is.
+	// in one atomic write that fails with Conflict if the request changed meanwhile, or if an
+	// activity's non-empty ClientUpdateID is already used in the jurisdiction. An error from
+	// change aborts the update and is returned as is.
 	UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error)
+	// UpdateRequests is UpdateRequest for several requests of one jurisdiction at once (linking
+	// two requests): change receives them in the order of ids, and all are written (each
+	// version+1, with the returned activities) or none. NotFound if any id is unknown; Conflict
+	// if any changed meanwhile or an activity's ClientUpdateID is taken.
+	UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error)
+	// ActivityByClientID returns the activity recorded with a client's update id, or NotFound.
+	ActivityByClientID(ctx context.Context, jurisdictionID, clientUpdateID string) (open311.Activity, error)
+	// Updates returns the activities of a jurisdiction whose request was public right after the
+	// activity was written, by time (oldest first, ties by id), one page at a time.
+	Updates(ctx context.Context, q UpdateQuery) (UpdatePage, error)
 	// Activities returns a request's activities, oldest first (those of one instant in the
 	// order they were written); an empty list for an unknown request.
 	Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error)
@@ -93,6 +104,10 @@ type Query struct {
 	RequestedFrom, RequestedTo time.Time
 	// UpdatedAfter and UpdatedBefore bound updated time (exclusive).
 	UpdatedAfter, UpdatedBefore time.Time
+	// Within keeps requests whose point lies in the box; Near keeps requests whose point lies
+	// within the circle. Requests without a point are left out by either.
+	Within *open311.BBox
+	Near   *open311.Circle
 	// Limit is the page size, 1..MaxPageSize (0 means MaxPageSize).
 	Limit int
 	// Offset skips that many matching requests (page-number paging).
@@ -105,4 +120,22 @@ type Query struct {
 type Page struct {
 	Requests []open311.Request
 	Next     string
+}
+
+// UpdateQuery selects activities of one jurisdiction by time, for request updates
+// (GET /servicerequestupdates).
+type UpdateQuery struct {
+	JurisdictionID string
+	// From (inclusive) and To (exclusive) bound the activities' time; zero means unbounded.
+	From, To time.Time
+	// Limit is the page size, 1..MaxPageSize (0 means MaxPageSize).
+	Limit int
+	// Cursor continues after the last activity of a previous page (an opaque UpdatePage.Next).
+	Cursor string
+}
+
+// UpdatePage is one page of activities and a cursor for the next page when there may be one.
+type UpdatePage struct {
+	Activities []open311.Activity
+	Next       string
 }

@@ -11,6 +11,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
 )
 
 // timeKeyLen is the length of an encoded time.
@@ -304,4 +305,19 @@ func (s *Store) Activities(ctx context.Context, jurisdictionID, requestID string
 		return nil, fail(op, err)
 	}
 	return out, nil
+}
+
+// UpdateRequests is not implemented yet.
+func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
+	return nil, open311.Errorf(open311.Internal, "store/bolt.UpdateRequests", "not implemented yet")
+}
+
+// ActivityByClientID is not implemented yet.
+func (s *Store) ActivityByClientID(ctx context.Context, jurisdictionID, clientUpdateID string) (open311.Activity, error) {
+	return open311.Activity{}, open311.Errorf(open311.Internal, "store/bolt.ActivityByClientID", "not implemented yet")
+}
+
+// Updates is not implemented yet.
+func (s *Store) Updates(ctx context.Context, q store.UpdateQuery) (store.UpdatePage, error) {
+	return store.UpdatePage{}, open311.Errorf(open311.Internal, "store/bolt.Updates", "not implemented yet")
 }

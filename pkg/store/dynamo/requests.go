@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
 )
 
 // maxTransactItems is the most items one TransactWriteItems may write.
@@ -274,4 +275,19 @@ func (s *Store) Activities(ctx context.Context, jurisdictionID, requestID string
 		acts = append(acts, a)
 	}
 	return acts, nil
+}
+
+// UpdateRequests is not implemented yet.
+func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
+	return nil, open311.Errorf(open311.Internal, "store/dynamo.UpdateRequests", "not implemented yet")
+}
+
+// ActivityByClientID is not implemented yet.
+func (s *Store) ActivityByClientID(ctx context.Context, jurisdictionID, clientUpdateID string) (open311.Activity, error) {
+	return open311.Activity{}, open311.Errorf(open311.Internal, "store/dynamo.ActivityByClientID", "not implemented yet")
+}
+
+// Updates is not implemented yet.
+func (s *Store) Updates(ctx context.Context, q store.UpdateQuery) (store.UpdatePage, error) {
+	return store.UpdatePage{}, open311.Errorf(open311.Internal, "store/dynamo.Updates", "not implemented yet")
 }
