@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +31,13 @@ const (
 	OpToken             = "get-token"
 	OpRequests          = "get-requests"
 	OpRequest           = "get-request"
+	// OpFallback answers what no other route takes (API Gateway's $default route): 404, or 405
+	// with Allow when the path exists for another method, always as the error document.
+	OpFallback = "fallback"
 )
+
+// DefaultPath is the path of the fallback route: API Gateway's catch-all route key.
+const DefaultPath = "$default"
 
 // Routes is the route table, the one place that says which operation serves which path.
 var Routes = []Route{
@@ -45,6 +52,7 @@ var Routes = []Route{
 	{OpRequests, http.MethodGet, "/requests.xml"},
 	{OpRequests, http.MethodGet, "/requests.json"},
 	{OpRequest, http.MethodGet, "/requests/{file}"},
+	{OpFallback, "ANY", DefaultPath},
 }
 
 // Operations lists the operation names of the route table, each once, in table order.
@@ -92,7 +100,7 @@ func (a *API) Only(operations ...string) http.Handler {
 	}
 	var routes []Route
 	for _, r := range Routes {
-		if want[r.Operation] {
+		if want[r.Operation] && r.Path != DefaultPath {
 			routes = append(routes, r)
 		}
 	}
@@ -101,7 +109,7 @@ func (a *API) Only(operations ...string) http.Handler {
 
 type router struct {
 	api    *API
-	routes []Route
+	routes []Route // served
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -140,6 +148,16 @@ func (rt *router) serve(w http.ResponseWriter, r *http.Request) string {
 		return route.Operation
 	}
 	f := georeport.GuessFormat(path)
+	// The methods the path has elsewhere in the table, for a function that serves only some
+	// operations (the fallback function sees every method API Gateway routed to no one).
+	for _, route := range Routes {
+		if route.Path == DefaultPath || slices.Contains(allowed, route.Method) {
+			continue
+		}
+		if _, _, ok := match(route.Path, path); ok && (r.Method != route.Method || !rt.serves(route)) {
+			allowed = append(allowed, route.Method)
+		}
+	}
 	if len(allowed) > 0 {
 		sort.Strings(allowed)
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
@@ -149,6 +167,8 @@ func (rt *router) serve(w http.ResponseWriter, r *http.Request) string {
 	writeErrors(w, f, http.StatusNotFound, "There is no such resource: "+r.URL.Path)
 	return ""
 }
+
+func (rt *router) serves(route Route) bool { return slices.Contains(rt.routes, route) }
 
 // match reports whether an escaped request path matches a route path, returning the decoded
 // name of a {file} segment and the format of the suffix.

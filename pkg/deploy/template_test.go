@@ -369,6 +369,12 @@ func TestLeastPrivilege(t *testing.T) {
 			allowed = append(allowed, "dynamodb:PutItem")
 		}
 		policies, _ := fn.props["Policies"].([]any)
+		if op == api.OpFallback {
+			if len(policies) != 0 {
+				t.Errorf("%s: the fallback reads nothing, yet has Policies %v", fn.id, policies)
+			}
+			continue
+		}
 		if len(policies) == 0 {
 			t.Errorf("%s: no Policies", fn.id)
 		}
