@@ -101,8 +101,11 @@ type Activity struct {
 	JurisdictionID string    `json:"jurisdiction_id"`
 	At             time.Time `json:"at"`
 	// Who is a display name or a role ("reporter", "Public Works"), never personal data.
-	Who         string `json:"who"`
-	Kind        string `json:"kind"` // one of the Activity kinds below
+	Who  string `json:"who"`
+	Kind string `json:"kind"` // one of the Activity kinds below
+	// Summary says what changed, in words made by the system ("Status: open → assigned.");
+	// Description is what the person wrote, if anything.
+	Summary     string `json:"summary,omitempty"`
 	Description string `json:"description,omitempty"`
 	// Status is the request's status after this activity; a KindStatus activity set it.
 	Status   Status `json:"status,omitempty"`

@@ -1,0 +1,139 @@
+package open311
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Change is what someone asks to change of a request in one update. Nil fields stay as they are.
+type Change struct {
+	Status            *Status
+	StatusNotes       *string
+	AgencyResponsible *string
+	Expected          *time.Time
+	Comment           string // free text, recorded as the activity's description
+	MediaURL          string
+	ExternalStatus    string // the client's own status word, kept for answering it back
+	ClientUpdateID    string
+}
+
+// NeedsStaff reports whether the change needs a staff key: everything but a comment does.
+func (c Change) NeedsStaff() bool {
+	return c.Status != nil || c.StatusNotes != nil || c.AgencyResponsible != nil || c.Expected != nil
+}
+
+// Empty reports whether the change changes nothing and says nothing.
+func (c Change) Empty() bool { return !c.NeedsStaff() && c.Comment == "" && c.MediaURL == "" }
+
+// Apply makes the change to r and returns the activity recording it, with the given id, author
+// and time. It refuses an illegal status transition and over-long text (Invalid). A status
+// equal to the current one is no transition and is ignored.
+func (c Change) Apply(r *Request, activityID, who string, now time.Time) (Activity, error) {
+	const op = "open311.Change.Apply"
+	var p Problems
+	now = now.UTC().Truncate(time.Second)
+	kind := KindComment
+	var summary []string
+	if c.Status != nil && *c.Status != r.Status {
+		to := *c.Status
+		switch {
+		case !to.Valid():
+			p.Add("status %q is not one of %s", to, joinStatuses(Statuses))
+		case !CanMove(r.Status, to):
+			p.Add("a request that is %s cannot become %s; from %s it can become %s", r.Status, to, r.Status, joinStatuses(r.Status.Next()))
+		default:
+			summary = append(summary, fmt.Sprintf("Status: %s → %s.", r.Status, to))
+			r.Status, kind = to, KindStatus
+		}
+	}
+	if c.AgencyResponsible != nil && *c.AgencyResponsible != r.AgencyResponsible {
+		v := strings.TrimSpace(*c.AgencyResponsible)
+		if utf8.RuneCountInString(v) > MaxShortField {
+			p.Add("agency_responsible is too long; at most %d characters are accepted", MaxShortField)
+		}
+		r.AgencyResponsible = v
+		if v == "" {
+			summary = append(summary, "No longer assigned.")
+		} else {
+			summary = append(summary, fmt.Sprintf("Assigned to %s.", v))
+		}
+		if kind == KindComment {
+			kind = KindAssignment
+		}
+	}
+	if c.Expected != nil && !c.Expected.Equal(r.Expected) {
+		r.Expected = c.Expected.UTC().Truncate(time.Second)
+		summary = append(summary, "Expected by "+FormatTime(r.Expected, time.UTC)+".")
+		if kind == KindComment {
+			kind = KindSchedule
+		}
+	}
+	if c.StatusNotes != nil && *c.StatusNotes != r.StatusNotes {
+		v := strings.TrimSpace(*c.StatusNotes)
+		if utf8.RuneCountInString(v) > MaxDescription {
+			p.Add("status_notes is too long; at most %d characters are accepted", MaxDescription)
+		}
+		r.StatusNotes = v
+		summary = append(summary, "Status notes updated.")
+		if kind == KindComment {
+			kind = KindNotes
+		}
+	}
+	comment := strings.TrimSpace(c.Comment)
+	if n := utf8.RuneCountInString(comment); n > MaxDescription {
+		p.Add("the comment is %d characters long; at most %d are accepted", n, MaxDescription)
+	}
+	if err := p.Err(op); err != nil {
+		return Activity{}, err
+	}
+	if len(summary) == 0 {
+		summary = append(summary, "Comment.")
+	}
+	r.Updated = now
+	return Activity{
+		ID: activityID, RequestID: r.ID, JurisdictionID: r.JurisdictionID, At: now, Who: who, Kind: kind,
+		Summary: strings.Join(summary, " "), Description: comment, Status: r.Status, MediaURL: strings.TrimSpace(c.MediaURL),
+		ClientUpdateID: c.ClientUpdateID, ExternalStatus: c.ExternalStatus,
+	}, nil
+}
+
+// ActivityID returns the id of the n-th (from 1) activity written by the write that brings a
+// request to version: "<request id>-<version>", then "-<version>.<n>" for further ones.
+func ActivityID(requestID string, version int64, n int) string {
+	if n <= 1 {
+		return fmt.Sprintf("%s-%d", requestID, version)
+	}
+	return fmt.Sprintf("%s-%d.%d", requestID, version, n)
+}
+
+// AddLink records a link from r to target (and nothing if it is there already), returning
+// whether it added one.
+func (r *Request) AddLink(kind LinkKind, target string) bool {
+	for _, l := range r.Links {
+		if l.Kind == kind && l.TargetID == target {
+			return false
+		}
+	}
+	r.Links = append(r.Links, Link{Kind: kind, TargetID: target})
+	return true
+}
+
+// LinkTarget returns the target of r's first link of the kind, or "".
+func (r Request) LinkTarget(kind LinkKind) string {
+	for _, l := range r.Links {
+		if l.Kind == kind {
+			return l.TargetID
+		}
+	}
+	return ""
+}
+
+func joinStatuses(ss []Status) string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = string(s)
+	}
+	return strings.Join(out, ", ")
+}
