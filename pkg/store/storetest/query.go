@@ -18,7 +18,8 @@ const queryRequestCount = 40
 // included). Requests come in threes sharing a requested time, so ties are broken by id; they
 // are created in a shuffled order so that no insertion order gives the right answer by luck.
 // Every eighth is of the sparse service "rare", so that filtering on it leaves more
-// non-matching requests between two matches than a small page holds.
+// non-matching requests between two matches than a small page holds. Every fifth has no point;
+// the others lie in three places: a city, either side of the antimeridian, and London.
 func seedQueryRequests(t *testing.T, s store.Store) []open311.Request {
 	t.Helper()
 	services := []string{"pothole", "streetlight", "graffiti"}
@@ -42,10 +43,29 @@ func seedQueryRequests(t *testing.T, s store.Store) []open311.Request {
 			Version:        1,
 		}
 		r.Updated = r.Requested.Add(time.Duration((i*7)%11) * 10 * time.Minute)
+		r.Point = seedPoint(i)
 		create(t, s, r)
 		all = append(all, r)
 	}
 	return all
+}
+
+// seedPoint returns the location of the i-th request of the query data set, or nil.
+func seedPoint(i int) *open311.Point {
+	f := func(n int) float64 { return float64(n) }
+	switch {
+	case i%5 == 4:
+		return nil
+	case i%4 == 2: // Fiji, either side of the antimeridian
+		long := 179.5 + 0.05*f(i%9)
+		if i%3 == 0 {
+			long = -long
+		}
+		return &open311.Point{Lat: -17 + 0.1*f(i%7), Long: long}
+	case i%4 == 3:
+		return &open311.Point{Lat: 51.5 + 0.01*f(i%5), Long: -0.12 + 0.01*f(i%6)}
+	}
+	return &open311.Point{Lat: 37.74 + 0.005*f(i%9), Long: -122.46 + 0.006*f(i%7)}
 }
 
 // newestFirst orders requests as queries return them: newest requested first, ties by id
@@ -77,7 +97,9 @@ func expectedIDs(all []open311.Request, q store.Query) []string {
 			!q.RequestedFrom.IsZero() && r.Requested.Before(q.RequestedFrom),
 			!q.RequestedTo.IsZero() && r.Requested.After(q.RequestedTo),
 			!q.UpdatedAfter.IsZero() && !r.Updated.After(q.UpdatedAfter),
-			!q.UpdatedBefore.IsZero() && !r.Updated.Before(q.UpdatedBefore):
+			!q.UpdatedBefore.IsZero() && !r.Updated.Before(q.UpdatedBefore),
+			q.Within != nil && (r.Point == nil || !q.Within.Contains(*r.Point)),
+			q.Near != nil && (r.Point == nil || !q.Near.Contains(*r.Point)):
 			continue
 		}
 		sel = append(sel, r)
@@ -223,6 +245,14 @@ func testQueryTimeBounds(t *testing.T, s store.Store) {
 	}
 }
 
+// Areas of the query data set's geo cases.
+var (
+	cityBox    = open311.BBox{MinLong: -122.457, MinLat: 37.742, MaxLong: -122.427, MaxLat: 37.772}
+	fijiBox    = open311.BBox{MinLong: 179.7, MinLat: -17.5, MaxLong: -179.7, MaxLat: -16.0}
+	cityCircle = open311.Circle{Center: open311.Point{Lat: 37.76, Long: -122.44}, Radius: 1500}
+	fijiCircle = open311.Circle{Center: open311.Point{Lat: -16.8, Long: 179.95}, Radius: 40000}
+)
+
 // queryCases are the filters run over the query data set.
 func queryCases() []struct {
 	name string
@@ -253,6 +283,15 @@ func queryCases() []struct {
 			RequestedFrom: at(60 * 2), RequestedTo: at(60 * 11),
 			UpdatedAfter: at(60*2 + 30), UpdatedBefore: at(60 * 12),
 		}},
+		{"within the city", store.Query{Within: &cityBox}},
+		{"within a box across the antimeridian", store.Query{Within: &fijiBox}},
+		{"within the world", store.Query{Within: &open311.BBox{MinLong: -180, MinLat: -90, MaxLong: 180, MaxLat: 90}}},
+		{"near the city centre", store.Query{Near: &cityCircle}},
+		{"near the antimeridian", store.Query{Near: &fijiCircle}},
+		{"near and within", store.Query{Near: &cityCircle, Within: &cityBox}},
+		{"within and open", store.Query{Within: &fijiBox, Statuses: []string{"open"}}},
+		{"near, one service, requested from", store.Query{Near: &cityCircle, ServiceCodes: []string{"pothole"}, RequestedFrom: at(60 * 3)}},
+		{"within and sparse", store.Query{Within: &fijiBox, ServiceCodes: []string{"rare", "graffiti"}}},
 	}
 }
 

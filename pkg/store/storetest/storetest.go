@@ -22,7 +22,41 @@
 //   - an empty Token is no token: requests without one never conflict on it;
 //   - activities with the same At keep the order in which they were written;
 //   - a query page that comes back empty has Next "", so walking Next always terminates;
-//   - with IDs, a repeated id is returned once, and Limit, Offset and Cursor are ignored.
+//   - with IDs, a repeated id is returned once, and Limit, Offset and Cursor are ignored;
+//   - Within and Near given together both apply; IDs override them as they override every
+//     other filter; a point on a box's edge is in the box, and open311.BBox.Contains and
+//     open311.Circle.Contains are the reference answers (a store may look up an index by
+//     Circle.Bounds, but must filter by Contains);
+//   - activities are stored exactly as given: the store neither fills nor checks Status,
+//     ClientUpdateID or ExternalStatus, it only keeps ClientUpdateID unique.
+//
+// UpdateRequests, as the suite reads its doc comment:
+//   - change receives the requests in the order of ids, and the result is in that order too;
+//     every request is written with version+1, even one that change left as it was;
+//   - each activity change returns is stored with the request its RequestID names, in the
+//     order returned; an activity naming a request that is not among ids fails the update
+//     (an error of any kind) and nothing is written;
+//   - an empty ids, or an id given twice, is Invalid: change is not called, nothing is written;
+//   - NotFound (change not called, nothing written) if any id is unknown in the jurisdiction.
+//
+// Client update ids (Activity.ClientUpdateID):
+//   - the empty id is no id: any number of activities may have none, and ActivityByClientID
+//     of "" is NotFound;
+//   - a taken id fails the whole write with Conflict, whichever request of the jurisdiction
+//     holds it, and so do two activities of one write that share an id; a write that failed
+//     or was aborted by change takes no id;
+//   - the suite gives created activities (CreateRequest) no client update id, so what a store
+//     does with one there is not specified.
+//
+// Updates, as the suite reads its doc comment:
+//   - whether an activity is listed is decided when it is written, by its request being
+//     Public() right after that write (CreateRequest's activity included): activities written
+//     while a request was public stay listed after it is made private, and those written while
+//     it was private or submitted stay unlisted after it becomes public;
+//   - the order is At oldest first, then activity ID ascending (byte order), which for one
+//     request may differ from Activities' order of writing;
+//   - an Updates page that comes back empty has Next "", as for queries; a cursor that is not
+//     one the store gave out is Invalid.
 //
 // Times are compared with time.Equal semantics (location and monotonic reading are ignored) and
 // nil and empty slices and maps are treated alike; everything else must round-trip exactly.
@@ -68,6 +102,17 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateRequestNotFound", testUpdateRequestNotFound},
 		{"UpdateRequestQueries", testUpdateRequestQueries},
 		{"UpdateRequestConcurrent", testUpdateRequestConcurrent},
+		{"UpdateRequests", testUpdateRequests},
+		{"UpdateRequestsAbort", testUpdateRequestsAbort},
+		{"UpdateRequestsNotFound", testUpdateRequestsNotFound},
+		{"UpdateRequestsConcurrent", testUpdateRequestsConcurrent},
+		{"ClientUpdateID", testClientUpdateID},
+		{"ClientUpdateIDConcurrent", testClientUpdateIDConcurrent},
+		{"Updates", testUpdates},
+		{"UpdatesTimeBounds", testUpdatesTimeBounds},
+		{"UpdatesPaging", testUpdatesPaging},
+		{"UpdatesInvalidCursor", testUpdatesInvalidCursor},
+		{"QueryGeo", testQueryGeo},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
