@@ -30,6 +30,7 @@ func wantUnchanged(t *testing.T, s store.Store, what string, acts map[string][]o
 func testUpdateRequests(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	dup := minimalRequest("L-DUP", at(0))
+	// orig is full, requested at 09:15:30Z; everything below happens later.
 	orig := fullRequest()
 	orig.ID, orig.Token = "L-ORIG", "TOK-L-ORIG"
 	bystander := minimalRequest("L-BYSTANDER", at(2))
@@ -40,15 +41,15 @@ func testUpdateRequests(t *testing.T, s store.Store) {
 	// Mark dup a duplicate of orig, kept on both, and close dup. ids are not in any sorted
 	// order, to see that change gets them in the order given.
 	ids := []string{orig.ID, dup.ID}
-	markedDup := linkActivity("link-dup", dup.ID, orig.ID, open311.DuplicateOf, open311.Open, 10)
-	closedDup := open311.Activity{ID: "close-dup", RequestID: dup.ID, JurisdictionID: jurA, At: at(10),
+	markedDup := linkActivity("link-dup", dup.ID, orig.ID, open311.DuplicateOf, open311.Open, 30)
+	closedDup := open311.Activity{ID: "close-dup", RequestID: dup.ID, JurisdictionID: jurA, At: at(30),
 		Who: "Public Works", Kind: open311.KindStatus, Description: "Duplicate", Status: open311.Closed}
-	markedOrig := linkActivity("link-orig", orig.ID, dup.ID, open311.DuplicatedBy, orig.Status, 10)
+	markedOrig := linkActivity("link-orig", orig.ID, dup.ID, open311.DuplicatedBy, orig.Status, 30)
 	edit := func(o, d *open311.Request) {
 		o.Links = append(o.Links, open311.Link{Kind: open311.DuplicatedBy, TargetID: d.ID})
 		d.Links = append(d.Links, open311.Link{Kind: open311.DuplicateOf, TargetID: o.ID})
 		d.Status, d.StatusNotes = open311.Closed, "Duplicate of "+o.ID
-		o.Updated, d.Updated = at(10), at(10)
+		o.Updated, d.Updated = at(30), at(30)
 	}
 	calls := 0
 	got, err := s.UpdateRequests(ctx, jurA, ids, func(rs []*open311.Request) ([]open311.Activity, error) {
@@ -85,7 +86,7 @@ func testUpdateRequests(t *testing.T, s store.Store) {
 
 	// Three at once, one of them left as it was and without an activity: it is written all the
 	// same, version+1.
-	related := linkActivity("relate-bystander", bystander.ID, orig.ID, open311.RelatedTo, open311.Open, 20)
+	related := linkActivity("relate-bystander", bystander.ID, orig.ID, open311.RelatedTo, open311.Open, 40)
 	got, err = s.UpdateRequests(ctx, jurA, []string{bystander.ID, dup.ID, orig.ID}, func(rs []*open311.Request) ([]open311.Activity, error) {
 		if len(rs) != 3 {
 			return nil, fmt.Errorf("change got %d requests, want 3", len(rs))
@@ -94,15 +95,15 @@ func testUpdateRequests(t *testing.T, s store.Store) {
 			[]open311.Request{bystander, wantDup, wantOrig})
 		rs[0].Links = append(rs[0].Links, open311.Link{Kind: open311.RelatedTo, TargetID: orig.ID})
 		rs[2].Links = append(rs[2].Links, open311.Link{Kind: open311.RelatedTo, TargetID: bystander.ID})
-		rs[0].Updated, rs[2].Updated = at(20), at(20)
+		rs[0].Updated, rs[2].Updated = at(40), at(40)
 		return []open311.Activity{related}, nil
 	})
 	must(t, err, "UpdateRequests of three requests")
 	wantBystander := cloneRequest(bystander)
 	wantBystander.Links = []open311.Link{{Kind: open311.RelatedTo, TargetID: orig.ID}}
-	wantBystander.Updated, wantBystander.Version = at(20), 2
+	wantBystander.Updated, wantBystander.Version = at(40), 2
 	wantOrig.Links = append(wantOrig.Links, open311.Link{Kind: open311.RelatedTo, TargetID: bystander.ID})
-	wantOrig.Updated, wantOrig.Version = at(20), 3
+	wantOrig.Updated, wantOrig.Version = at(40), 3
 	wantDup.Version = 3
 	same(t, "UpdateRequests of three requests: result", got, []open311.Request{wantBystander, wantDup, wantOrig})
 	acts[bystander.ID] = append(acts[bystander.ID], related)
@@ -113,15 +114,15 @@ func testUpdateRequests(t *testing.T, s store.Store) {
 		if len(rs) != 1 {
 			return nil, fmt.Errorf("change got %d requests, want 1", len(rs))
 		}
-		rs[0].StatusNotes, rs[0].Updated = "Duplicate; see the original", at(30)
-		return []open311.Activity{{ID: "notes-dup", RequestID: dup.ID, JurisdictionID: jurA, At: at(30),
+		rs[0].StatusNotes, rs[0].Updated = "Duplicate; see the original", at(50)
+		return []open311.Activity{{ID: "notes-dup", RequestID: dup.ID, JurisdictionID: jurA, At: at(50),
 			Who: "Public Works", Kind: open311.KindNotes, Status: open311.Closed}}, nil
 	})
 	must(t, err, "UpdateRequests of one request")
-	wantDup.StatusNotes, wantDup.Updated, wantDup.Version = "Duplicate; see the original", at(30), 4
+	wantDup.StatusNotes, wantDup.Updated, wantDup.Version = "Duplicate; see the original", at(50), 4
 	same(t, "UpdateRequests of one request: result", got, []open311.Request{wantDup})
 	acts[dup.ID] = append(acts[dup.ID], open311.Activity{ID: "notes-dup", RequestID: dup.ID, JurisdictionID: jurA,
-		At: at(30), Who: "Public Works", Kind: open311.KindNotes, Status: open311.Closed})
+		At: at(50), Who: "Public Works", Kind: open311.KindNotes, Status: open311.Closed})
 	wantUnchanged(t, s, "after UpdateRequests of one", acts, wantOrig, wantDup, wantBystander)
 }
 
