@@ -15,7 +15,7 @@
 // jurisdiction id, under one top-level bucket per kind of item, so no key of one jurisdiction
 // can ever be read as another's (not even of one whose id extends it):
 //
-//	meta             "schema"            -> "1"
+//	meta             "schema"            -> "2"
 //	jurisdictions    / id                -> Jurisdiction
 //	keys             / hash              -> APIKey
 //	services         / jur / code        -> Service
@@ -23,13 +23,27 @@
 //	requests_by_time / jur / T(requested) id  -> empty
 //	tokens           / jur / token       -> request id
 //	activities       / jur / L id T(at) S -> Activity
+//	client_updates   / jur / client update id -> activities key
+//	updates_by_time  / jur / T(at) activity id -> activities key
 //
 // T(t) is 12 bytes: t's Unix seconds with the sign bit flipped, big-endian, then its
 // nanoseconds, so that byte order is time order for every time. L is id's length as a uvarint,
 // which makes "L id" a prefix that no other request's keys share. S is the bucket's sequence
 // number, big-endian, so activities of the same instant keep the order they were written in.
 // QueryRequests walks requests_by_time backwards (newest first, ties by id descending); its
-// cursor is the shared store.Cursor of the last request it returned.
+// cursor is the shared store.Cursor of the last request it returned. It filters by location
+// while it walks (there is no spatial index): fine for the local stack's few thousand
+// requests, a full walk of the jurisdiction for a geo query that matches little.
+//
+// client_updates makes Activity.ClientUpdateID unique in a jurisdiction: the write that adds
+// an activity looks its id up and adds it in the same transaction. updates_by_time lists, in
+// the order Updates returns them, exactly the activities whose request was Public() right
+// after the write that added them (decided then, and never revised); Updates' cursor is a
+// store.Cursor whose Requested is the activity's time and ID the activity's id.
+//
+// Schema 1 had neither index; Open migrates such a file in place. Schema 1 did not record
+// whether a request was public when each activity was written, so the migration lists the
+// activities of the requests that are public at the time it runs.
 package bolt
 
 import (
@@ -58,13 +72,17 @@ var (
 	bucketRequestsByTS  = []byte("requests_by_time")
 	bucketTokens        = []byte("tokens")
 	bucketActivities    = []byte("activities")
+	bucketClientUpdates = []byte("client_updates")
+	bucketUpdatesByTS   = []byte("updates_by_time")
 )
 
 var topBuckets = [][]byte{bucketMeta, bucketJurisdictions, bucketKeys, bucketServices,
-	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities}
+	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities,
+	bucketClientUpdates, bucketUpdatesByTS}
 
-// schemaVersion names the layout above; a file of another layout is refused rather than misread.
-const schemaVersion = "1"
+// schemaVersion names the layout above; a file of another layout is refused rather than
+// misread, except schema 1, which Open migrates.
+const schemaVersion = "2"
 
 var schemaKey = []byte("schema")
 
@@ -101,6 +119,11 @@ func Open(path string) (*Store, error) {
 		meta := tx.Bucket(bucketMeta)
 		switch v := meta.Get(schemaKey); {
 		case v == nil:
+			return meta.Put(schemaKey, []byte(schemaVersion))
+		case string(v) == "1":
+			if err := migrateFrom1(tx); err != nil {
+				return fmt.Errorf("migrate from schema 1: %w", err)
+			}
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) != schemaVersion:
 			return fmt.Errorf("the file has schema version %q; this program knows version %q only", v, schemaVersion)

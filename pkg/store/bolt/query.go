@@ -33,7 +33,8 @@ func decodeCursor(cursor string) ([]byte, error) {
 // QueryRequests returns the public requests matching q, newest first (ties by id descending),
 // one page at a time. It walks the jurisdiction's requests_by_time index backwards from the
 // cursor (or from RequestedTo) down to RequestedFrom, reading each request and keeping those
-// that match, so a page is never empty while more matches follow. Next is set when the page
+// that match (Within and Near included: there is no spatial index, see the package doc), so a
+// page is never empty while more matches follow. Next is set when the page
 // is full and the index holds more keys in range; that next page may turn out empty, and then
 // has no Next. A Limit above MaxPageSize is taken as MaxPageSize.
 func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, error) {
@@ -176,7 +177,9 @@ func matches(r open311.Request, q store.Query) bool {
 		!q.RequestedFrom.IsZero() && r.Requested.Before(q.RequestedFrom),
 		!q.RequestedTo.IsZero() && r.Requested.After(q.RequestedTo),
 		!q.UpdatedAfter.IsZero() && !r.Updated.After(q.UpdatedAfter),
-		!q.UpdatedBefore.IsZero() && !r.Updated.Before(q.UpdatedBefore):
+		!q.UpdatedBefore.IsZero() && !r.Updated.Before(q.UpdatedBefore),
+		q.Within != nil && (r.Point == nil || !q.Within.Contains(*r.Point)),
+		q.Near != nil && (r.Point == nil || !q.Near.Contains(*r.Point)):
 		return false
 	}
 	return true

@@ -11,7 +11,6 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/civicworks/open311/pkg/open311"
-	"github.com/civicworks/open311/pkg/store"
 )
 
 // timeKeyLen is the length of an encoded time.
@@ -92,13 +91,16 @@ func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created op
 		if err := byTime.Put(requestTimeKey(r.Requested, r.ID), []byte{}); err != nil {
 			return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
 		}
-		return addActivities(tx, r.JurisdictionID, r.ID, []open311.Activity{created})
+		return addActivities(tx, op, r.JurisdictionID, []open311.Activity{created}, map[string]bool{r.ID: r.Public()})
 	})
 	return fail(op, err)
 }
 
-// addActivities appends activities to a request's history, in the order given.
-func addActivities(tx *bbolt.Tx, jurisdictionID, requestID string, acts []open311.Activity) error {
+// addActivities appends activities to their requests' histories, in the order given, and
+// indexes them: by client update id (Conflict if one is taken) and, when their request is
+// public after this write, by time for Updates. public holds, for every request of the write,
+// whether it is Public() after it; an activity whose RequestID is not there is refused.
+func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activity, public map[string]bool) error {
 	if len(acts) == 0 {
 		return nil
 	}
@@ -107,12 +109,28 @@ func addActivities(tx *bbolt.Tx, jurisdictionID, requestID string, acts []open31
 		return err
 	}
 	for _, a := range acts {
+		isPublic, ok := public[a.RequestID]
+		if !ok {
+			return fmt.Errorf("activity %s names request %q, which this write does not change", a.ID, a.RequestID)
+		}
+		if err := checkKey(op, "activity id", a.ID); err != nil {
+			return err
+		}
 		seq, err := b.NextSequence()
 		if err != nil {
-			return fmt.Errorf("number activity %s of request %s: %w", a.ID, requestID, err)
+			return fmt.Errorf("number activity %s of request %s: %w", a.ID, a.RequestID, err)
 		}
-		if err := putJSON(b, activityKey(requestID, a.At, seq), a); err != nil {
-			return fmt.Errorf("put activity %s of request %s: %w", a.ID, requestID, err)
+		key := activityKey(a.RequestID, a.At, seq)
+		if err := putJSON(b, key, a); err != nil {
+			return fmt.Errorf("put activity %s of request %s: %w", a.ID, a.RequestID, err)
+		}
+		if err := indexClientUpdate(tx, op, jurisdictionID, a, key); err != nil {
+			return err
+		}
+		if isPublic {
+			if err := indexUpdate(tx, op, jurisdictionID, a, key); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -178,61 +196,101 @@ func (s *Store) RequestByToken(ctx context.Context, jurisdictionID, token string
 }
 
 // UpdateRequest reads a request, lets change modify it and return the activities that record
-// the change, and writes both in one write transaction. Writers are serialised, so the request
-// cannot change between the read and the write: there is never a Conflict from a concurrent
-// update, and the version written is always the version read plus one. change must not alter
-// the request's ID, JurisdictionID or Version (an Internal error, nothing written); an error
-// from change aborts the update and is returned as is. A change of Requested or Token moves
-// the request in the time and token indexes; a token issued for another request is a Conflict.
+// the change, and writes both in one write transaction: it is UpdateRequests of one id.
 func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error) {
-	const op = "store/bolt.UpdateRequest"
-	if err := alive(ctx, op); err != nil {
+	rs, err := s.update(ctx, "store/bolt.UpdateRequest", jurisdictionID, []string{id}, func(rs []*open311.Request) ([]open311.Activity, error) {
+		return change(rs[0])
+	})
+	if err != nil {
 		return open311.Request{}, err
 	}
+	return rs[0], nil
+}
+
+// UpdateRequests reads several requests of a jurisdiction, lets change modify them and return
+// the activities that record the change, and writes them all in one write transaction. Writers
+// are serialised, so no request can change between the read and the write: there is never a
+// Conflict from a concurrent update, and each version written is the version read plus one.
+// Each activity goes to the request its RequestID names, which must be one of ids. change must
+// not alter a request's ID, JurisdictionID or Version (an Internal error, nothing written); an
+// error from change aborts the update and is returned as is. A change of Requested or Token
+// moves the request in the time and token indexes; a token issued for another request, or a
+// client update id already used in the jurisdiction, is a Conflict. An empty ids or an id
+// given twice is Invalid.
+func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
+	return s.update(ctx, "store/bolt.UpdateRequests", jurisdictionID, ids, change)
+}
+
+// update is UpdateRequests under the name of operation op.
+func (s *Store) update(ctx context.Context, op, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
+	if err := alive(ctx, op); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, open311.Errorf(open311.Invalid, op, "no request to update")
+	}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return nil, open311.Errorf(open311.Invalid, op, "request %s is listed twice", id)
+		}
+		seen[id] = true
+	}
 	var (
-		out       open311.Request
+		out       []open311.Request
 		changeErr error
 	)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		old, err := getRequest(tx, op, jurisdictionID, id)
-		if err != nil {
-			return err
+		olds := make([]open311.Request, len(ids))
+		rs := make([]open311.Request, len(ids))
+		ptrs := make([]*open311.Request, len(ids))
+		for i, id := range ids {
+			var err error
+			if olds[i], err = getRequest(tx, op, jurisdictionID, id); err != nil {
+				return err
+			}
+			// change gets its own decoding, sharing nothing with old, so that whatever it does
+			// to maps and slices cannot leak into what is compared or written on failure.
+			if rs[i], err = getRequest(tx, op, jurisdictionID, id); err != nil {
+				return err
+			}
+			ptrs[i] = &rs[i]
 		}
-		// change gets its own decoding, sharing nothing with old, so that whatever it does to
-		// maps and slices cannot leak into what is compared or written on failure.
-		r, err := getRequest(tx, op, jurisdictionID, id)
-		if err != nil {
-			return err
-		}
-		acts, err := change(&r)
+		acts, err := change(ptrs)
 		if err != nil {
 			changeErr = err
 			return err
 		}
-		switch {
-		case r.ID != old.ID || r.JurisdictionID != old.JurisdictionID:
-			return fmt.Errorf("change of request %s altered its id or jurisdiction", id)
-		case r.Version != old.Version:
-			return fmt.Errorf("change of request %s altered its version from %d to %d", id, old.Version, r.Version)
+		requests := tx.Bucket(bucketRequests).Bucket([]byte(jurisdictionID))
+		public := make(map[string]bool, len(ids))
+		for i, id := range ids {
+			old, r := olds[i], &rs[i]
+			switch {
+			case r.ID != old.ID || r.JurisdictionID != old.JurisdictionID:
+				return fmt.Errorf("change of request %s altered its id or jurisdiction", id)
+			case r.Version != old.Version:
+				return fmt.Errorf("change of request %s altered its version from %d to %d", id, old.Version, r.Version)
+			}
+			r.Version = old.Version + 1
+			if err := reindex(tx, op, old, *r); err != nil {
+				return err
+			}
+			if err := putJSON(requests, []byte(id), *r); err != nil {
+				return fmt.Errorf("put request %s: %w", id, err)
+			}
+			public[id] = r.Public()
 		}
-		r.Version = old.Version + 1
-		if err := reindex(tx, op, old, r); err != nil {
+		if err := addActivities(tx, op, jurisdictionID, acts, public); err != nil {
 			return err
 		}
-		if err := putJSON(tx.Bucket(bucketRequests).Bucket([]byte(jurisdictionID)), []byte(id), r); err != nil {
-			return fmt.Errorf("put request %s: %w", id, err)
-		}
-		if err := addActivities(tx, jurisdictionID, id, acts); err != nil {
-			return err
-		}
-		out = r
+		out = rs
 		return nil
 	})
 	if changeErr != nil {
-		return open311.Request{}, changeErr
+		return nil, changeErr
 	}
 	if err != nil {
-		return open311.Request{}, fail(op, err)
+		return nil, fail(op, err)
 	}
 	return out, nil
 }
@@ -305,19 +363,4 @@ func (s *Store) Activities(ctx context.Context, jurisdictionID, requestID string
 		return nil, fail(op, err)
 	}
 	return out, nil
-}
-
-// UpdateRequests is not implemented yet.
-func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
-	return nil, open311.Errorf(open311.Internal, "store/bolt.UpdateRequests", "not implemented yet")
-}
-
-// ActivityByClientID is not implemented yet.
-func (s *Store) ActivityByClientID(ctx context.Context, jurisdictionID, clientUpdateID string) (open311.Activity, error) {
-	return open311.Activity{}, open311.Errorf(open311.Internal, "store/bolt.ActivityByClientID", "not implemented yet")
-}
-
-// Updates is not implemented yet.
-func (s *Store) Updates(ctx context.Context, q store.UpdateQuery) (store.UpdatePage, error) {
-	return store.UpdatePage{}, open311.Errorf(open311.Internal, "store/bolt.Updates", "not implemented yet")
 }
