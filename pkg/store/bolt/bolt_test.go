@@ -9,9 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	bbolt "go.etcd.io/bbolt"
 
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
@@ -339,6 +342,137 @@ func TestInvalidInput(t *testing.T) {
 		if _, err := s.QueryRequests(ctx, q); !open311.IsKind(err, open311.Invalid) {
 			t.Errorf("QueryRequests with %s: got %v, want Invalid", what, err)
 		}
+	}
+	if _, err := s.Updates(ctx, store.UpdateQuery{JurisdictionID: "j", Limit: -1}); !open311.IsKind(err, open311.Invalid) {
+		t.Errorf("Updates with a negative limit: got %v, want Invalid", err)
+	}
+
+	r := sampleRequest("REQ-1")
+	if err := s.CreateRequest(ctx, r, sampleCreated(r)); err != nil {
+		t.Fatal(err)
+	}
+	for what, act := range map[string]open311.Activity{
+		"without id":                       {RequestID: r.ID, At: when},
+		"with a huge client update id":     {ID: "a", RequestID: r.ID, At: when, ClientUpdateID: long},
+		"of a request not being updated":   {ID: "a", RequestID: "REQ-2", At: when},
+		"without a request id":             {ID: "a", At: when},
+		"listed twice at the same instant": {ID: r.ID + "-created", RequestID: r.ID, At: when},
+	} {
+		_, err := s.UpdateRequest(ctx, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+			r.StatusNotes = "must not be written"
+			act.JurisdictionID = r.JurisdictionID
+			return []open311.Activity{act}, nil
+		})
+		if err == nil {
+			t.Errorf("UpdateRequest with an activity %s: got no error", what)
+		}
+	}
+	got, err := s.Request(ctx, r.JurisdictionID, r.ID)
+	if err != nil || got.Version != 1 || got.StatusNotes != "" {
+		t.Errorf("Request after refused activities: got %+v, %v; want it unchanged", got, err)
+	}
+	if acts, err := s.Activities(ctx, r.JurisdictionID, r.ID); err != nil || len(acts) != 1 {
+		t.Errorf("Activities after refused activities: got %+v, %v; want the created one only", acts, err)
+	}
+}
+
+// TestMigrateFromSchema1 turns a store into a schema 1 file (no client update or time index of
+// activities) and checks that Open builds both indexes and moves the file to schema 2.
+func TestMigrateFromSchema1(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "open311.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv := sampleRequest("REQ-PUBLIC"), sampleRequest("REQ-PRIVATE")
+	priv.Private = true
+	for _, r := range []open311.Request{pub, priv} {
+		if err := s.CreateRequest(ctx, r, sampleCreated(r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fms := open311.Activity{ID: "fms", RequestID: pub.ID, JurisdictionID: pub.JurisdictionID, At: when.Add(time.Hour),
+		Who: "FixMyStreet", Kind: open311.KindComment, ClientUpdateID: "fms-1", ExternalStatus: "FIXED"}
+	if _, err := s.UpdateRequest(ctx, pub.JurisdictionID, pub.ID, func(r *open311.Request) ([]open311.Activity, error) {
+		return []open311.Activity{fms}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	setSchema(t, path, "1", "client_updates", "updates_by_time")
+
+	s, err = bolt.Open(path)
+	if err != nil {
+		t.Fatalf("Open of a schema 1 file: %v", err)
+	}
+	check := func(when string) {
+		t.Helper()
+		page, err := s.Updates(ctx, store.UpdateQuery{JurisdictionID: pub.JurisdictionID})
+		if err != nil {
+			t.Fatalf("Updates %s: %v", when, err)
+		}
+		var ids []string
+		for _, a := range page.Activities {
+			ids = append(ids, a.ID)
+		}
+		if want := []string{pub.ID + "-created", "fms"}; !slices.Equal(ids, want) {
+			t.Errorf("Updates %s: got %q, want %q", when, ids, want)
+		}
+		if got, err := s.ActivityByClientID(ctx, pub.JurisdictionID, "fms-1"); err != nil || got.ID != "fms" {
+			t.Errorf("ActivityByClientID %s: got %+v, %v", when, got, err)
+		}
+	}
+	check("after the migration")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s, err = bolt.Open(path); err != nil {
+		t.Fatalf("reopen after the migration: %v", err)
+	}
+	defer s.Close()
+	check("after reopening the migrated file")
+}
+
+// TestOpenRefusesOtherSchemas checks that a file of an unknown schema is refused, not misread.
+func TestOpenRefusesOtherSchemas(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "open311.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	setSchema(t, path, "3")
+	if s, err := bolt.Open(path); err == nil {
+		s.Close()
+		t.Fatal("Open of a schema 3 file: got no error")
+	} else if !strings.Contains(err.Error(), `"3"`) {
+		t.Errorf("Open of a schema 3 file: error %q does not name the schema", err)
+	}
+}
+
+// setSchema rewrites a closed store file's schema version and deletes the named top buckets.
+func setSchema(t *testing.T, path, version string, drop ...string) {
+	t.Helper()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		for _, name := range drop {
+			if err := tx.DeleteBucket([]byte(name)); err != nil {
+				return fmt.Errorf("delete bucket %s: %w", name, err)
+			}
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte(version))
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
