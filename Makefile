@@ -11,7 +11,7 @@
 # One function per operation of pkg/api's route table; pkg/deploy's tests check that the targets
 # below, template.yaml, functions/ and the route table agree.
 
-OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request fallback
+OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions fallback
 
 # The flags of every Lambda build: static, no RPC mode of aws-lambda-go (provided.al2023 uses the
 # runtime API), reproducible paths, stripped.
@@ -40,6 +40,14 @@ build-PostRequestFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/post-request
 build-GetTokenFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-token
+build-UpdateRequestFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/update-request
+build-GetRequestUpdatesFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-request-updates
+build-PostRequestUpdateFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/post-request-update
+build-GetJurisdictionsFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-jurisdictions
 build-FallbackFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/fallback
 build-GetRequestsFunction:

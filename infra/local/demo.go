@@ -43,7 +43,7 @@ func seedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, n
 			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
 		}
 		created := open311.Activity{ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
-			Who: "reporter", Kind: "created", Description: "Reported to " + s.Name + ".", Status: r.Status}
+			Who: "reporter", Kind: open311.KindCreated, Summary: "Reported to " + s.Name + ".", Status: r.Status}
 		if err := st.CreateRequest(ctx, r, created); err != nil {
 			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
 		}
@@ -55,7 +55,8 @@ func seedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, n
 			r.AgencyResponsible = "Street Maintenance"
 			r.Updated = at.Add(d.age / 2).UTC().Truncate(time.Second)
 			return []open311.Activity{{ID: r.ID + "-2", RequestID: r.ID, JurisdictionID: j.ID, At: r.Updated,
-				Who: "Street Maintenance", Kind: "status", Description: d.closed, Status: open311.Closed}}, nil
+				Who: "Street Maintenance", Kind: open311.KindStatus, Summary: "Status: open → closed.", Description: d.closed,
+				Status: open311.Closed}}, nil
 		})
 		if err != nil {
 			return fmt.Errorf("close demo request: %w", err)

@@ -39,6 +39,8 @@ type Options struct {
 	Endpoint string
 	// EndpointType is "production" (default) or "test", as discovery says.
 	EndpointType string
+	// FeedBase is the base URL of the Atom feeds (extended_attributes.feed_url); empty: none.
+	FeedBase string
 	// CatalogTTL is how long the jurisdiction list is kept in memory (default 60s; negative: never).
 	CatalogTTL time.Duration
 	// Logger receives one line per request (default slog.Default()).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -46,20 +47,32 @@ func parseErrors(t *testing.T, contentType string, body []byte) errorsDoc {
 	return doc
 }
 
-// allRequests lists every public request of the test jurisdiction, whatever its age.
-func allRequests(t *testing.T, st store.Requests) int {
+// allRequests describes every request of the test jurisdiction, whatever its age or
+// visibility: its id and version, so that any write shows.
+func allRequests(t *testing.T, st store.Requests) string {
 	t.Helper()
-	n, cursor := 0, ""
+	var out []string
+	cursor := ""
 	for {
 		p, err := st.QueryRequests(context.Background(), store.Query{JurisdictionID: apitest.Jurisdiction, Cursor: cursor})
 		if err != nil {
 			t.Fatal(err)
 		}
-		n += len(p.Requests)
+		for _, r := range p.Requests {
+			out = append(out, fmt.Sprintf("%s@%d", r.ID, r.Version))
+		}
 		if cursor = p.Next; cursor == "" {
-			return n
+			break
 		}
 	}
+	for _, id := range []string{"100005", "100007"} { // not public: read them one by one
+		r, err := st.Request(context.Background(), apitest.Jurisdiction, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s@%d", r.ID, r.Version))
+	}
+	return strings.Join(out, " ")
 }
 
 // TestBadInput sends every kind of bad input the API must refuse and checks the status, the
@@ -110,6 +123,18 @@ func TestBadInput(t *testing.T) {
 		{"requests-range-too-long.json", 400, "90 days"},
 		{"requests-bad-page-size.xml", 400, "page_size"},
 		{"requests-bad-cursor.json", 400, "cursor"},
+		{"requests-bad-bbox.json", 400, "bbox"},
+		{"requests-bad-radius.xml", 400, "radius"},
+		{"jurisdictions-half-point.xml", 400, "together"},
+		{"update-reporter-status.json", 403, "only staff keys"},
+		{"update-illegal-transition.json", 400, "cannot become submitted"},
+		{"update-nothing.xml", 400, "nothing to change"},
+		{"update-unknown.json", 404, "999999"},
+		{"update-link-self.xml", 400, "itself"},
+		{"update-private.json", 404, `"100007"`},
+		{"fms-post-unknown-status.xml", 400, `"BROKEN"`},
+		{"fms-post-no-request.json", 400, "service_request_id is required"},
+		{"fms-get-range-too-long.json", 400, "90 days"},
 	} {
 		t.Run(tc.golden, func(t *testing.T) {
 			c, ok := byName[tc.golden]
@@ -137,6 +162,6 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	if after := allRequests(t, st); after != before {
-		t.Errorf("bad input stored requests: %d before, %d after", before, after)
+		t.Errorf("bad input changed the store:\nbefore %s\nafter  %s", before, after)
 	}
 }

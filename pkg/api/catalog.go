@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/url"
+	"slices"
 
 	"github.com/civicworks/open311/pkg/georeport"
 	"github.com/civicworks/open311/pkg/open311"
@@ -26,13 +27,22 @@ func (a *API) getDiscovery(c call) {
 	} else if len(all) > 0 {
 		d.Contact, d.KeyService = all[0].Contact, all[0].KeyService
 	}
-	d.Endpoints = []georeport.Endpoint{{
-		Specification: georeport.Specification,
-		URL:           a.baseURL(c.r),
-		Changeset:     d.Changeset,
-		Type:          a.opt.EndpointType,
-		Formats:       []string{"text/xml", "application/json"},
-	}}
+	// This API, then the APIs of jurisdictions served elsewhere (each once).
+	urls := []string{a.baseURL(c.r)}
+	for _, j := range all {
+		if j.URL != "" && !slices.Contains(urls, j.URL) {
+			urls = append(urls, j.URL)
+		}
+	}
+	for _, u := range urls {
+		d.Endpoints = append(d.Endpoints, georeport.Endpoint{
+			Specification: georeport.Specification,
+			URL:           u,
+			Changeset:     d.Changeset,
+			Type:          a.opt.EndpointType,
+			Formats:       []string{"text/xml", "application/json"},
+		})
+	}
 	a.write(c, d)
 }
 

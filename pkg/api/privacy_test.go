@@ -35,7 +35,8 @@ func TestPersonalDataNeverShown(t *testing.T) {
 		bodies.Write(body)
 	}
 	for _, path := range []string{"/requests.json?updated_after=2000-01-01T00:00:00Z", "/requests.xml?updated_after=2000-01-01T00:00:00Z",
-		"/requests.json?service_request_id=100001,100002,100003,100004,100005,100006,100007"} {
+		"/requests.json?service_request_id=100001,100002,100003,100004,100005,100006,100007&extensions=true",
+		"/servicerequestupdates.xml?start_date=2026-09-01T00:00:00Z&end_date=2026-11-03T00:00:00Z"} {
 		_, _, body := serve(t, h, apitest.Case{Path: path})
 		bodies.Write(body)
 	}
@@ -43,7 +44,8 @@ func TestPersonalDataNeverShown(t *testing.T) {
 		t.Fatal("the responses do not show the seeded requests; the test would prove nothing")
 	}
 	for _, secret := range []string{"ada@example.net", "Lovelace", "555-0101", "device-42", "acct-7",
-		"secret@example.net", "someone@example.net", "Unsafe wiring", apitest.ReporterKey} {
+		"secret@example.net", "someone@example.net", "Unsafe wiring", "jo@example.net", "Bloggs",
+		apitest.ReporterKey, apitest.StaffKey} {
 		if strings.Contains(bodies.String(), secret) {
 			t.Errorf("%q appears in a response", secret)
 		}

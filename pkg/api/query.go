@@ -29,7 +29,8 @@ func (a *API) getRequests(c call) {
 		a.fail(c, err)
 		return
 	}
-	q, err := parseQuery(params, a.opt.Now())
+	ext := extensions(params)
+	q, err := parseQuery(params, a.opt.Now(), ext)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -40,25 +41,97 @@ func (a *API) getRequests(c call) {
 		a.fail(c, err)
 		return
 	}
-	doc := georeport.ServiceRequests{Requests: make([]any, 0, len(page.Requests))}
-	for _, r := range page.Requests {
-		doc.Requests = append(doc.Requests, georeport.NewRequest(r, j.Location()))
+	doc, err := a.requestsDoc(ctx, j, page.Requests, ext)
+	if err != nil {
+		a.fail(c, err)
+		return
 	}
-	if page.Next != "" {
-		next := url.Values{}
-		for k, v := range params {
-			if k != "page" && k != "cursor" {
-				next[k] = v
-			}
-		}
-		next.Set("cursor", page.Next)
-		c.w.Header().Set("Link", "<"+c.r.URL.EscapedPath()+"?"+next.Encode()+`>; rel="next"`)
-	}
+	setNext(c, params, page.Next)
 	a.write(c, doc)
 }
 
+// setNext gives the Link header to the next page: the same query, with the cursor.
+func setNext(c call, params url.Values, cursor string) {
+	if cursor == "" {
+		return
+	}
+	next := url.Values{}
+	for k, v := range params {
+		if k != "page" && k != "cursor" {
+			next[k] = v
+		}
+	}
+	next.Set("cursor", cursor)
+	c.w.Header().Set("Link", "<"+c.r.URL.EscapedPath()+"?"+next.Encode()+`>; rel="next"`)
+}
+
+// pageSize reads page_size: 1..most, def when absent.
+func pageSize(v url.Values, def, most int, p *open311.Problems) int {
+	s := georeport.Field(v, "page_size")
+	if s == "" {
+		return def
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > most {
+		p.Add("page_size must be a whole number from 1 to %d", most)
+		return def
+	}
+	return n
+}
+
+// Page sizes of GET /requests with extensions=true, which reads each request's notes.
+const (
+	DefaultExtendedPageSize = 50
+	MaxExtendedPageSize     = 100
+)
+
+// MaxRadius is the largest radius of a geo search, in metres.
+const MaxRadius = 100_000
+
+// DefaultRadius is the radius of a geo search given lat and long alone, in metres.
+const DefaultRadius = 1000
+
+// parseGeo reads lat+long(+radius) and bbox=minLong,minLat,maxLong,maxLat.
+func parseGeo(v url.Values, q *store.Query, p *open311.Problems) {
+	lat, long, radius := georeport.Field(v, "lat"), georeport.Field(v, "long"), georeport.Field(v, "radius")
+	if lat != "" || long != "" || radius != "" {
+		pt, err := point(lat, long)
+		if err != nil {
+			for _, m := range open311.ErrorMessages(err) {
+				p.Add("%s", m)
+			}
+		}
+		r := float64(DefaultRadius)
+		if radius != "" {
+			f, err := strconv.ParseFloat(radius, 64)
+			if err != nil || !(f > 0 && f <= MaxRadius) {
+				p.Add("radius must be a number of metres, more than 0 and at most %d", MaxRadius)
+			}
+			r = f
+		}
+		q.Near = &open311.Circle{Center: pt, Radius: r}
+	}
+	if s := georeport.Field(v, "bbox"); s != "" {
+		parts := strings.Split(s, ",")
+		var f [4]float64
+		ok := len(parts) == 4
+		for i := 0; ok && i < 4; i++ {
+			limit := 180.0
+			if i%2 == 1 {
+				limit = 90
+			}
+			f[i], ok = open311.ParseCoordinate(strings.TrimSpace(parts[i]), limit)
+		}
+		if !ok || f[1] > f[3] {
+			p.Add("bbox must be minLong,minLat,maxLong,maxLat in decimal degrees, minLat not above maxLat")
+		} else {
+			q.Within = &open311.BBox{MinLong: f[0], MinLat: f[1], MaxLong: f[2], MaxLat: f[3]}
+		}
+	}
+}
+
 // parseQuery turns GET /requests parameters into a store query, listing every bad parameter.
-func parseQuery(v url.Values, now time.Time) (store.Query, error) {
+func parseQuery(v url.Values, now time.Time, extended bool) (store.Query, error) {
 	var p open311.Problems
 	if ids := list(georeport.Field(v, "service_request_id")); len(ids) > 0 {
 		if len(ids) > store.MaxPageSize {
@@ -97,14 +170,12 @@ func parseQuery(v url.Values, now time.Time) (store.Query, error) {
 	if !q.UpdatedAfter.IsZero() && !q.UpdatedBefore.IsZero() && !q.UpdatedAfter.Before(q.UpdatedBefore) {
 		p.Add("updated_after must be before updated_before")
 	}
-	q.Limit = store.MaxPageSize
-	if s := georeport.Field(v, "page_size"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > store.MaxPageSize {
-			p.Add("page_size must be a whole number from 1 to %d", store.MaxPageSize)
-		}
-		q.Limit = n
+	if extended {
+		q.Limit = pageSize(v, DefaultExtendedPageSize, MaxExtendedPageSize, &p)
+	} else {
+		q.Limit = pageSize(v, store.MaxPageSize, store.MaxPageSize, &p)
 	}
+	parseGeo(v, &q, &p)
 	q.Cursor = georeport.Field(v, "cursor")
 	if s := georeport.Field(v, "page"); s != "" && q.Cursor == "" {
 		n, err := strconv.Atoi(s)

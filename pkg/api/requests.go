@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/civicworks/open311/pkg/georeport"
@@ -13,19 +15,8 @@ import (
 func (a *API) postRequest(c call) {
 	const op = "api.postRequest"
 	ctx := c.r.Context()
-	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, georeport.MaxBodyBytes+1)
-	form, err := georeport.ReadForm(c.r)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	j, err := a.jurisdiction(ctx, georeport.Field(form, "jurisdiction_id"))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	if _, err := a.authorize(ctx, c.r, georeport.Field(form, "api_key"), j.ID); err != nil {
-		a.fail(c, err)
+	form, j, _, ok := a.postPreamble(c, "")
+	if !ok {
 		return
 	}
 	sub := georeport.Submission(form)
@@ -47,7 +38,7 @@ func (a *API) postRequest(c call) {
 		}
 		created := open311.Activity{
 			ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
-			Who: "reporter", Kind: "created", Description: "Reported to " + s.Name + ".", Status: r.Status,
+			Who: "reporter", Kind: open311.KindCreated, Summary: "Reported to " + s.Name + ".", Status: r.Status,
 		}
 		err = a.opt.Store.CreateRequest(ctx, r, created)
 		if !open311.IsKind(err, open311.Conflict) || attempt == 2 {
@@ -123,5 +114,33 @@ func (a *API) getRequest(c call) {
 		a.fail(c, err)
 		return
 	}
-	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewRequest(r, j.Location())}})
+	doc, err := a.requestsDoc(ctx, j, []open311.Request{r}, extensions(c.r.URL.Query()))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.write(c, doc)
+}
+
+// extensions reports whether a GET asks for extended attributes and notes (extensions=true).
+func extensions(q url.Values) bool {
+	v, _ := parseBool(georeport.Field(q, "extensions"))
+	return v
+}
+
+// parseBool reads true/false/1/0 in any case.
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(s) {
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// httpMaxBytes limits a POST body to one byte more than the documented limit, so that
+// georeport.ReadForm can tell "too large" from "just fits".
+func httpMaxBytes(c call) io.ReadCloser {
+	return http.MaxBytesReader(c.w, c.r.Body, georeport.MaxBodyBytes+1)
 }

@@ -31,6 +31,10 @@ const (
 	OpToken             = "get-token"
 	OpRequests          = "get-requests"
 	OpRequest           = "get-request"
+	OpUpdateRequest     = "update-request"
+	OpRequestUpdates    = "get-request-updates"
+	OpPostRequestUpdate = "post-request-update"
+	OpJurisdictions     = "get-jurisdictions"
 	// OpFallback answers what no other route takes (API Gateway's $default route): 404, or 405
 	// with Allow when the path exists for another method, always as the error document.
 	OpFallback = "fallback"
@@ -52,6 +56,13 @@ var Routes = []Route{
 	{OpRequests, http.MethodGet, "/requests.xml"},
 	{OpRequests, http.MethodGet, "/requests.json"},
 	{OpRequest, http.MethodGet, "/requests/{file}"},
+	{OpUpdateRequest, http.MethodPost, "/requests/{file}"},
+	{OpRequestUpdates, http.MethodGet, "/servicerequestupdates.xml"},
+	{OpRequestUpdates, http.MethodGet, "/servicerequestupdates.json"},
+	{OpPostRequestUpdate, http.MethodPost, "/servicerequestupdates.xml"},
+	{OpPostRequestUpdate, http.MethodPost, "/servicerequestupdates.json"},
+	{OpJurisdictions, http.MethodGet, "/jurisdictions.xml"},
+	{OpJurisdictions, http.MethodGet, "/jurisdictions.json"},
 	{OpFallback, "ANY", DefaultPath},
 }
 
@@ -84,6 +95,14 @@ func (a *API) operation(name string) func(call) {
 		return a.getRequests
 	case OpRequest:
 		return a.getRequest
+	case OpUpdateRequest:
+		return a.updateRequest
+	case OpRequestUpdates:
+		return a.getRequestUpdates
+	case OpPostRequestUpdate:
+		return a.postRequestUpdate
+	case OpJurisdictions:
+		return a.getJurisdictions
 	}
 	return nil
 }

@@ -402,8 +402,12 @@ func TestLeastPrivilege(t *testing.T) {
 					}
 					if a == "dynamodb:PutItem" {
 						cond := at(s, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys")
-						if fmt.Sprint(cond) != "[REQ#* TOK#*]" {
-							t.Errorf("%s: PutItem is not limited to the REQ#*/TOK# partitions (dynamodb:LeadingKeys = %v)", fn.id, cond)
+						want := "[REQ#* CUPD#*]" // requests, their activities, client update ids
+						if op == api.OpPostRequest {
+							want = "[REQ#* TOK#*]" // new requests, their activity, batch tokens
+						}
+						if fmt.Sprint(cond) != want {
+							t.Errorf("%s: PutItem is not limited to the partitions %s (dynamodb:LeadingKeys = %v)", fn.id, want, cond)
 						}
 					}
 				}
@@ -419,7 +423,8 @@ func TestLeastPrivilege(t *testing.T) {
 			}
 		}
 		need := []string{"dynamodb:Query"} // every operation reads the jurisdictions
-		if op == api.OpPostRequest {
+		switch op {
+		case api.OpPostRequest, api.OpUpdateRequest, api.OpPostRequestUpdate:
 			need = append(need, "dynamodb:GetItem", "dynamodb:PutItem")
 		}
 		for _, a := range need {

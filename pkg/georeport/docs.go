@@ -147,6 +147,9 @@ type Request struct {
 	Lat               OptFloat  `xml:"lat" json:"lat"`
 	Long              OptFloat  `xml:"long" json:"long"`
 	MediaURL          OptString `xml:"media_url" json:"media_url"`
+	// Extended and Notes are shown with extensions=true only.
+	Extended *Extended `xml:"extended_attributes,omitempty" json:"extended_attributes,omitempty"`
+	Notes    *Notes    `xml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // NewRequest shows a request with its times in loc (the jurisdiction's zone).

@@ -17,6 +17,7 @@ type Change struct {
 	MediaURL          string
 	ExternalStatus    string // the client's own status word, kept for answering it back
 	ClientUpdateID    string
+	Zone              *time.Location // of times in the summary (the jurisdiction's); UTC when nil
 }
 
 // NeedsStaff reports whether the change needs a staff key: everything but a comment does.
@@ -65,7 +66,11 @@ func (c Change) Apply(r *Request, activityID, who string, now time.Time) (Activi
 	}
 	if c.Expected != nil && !c.Expected.Equal(r.Expected) {
 		r.Expected = c.Expected.UTC().Truncate(time.Second)
-		summary = append(summary, "Expected by "+FormatTime(r.Expected, time.UTC)+".")
+		zone := c.Zone
+		if zone == nil {
+			zone = time.UTC
+		}
+		summary = append(summary, "Expected by "+FormatTime(r.Expected, zone)+".")
 		if kind == KindComment {
 			kind = KindSchedule
 		}

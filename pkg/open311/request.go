@@ -180,8 +180,8 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 	lat, long := strings.TrimSpace(sub.Lat), strings.TrimSpace(sub.Long)
 	switch {
 	case lat != "" && long != "":
-		la, okLat := parseCoordinate(lat, 90)
-		lo, okLong := parseCoordinate(long, 180)
+		la, okLat := ParseCoordinate(lat, 90)
+		lo, okLong := ParseCoordinate(long, 180)
 		if !okLat {
 			p.Add("lat must be a decimal latitude between -90 and 90")
 		}
@@ -226,7 +226,8 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 	return r, nil
 }
 
-func parseCoordinate(s string, limit float64) (float64, bool) {
+// ParseCoordinate reads a decimal latitude (limit 90) or longitude (limit 180).
+func ParseCoordinate(s string, limit float64) (float64, bool) {
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < -limit || v > limit {
 		return 0, false

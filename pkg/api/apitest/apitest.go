@@ -27,6 +27,7 @@ var Now = time.Date(2026, 11, 2, 15, 4, 5, 0, time.UTC)
 // Keys of the test world.
 const (
 	ReporterKey = "test-reporter-key"
+	StaffKey    = "test-staff-key"
 	RevokedKey  = "test-revoked-key"
 	OtherKey    = "test-other-city-key" // valid, but for another jurisdiction
 )
@@ -91,12 +92,15 @@ func Seed(ctx context.Context, st store.Store) error {
 	if _, err := catalog.Load(ctx, st, f, Now.Add(-24*time.Hour)); err != nil {
 		return err
 	}
-	other := open311.Jurisdiction{ID: "town.example.net", Name: "Other Town", TimeZone: "Europe/Paris", Changeset: Now.Add(-48 * time.Hour)}
+	other := open311.Jurisdiction{ID: "town.example.net", Name: "Other Town", TimeZone: "Europe/Paris",
+		Changeset: Now.Add(-48 * time.Hour), URL: "https://open311.town.example.net/v2",
+		Boundary: &open311.Boundary{Type: "Polygon", Coordinates: []byte(`[[[2.25,48.81],[2.42,48.81],[2.42,48.91],[2.25,48.91],[2.25,48.81]]]`)}}
 	if err := st.PutJurisdiction(ctx, other); err != nil {
 		return err
 	}
 	for _, k := range []open311.APIKey{
 		{Hash: open311.HashKey(ReporterKey), Role: open311.RoleReporter, Label: "test reporter", Created: Now},
+		{Hash: open311.HashKey(StaffKey), Role: open311.RoleStaff, Label: "Public Works dispatch", Created: Now},
 		{Hash: open311.HashKey(RevokedKey), Role: open311.RoleReporter, Label: "revoked", Created: Now, Revoked: true},
 		{Hash: open311.HashKey(OtherKey), Role: open311.RoleReporter, JurisdictionID: other.ID, Label: "other", Created: Now},
 	} {
@@ -117,7 +121,7 @@ func Seed(ctx context.Context, st store.Store) error {
 		}
 		r.Token = d.token
 		if err := st.CreateRequest(ctx, r, open311.Activity{ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID,
-			At: r.Requested, Who: "reporter", Kind: "created", Status: r.Status, Description: "Reported."}); err != nil {
+			At: r.Requested, Who: "reporter", Kind: open311.KindCreated, Status: r.Status, Summary: "Reported to " + r.ServiceName + "."}); err != nil {
 			return fmt.Errorf("seed %s: %w", d.id, err)
 		}
 		if d.status == r.Status {
@@ -130,7 +134,8 @@ func Seed(ctx context.Context, st store.Store) error {
 				r.Expected = Now.Add(48 * time.Hour)
 			}
 			return []open311.Activity{{ID: r.ID + "-2", RequestID: r.ID, JurisdictionID: j.ID, At: r.Updated,
-				Who: "Public Works", Kind: "status", Status: d.status, Description: d.notes}}, nil
+				Who: "Public Works", Kind: open311.KindStatus, Status: d.status, Summary: "Status: open → " + string(d.status) + ".",
+				Description: d.notes}}, nil
 		})
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", d.id, err)

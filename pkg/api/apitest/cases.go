@@ -9,6 +9,21 @@ func post(name, format, body string) Case {
 	return Case{Name: name, Method: "POST", Path: "/requests." + format, ContentType: form, Body: body}
 }
 
+// staff and reporter are POST cases of a form body to a request, with a staff or reporter key.
+func staff(name, path, body string) Case {
+	return Case{Name: name, Method: "POST", Path: path, ContentType: form, Body: "api_key=" + StaffKey + "&" + body}
+}
+
+func reporter(name, path, body string) Case {
+	return Case{Name: name, Method: "POST", Path: path, ContentType: form, Body: "api_key=" + ReporterKey + "&" + body}
+}
+
+// fms is a POST of a request update as FixMyStreet sends it.
+func fms(name, format, key, body string) Case {
+	return Case{Name: name, Method: "POST", Path: "/servicerequestupdates." + format, ContentType: form,
+		Body: "jurisdiction_id=city.example.org&api_key=" + key + "&" + body}
+}
+
 // multipartBody is a multipart/form-data body with the given fields, in order.
 func multipartBody(fields ...string) string {
 	var b strings.Builder
@@ -101,6 +116,42 @@ var Cases = []Case{
 	{Name: "request-unknown.xml", Path: "/requests/424242.xml"},
 	{Name: "request-private.json", Path: "/requests/100007.json"},
 	{Name: "request-pending-batch.json", Path: "/requests/100005.json"},
+
+	// The life of a request: jurisdictions, extensions, staff changes, FixMyStreet updates, geo.
+	{Name: "jurisdictions.xml", Path: "/jurisdictions.xml"},
+	{Name: "jurisdictions-at-point.json", Path: "/jurisdictions.json?lat=40.7128&long=-74.0060"},
+	{Name: "jurisdictions-elsewhere.xml", Path: "/jurisdictions.xml?lat=48.8566&long=2.3522"},
+	{Name: "jurisdictions-nowhere-default.json", Path: "/jurisdictions.json?lat=0&long=0"},
+	{Name: "jurisdictions-half-point.xml", Path: "/jurisdictions.xml?lat=40.7"},
+	{Name: "request-extended.json", Path: "/requests/100003.json?extensions=true"},
+	{Name: "requests-extended.xml", Path: "/requests.xml?extensions=true&page_size=2&service_code=streetlight,pothole"},
+	{Name: "requests-near.json", Path: "/requests.json?lat=40.7130&long=-74.0046&radius=200"},
+	{Name: "requests-bbox.xml", Path: "/requests.xml?bbox=-74.01,40.70,-74.00,40.72"},
+	{Name: "requests-bad-bbox.json", Path: "/requests.json?bbox=-74.01,40.72,-74.00"},
+	{Name: "requests-bad-radius.xml", Path: "/requests.xml?lat=40.7&long=-74&radius=-5"},
+
+	staff("update-assign.json", "/requests/100004.json", "status=assigned&agency_responsible=Parks+Department&expected_datetime=2026-11-05T17%3A00%3A00-05%3A00&comment=Crew+booked+for+Thursday"),
+	reporter("update-reporter-comment.xml", "/requests/100004.xml", "comment=Still+there+this+morning&media_url=https%3A%2F%2Fphotos.example.org%2Fp%2F9.jpg"),
+	reporter("update-reporter-status.json", "/requests/100004.json", "status=closed"),
+	staff("update-illegal-transition.json", "/requests/100004.json", "status=submitted"),
+	staff("update-nothing.xml", "/requests/100004.xml", "who=Dispatch"),
+	staff("update-unknown.json", "/requests/999999.json", "comment=hello"),
+	staff("update-link-self.xml", "/requests/100004.xml", "related_to=100004"),
+	staff("update-duplicate.json", "/requests/20000002.json", "duplicate_of=100003&who=Streetlight+desk"),
+	staff("update-accept-batch.json", "/requests/100005.json", "status=open&comment=Pickup+accepted"),
+	{Name: "token-after-accept.xml", Path: "/tokens/TOKEN-PENDING.xml"},
+	reporter("update-private.json", "/requests/100007.json", "comment=any+news%3F"),
+
+	fms("fms-post-staff.xml", "xml", "test-staff-key", "service_request_id=100003&update_id=fms-1&status=FIXED&updated_datetime=2026-11-02T14%3A55%3A00Z&description=Lamp+replaced&first_name=Jo&email=jo%40example.net"),
+	fms("fms-post-repeat.xml", "xml", "test-staff-key", "service_request_id=100003&update_id=fms-1&status=FIXED&updated_datetime=2026-11-02T14%3A55%3A00Z&description=Lamp+replaced&first_name=Jo&email=jo%40example.net"),
+	fms("fms-post-reporter.json", "json", "test-reporter-key", "service_request_id=100002&update_id=fms-2&status=OPEN&description=It+is+back"),
+	fms("fms-post-unknown-status.xml", "xml", "test-staff-key", "service_request_id=100003&update_id=fms-3&status=BROKEN"),
+	fms("fms-post-no-request.json", "json", "test-staff-key", "update_id=fms-4&status=OPEN"),
+	fms("fms-post-reused-update-id.json", "json", "test-staff-key", "service_request_id=100004&update_id=fms-1&status=OPEN"),
+	{Name: "fms-get.xml", Path: "/servicerequestupdates.xml?start_date=2026-10-01T00:00:00Z&end_date=2026-11-02T16:00:00Z"},
+	{Name: "fms-get-default.json", Path: "/servicerequestupdates.json"},
+	{Name: "fms-get-range-too-long.json", Path: "/servicerequestupdates.json?start_date=2026-01-01T00:00:00Z&end_date=2026-11-01T00:00:00Z"},
+	{Name: "request-after-lifecycle.json", Path: "/requests/100004.json?extensions=true"},
 
 	{Name: "unknown-route.json", Path: "/nothing/here.json"},
 	{Name: "unknown-route.xml", Path: "/requests"},
