@@ -4,7 +4,8 @@
 //
 //	go run ./infra/local [-addr 127.0.0.1:8080] [-data data] [-catalog infra/catalog/demo.json]
 //
-// OPEN311_API_KEY sets the reporter key's value (default: a random key kept in the data folder).
+// OPEN311_API_KEY sets the reporter key's value and OPEN311_STAFF_KEY the staff key's (default:
+// random keys kept in the data folder).
 package main
 
 import (
@@ -25,6 +26,7 @@ func main() {
 	flag.BoolVar(&cfg.NoDemo, "no-demo-requests", false, "do not seed demo requests on first start")
 	flag.Parse()
 	cfg.ReporterKey = os.Getenv("OPEN311_API_KEY")
+	cfg.StaffKey = os.Getenv("OPEN311_STAFF_KEY")
 	cfg.Logger = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -27,6 +27,7 @@ type Config struct {
 	Catalog     string // catalog file loaded when the store has no jurisdiction yet
 	NoDemo      bool   // skip the demo requests
 	ReporterKey string // reporter key value; empty: one kept in the data folder
+	StaffKey    string // staff key value; empty: one kept in the data folder
 	Logger      *slog.Logger
 }
 
@@ -47,6 +48,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	staffKey, err := ensureKey(ctx, st, cfg.Data, "staff.key", cfg.StaffKey, open311.RoleStaff)
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -64,6 +69,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, `Open311 GeoReport v2 API on %[1]s (store: %[2]s)
 Reporter API key: %[3]s
+Staff API key:    %[4]s
 
 Try:
   curl %[1]s/discovery.json
@@ -71,7 +77,9 @@ Try:
   curl %[1]s/services/pothole.json
   curl %[1]s/requests.json
   curl -d api_key=%[3]s -d service_code=pothole -d lat=40.7128 -d long=-74.006 -d 'attribute[size]=large' %[1]s/requests.json
-`, base, filepath.Join(cfg.Data, "open311.db"), reporterKey)
+  curl -d api_key=%[4]s -d status=assigned -d agency_responsible='Street Maintenance' %[1]s/requests/ID.json
+  curl '%[1]s/requests/ID.json?extensions=true'
+`, base, filepath.Join(cfg.Data, "open311.db"), reporterKey, staffKey)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
