@@ -4,21 +4,8 @@
 package main
 
 import (
-	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
-
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
 )
 
-func main() {
-	a, err := lambdaconfig.API(context.Background())
-	if err != nil {
-		slog.Error("configure fallback", "err", err)
-		os.Exit(1)
-	}
-	lambda.Start(lambdaconfig.Proxy(a.Only(api.OpFallback)))
-}
+func main() { lambdaconfig.Main(api.OpFallback) }

@@ -1,0 +1,21 @@
+package lambdaconfig
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+)
+
+// Main is the whole of a function's main: it configures the API from the environment and serves
+// the named operation to API Gateway until Lambda stops the process. A configuration error is
+// logged and ends the process, so Lambda reports the init failure.
+func Main(operation string) {
+	a, err := API(context.Background())
+	if err != nil {
+		slog.Error("configure "+operation, "err", err)
+		os.Exit(1)
+	}
+	lambda.Start(Proxy(a.Only(operation)))
+}
