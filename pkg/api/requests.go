@@ -29,20 +29,40 @@ func (a *API) postRequest(c call) {
 		a.fail(c, err)
 		return
 	}
+	// Idempotency-Key makes a retried POST answer what the first one did, and store nothing
+	// more: the key is kept, unique, on the request's creation activity.
+	idem := strings.TrimSpace(c.r.Header.Get("Idempotency-Key"))
+	if len(idem) > 200 {
+		a.fail(c, open311.Errorf(open311.Invalid, op, "the Idempotency-Key header is longer than 200 characters"))
+		return
+	}
 	var r open311.Request
 	for attempt := 0; ; attempt++ {
+		if idem != "" {
+			if first, found, err := a.createdBefore(ctx, j, idem); err != nil || found {
+				if err != nil {
+					a.fail(c, err)
+					return
+				}
+				r = first
+				break
+			}
+		}
 		r, err = open311.NewRequest(j, s, sub, a.opt.NewID(), a.opt.NewToken(), a.opt.Now())
 		if err != nil {
 			a.fail(c, err)
 			return
 		}
 		created := open311.Activity{
-			ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
+			ID: open311.ActivityID(r.ID, r.Version, 1), RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
 			Who: "reporter", Kind: open311.KindCreated, Summary: "Reported to " + s.Name + ".", Status: r.Status,
+		}
+		if idem != "" {
+			created.ClientUpdateID = idempotencyPrefix + idem
 		}
 		err = a.opt.Store.CreateRequest(ctx, r, created)
 		if !open311.IsKind(err, open311.Conflict) || attempt == 2 {
-			break // a conflict is a clash of random ids: try fresh ones
+			break // a conflict is a clash of random ids, or a retry racing us: look again
 		}
 	}
 	if err != nil {
@@ -50,6 +70,22 @@ func (a *API) postRequest(c call) {
 		return
 	}
 	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewCreated(r, s.Type)}})
+}
+
+// idempotencyPrefix marks the client update ids that hold a POST's Idempotency-Key.
+const idempotencyPrefix = "idempotency-key:"
+
+// createdBefore finds the request a POST with the same Idempotency-Key created.
+func (a *API) createdBefore(ctx context.Context, j open311.Jurisdiction, key string) (open311.Request, bool, error) {
+	act, err := a.opt.Store.ActivityByClientID(ctx, j.ID, idempotencyPrefix+key)
+	if open311.IsKind(err, open311.NotFound) {
+		return open311.Request{}, false, nil
+	}
+	if err != nil {
+		return open311.Request{}, false, err
+	}
+	r, err := a.opt.Store.Request(ctx, j.ID, act.RequestID)
+	return r, err == nil, err
 }
 
 // authorize checks an API key, from the form's api_key or an Authorization: Bearer header.

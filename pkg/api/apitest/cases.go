@@ -153,6 +153,12 @@ var Cases = []Case{
 	{Name: "fms-get-range-too-long.json", Path: "/servicerequestupdates.json?start_date=2026-01-01T00:00:00Z&end_date=2026-11-01T00:00:00Z"},
 	{Name: "request-after-lifecycle.json", Path: "/requests/100004.json?extensions=true"},
 
+	{Name: "post-idempotent.json", Method: "POST", Path: "/requests.json", ContentType: form, Header: map[string]string{"Idempotency-Key": "app-7f3a"},
+		Body: "api_key=test-reporter-key&service_code=tree&lat=40.7101&long=-74.0102&description=Branch+on+the+path"},
+	{Name: "post-idempotent-retry.json", Method: "POST", Path: "/requests.json", ContentType: form, Header: map[string]string{"Idempotency-Key": "app-7f3a"},
+		Body: "api_key=test-reporter-key&service_code=tree&lat=40.7101&long=-74.0102&description=Branch+on+the+path"},
+	{Name: "requests-after-retry.json", Path: "/requests.json?service_code=tree"},
+
 	{Name: "unknown-route.json", Path: "/nothing/here.json"},
 	{Name: "unknown-route.xml", Path: "/requests"},
 	{Name: "wrong-method.xml", Method: "DELETE", Path: "/requests.xml"},
