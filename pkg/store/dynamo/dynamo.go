@@ -29,15 +29,18 @@ func New(client *dynamodb.Client, table string) *Store {
 	return &Store{client: client, table: table}
 }
 
-// Table-level attribute names and the index.
+// Table-level attribute names and the indexes.
 const (
 	attrPK       = "PK"
 	attrSK       = "SK"
 	attrGSI1PK   = "GSI1PK"
 	attrGSI1SK   = "GSI1SK"
+	attrGSI2PK   = "GSI2PK"
+	attrGSI2SK   = "GSI2SK"
 	attrItemType = "ItemType"
 	attrTTL      = "expires_at"
 	indexGSI1    = "GSI1"
+	indexGSI2    = "GSI2"
 )
 
 // Item types, the value of ItemType.
@@ -48,6 +51,7 @@ const (
 	typeRequest      = "request"
 	typeActivity     = "activity"
 	typeToken        = "token"
+	typeClientUpdate = "client_update"
 )
 
 // DynamoDB's limits on key attribute sizes, in bytes.
@@ -82,11 +86,25 @@ func apiKeyKey(hash string) (pk, sk string)     { return "KEY#" + esc(hash), "KE
 func requestKey(j, id string) (pk, sk string)   { return "REQ#" + esc(j) + "#" + esc(id), "REQ" }
 func tokenKey(j, token string) (pk, sk string)  { return "TOK#" + esc(j) + "#" + esc(token), "TOK" }
 
+// clientUpdateKey is the key of the pointer item that reserves a client's update id.
+func clientUpdateKey(j, clientUpdateID string) (pk, sk string) {
+	return "CUPD#" + esc(j) + "#" + esc(clientUpdateID), "CUPD"
+}
+
 // requestsPK is the GSI1 partition of a jurisdiction's public requests.
 func requestsPK(j string) string { return "REQS#" + esc(j) }
 
 // requestsSK is a public request's GSI1 sort key.
 func requestsSK(requested time.Time, id string) string { return formatTime(requested) + "#" + id }
+
+// updatesPK is the GSI1 partition of a jurisdiction's activities on public requests.
+func updatesPK(j string) string { return "ACTS#" + esc(j) }
+
+// updatesSK is such an activity's GSI1 sort key: by time, then by id.
+func updatesSK(at time.Time, id string) string { return formatTime(at) + "#" + id }
+
+// geoPK is the GSI2 partition of a jurisdiction's public requests in one geohash cell.
+func geoPK(j, cell string) string { return "GEO#" + esc(j) + "#" + cell }
 
 // activitySK orders a request's activities by time, then by the write that made them.
 func activitySK(at time.Time, version int64, index int) string {

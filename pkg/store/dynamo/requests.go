@@ -2,20 +2,23 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/civicworks/open311/pkg/open311"
-	"github.com/civicworks/open311/pkg/store"
 )
 
 // maxTransactItems is the most items one TransactWriteItems may write.
 const maxTransactItems = 100
 
-// requestItem encodes a request, with GSI1 keys when it is public.
+// requestItem encodes a request, with GSI1 keys when it is public and GSI2 keys when it is
+// public and has a point.
 func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 	pk, sk := requestKey(r.JurisdictionID, r.ID)
 	item, err := marshal(r, typeRequest, pk, sk)
@@ -32,6 +35,10 @@ func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 	if r.Public() {
 		item[attrGSI1PK] = str(requestsPK(r.JurisdictionID))
 		item[attrGSI1SK] = str(requestsSK(r.Requested, r.ID))
+		if r.Point != nil {
+			item[attrGSI2PK] = str(geoPK(r.JurisdictionID, geohash(*r.Point, geoPrecision)))
+			item[attrGSI2SK] = str(requestsSK(r.Requested, r.ID))
+		}
 	}
 	return item, nil
 }
@@ -46,7 +53,7 @@ func checkRequest(op string, r open311.Request) error {
 		p.Add("request times must be within the years 0 to 9999")
 	}
 	pk, sk := requestKey(r.JurisdictionID, r.ID)
-	if !keyFits(pk, sk) {
+	if !keyFits(pk, sk) || !keyFits(geoPK(r.JurisdictionID, strings.Repeat("0", geoPrecision)), requestsSK(r.Requested, r.ID)) {
 		p.Add("request id or jurisdiction id too long")
 	}
 	if r.Token != "" {
@@ -57,42 +64,50 @@ func checkRequest(op string, r open311.Request) error {
 	return p.Err(op)
 }
 
+// checkActivity refuses an activity the table cannot key or order.
+func checkActivity(op string, a open311.Activity) error {
+	var p open311.Problems
+	if !inRange(a.At) {
+		p.Add("activity times must be within the years 0 to 9999")
+	}
+	if !keyFits(updatesPK(a.JurisdictionID), updatesSK(a.At, a.ID)) {
+		p.Add("activity id too long")
+	}
+	if a.ClientUpdateID != "" {
+		if pk, sk := clientUpdateKey(a.JurisdictionID, a.ClientUpdateID); !keyFits(pk, sk) {
+			p.Add("client update id too long")
+		}
+	}
+	return p.Err(op)
+}
+
 // activityItem encodes an activity of the request write that has the given version; index is
-// its place in that write.
-func activityItem(a open311.Activity, version int64, index int) (map[string]types.AttributeValue, error) {
+// its place among that request's activities in the write. The activity carries GSI1 keys (it
+// is listed by Updates) when its request is public after the write.
+func activityItem(a open311.Activity, version int64, index int, public bool) (map[string]types.AttributeValue, error) {
 	pk, _ := requestKey(a.JurisdictionID, a.RequestID)
 	item, err := marshal(a, typeActivity, pk, activitySK(a.At, version, index))
 	if err != nil {
 		return nil, err
 	}
 	item["at"] = str(formatTime(a.At))
+	if public {
+		item[attrGSI1PK] = str(updatesPK(a.JurisdictionID))
+		item[attrGSI1SK] = str(updatesSK(a.At, a.ID))
+	}
 	return item, nil
 }
 
-// activityItems encodes the activities of one request write, filling in which request they
-// belong to when they do not say.
-func activityItems(r open311.Request, acts []open311.Activity) ([]map[string]types.AttributeValue, error) {
-	items := make([]map[string]types.AttributeValue, 0, len(acts))
-	for i, a := range acts {
-		if a.RequestID == "" {
-			a.RequestID = r.ID
-		}
-		if a.JurisdictionID == "" {
-			a.JurisdictionID = r.JurisdictionID
-		}
-		if a.RequestID != r.ID || a.JurisdictionID != r.JurisdictionID {
-			return nil, fmt.Errorf("activity %s belongs to another request", a.ID)
-		}
-		if !inRange(a.At) {
-			return nil, fmt.Errorf("activity %s: time out of range", a.ID)
-		}
-		item, err := activityItem(a, r.Version, i)
-		if err != nil {
-			return nil, fmt.Errorf("encode activity %s: %w", a.ID, err)
-		}
-		items = append(items, item)
+// clientUpdateItem encodes the pointer item that reserves an activity's client update id; it
+// holds a copy of the activity, so that ActivityByClientID is one GetItem.
+func clientUpdateItem(a open311.Activity) (map[string]types.AttributeValue, error) {
+	pk, sk := clientUpdateKey(a.JurisdictionID, a.ClientUpdateID)
+	item, err := marshal(a, typeClientUpdate, pk, sk)
+	if err != nil {
+		return nil, err
 	}
-	return items, nil
+	item["at"] = str(formatTime(a.At))
+	return item, nil
 }
 
 // putNew is a transaction item that writes item only if no item has its key.
@@ -104,40 +119,147 @@ func (s *Store) putNew(item map[string]types.AttributeValue) types.TransactWrite
 	}}
 }
 
-// CreateRequest writes a new request, its creation activity and its token pointer (when it has
-// a token) in one TransactWriteItems; it fails with Conflict when the id or token is taken.
+// putVersion is a transaction item that writes a request's item only if the stored request
+// still has the version read.
+func (s *Store) putVersion(item map[string]types.AttributeValue, read int64) types.TransactWriteItem {
+	return types.TransactWriteItem{Put: &types.Put{
+		TableName:                aws.String(s.table),
+		Item:                     item,
+		ConditionExpression:      aws.String("#version = :read"),
+		ExpressionAttributeNames: map[string]string{"#version": "version"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":read": &types.AttributeValueMemberN{Value: fmt.Sprint(read)},
+		},
+	}}
+}
+
+// write is the items of one TransactWriteItems and, for each, what it means for the caller
+// when its condition fails.
+type write struct {
+	items    []types.TransactWriteItem
+	conflict []string
+}
+
+func (w *write) add(item types.TransactWriteItem, conflict string) {
+	w.items = append(w.items, item)
+	w.conflict = append(w.conflict, conflict)
+}
+
+// addActivities adds the activities of request r (as written, with its new version) and the
+// pointer items of their client update ids. The activities must be checked and belong to r.
+func (w *write) addActivities(s *Store, r open311.Request, acts []open311.Activity) error {
+	for i, a := range acts {
+		item, err := activityItem(a, r.Version, i, r.Public())
+		if err != nil {
+			return fmt.Errorf("encode activity %s: %w", a.ID, err)
+		}
+		w.add(s.putNew(item), fmt.Sprintf("request %s changed meanwhile; read it again and retry", r.ID))
+		if a.ClientUpdateID == "" {
+			continue
+		}
+		ptr, err := clientUpdateItem(a)
+		if err != nil {
+			return fmt.Errorf("encode client update id of activity %s: %w", a.ID, err)
+		}
+		w.add(s.putNew(ptr), fmt.Sprintf("client update id %s is used already", a.ClientUpdateID))
+	}
+	return nil
+}
+
+// commit runs the write as one TransactWriteItems. A cancellation for a failed condition or a
+// conflicting transaction is a Conflict error that says, when DynamoDB tells which item failed,
+// why (a request changed, an id or token taken, a client update id used); otherwise it says
+// fallback.
+func (s *Store) commit(ctx context.Context, op string, w write, fallback string) error {
+	if len(w.items) > maxTransactItems {
+		return open311.Wrap(op, fmt.Errorf("the write has %d items; at most %d fit in one transaction", len(w.items), maxTransactItems))
+	}
+	_, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: w.items})
+	if err == nil {
+		return nil
+	}
+	if !conditionFailed(err) {
+		return open311.Wrap(op, fmt.Errorf("write %d items: %w", len(w.items), err))
+	}
+	var tce *types.TransactionCanceledException
+	if errors.As(err, &tce) {
+		for i, r := range tce.CancellationReasons {
+			if aws.ToString(r.Code) == "ConditionalCheckFailed" && i < len(w.conflict) {
+				return open311.Errorf(open311.Conflict, op, "%s", w.conflict[i])
+			}
+		}
+	}
+	return open311.Errorf(open311.Conflict, op, "%s", fallback)
+}
+
+// ownActivities returns a copy of the activities of a write of the given requests, each with
+// its request and jurisdiction filled in (an activity that does not name its request belongs to
+// the only request written), grouped by request in the order of rs. An activity of another
+// request, or two with the same client update id, is an error.
+func ownActivities(op string, rs []*open311.Request, acts []open311.Activity) ([][]open311.Activity, error) {
+	byRequest := make([][]open311.Activity, len(rs))
+	clientIDs := map[string]bool{}
+	for _, a := range acts {
+		if a.RequestID == "" && len(rs) == 1 {
+			a.RequestID = rs[0].ID
+		}
+		if a.JurisdictionID == "" && len(rs) > 0 {
+			a.JurisdictionID = rs[0].JurisdictionID
+		}
+		i := slices.IndexFunc(rs, func(r *open311.Request) bool {
+			return r.ID == a.RequestID && r.JurisdictionID == a.JurisdictionID
+		})
+		if i < 0 {
+			return nil, open311.Wrap(op, fmt.Errorf("activity %s belongs to none of the requests written", a.ID))
+		}
+		if err := checkActivity(op, a); err != nil {
+			return nil, err
+		}
+		if a.ClientUpdateID != "" {
+			if clientIDs[a.ClientUpdateID] {
+				return nil, open311.Errorf(open311.Conflict, op, "client update id %s is used twice in one write", a.ClientUpdateID)
+			}
+			clientIDs[a.ClientUpdateID] = true
+		}
+		byRequest[i] = append(byRequest[i], a)
+	}
+	return byRequest, nil
+}
+
+// CreateRequest writes a new request, its creation activity, its token pointer (when it has a
+// token) and its client update id pointer (when the activity has one) in one
+// TransactWriteItems; it fails with Conflict when the id, token or client update id is taken.
 func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error {
 	const op = "store/dynamo.CreateRequest"
 	if err := checkRequest(op, r); err != nil {
+		return err
+	}
+	acts, err := ownActivities(op, []*open311.Request{&r}, []open311.Activity{created})
+	if err != nil {
 		return err
 	}
 	item, err := requestItem(r)
 	if err != nil {
 		return open311.Wrap(op, fmt.Errorf("encode request %s: %w", r.ID, err))
 	}
-	acts, err := activityItems(r, []open311.Activity{created})
-	if err != nil {
+	exists := fmt.Sprintf("a request with id %s exists already", r.ID)
+	var w write
+	w.add(s.putNew(item), exists)
+	if err := w.addActivities(s, r, acts[0]); err != nil {
 		return open311.Wrap(op, fmt.Errorf("request %s: %w", r.ID, err))
 	}
-	writes := []types.TransactWriteItem{s.putNew(item), s.putNew(acts[0])}
+	w.conflict[1] = exists // the activity is in the new request's partition
 	if r.Token != "" {
 		pk, sk := tokenKey(r.JurisdictionID, r.Token)
-		writes = append(writes, s.putNew(map[string]types.AttributeValue{
+		w.add(s.putNew(map[string]types.AttributeValue{
 			attrPK:            str(pk),
 			attrSK:            str(sk),
 			attrItemType:      str(typeToken),
 			"request_id":      str(r.ID),
 			"jurisdiction_id": str(r.JurisdictionID),
-		}))
+		}), "the token of request "+r.ID+" is taken")
 	}
-	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
-	if conditionFailed(err) {
-		return open311.Errorf(open311.Conflict, op, "a request with id %s or its token exists already", r.ID)
-	}
-	if err != nil {
-		return open311.Wrap(op, fmt.Errorf("write request %s: %w", r.ID, err))
-	}
-	return nil
+	return s.commit(ctx, op, w, "a request with id "+r.ID+", its token or its client update id exists already")
 }
 
 // Request returns one request by id (whether public or not), or NotFound.
@@ -201,7 +323,7 @@ func (s *Store) RequestByToken(ctx context.Context, jurisdictionID, token string
 
 // UpdateRequest reads a request, lets change modify it, and writes it (version+1) with the
 // activities change returns in one TransactWriteItems conditioned on the version read. Losing
-// to a concurrent write is a Conflict; it does not retry.
+// to a concurrent write, or a client update id already used, is a Conflict; it does not retry.
 func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error) {
 	const op = "store/dynamo.UpdateRequest"
 	r, ok, err := s.request(ctx, jurisdictionID, id)
@@ -211,50 +333,105 @@ func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, ch
 	if !ok {
 		return open311.Request{}, open311.Errorf(open311.NotFound, op, "request %s not found", id)
 	}
-	read := r.Version
-	token := r.Token
+	read := r
 	acts, err := change(&r)
 	if err != nil {
 		return open311.Request{}, err
 	}
-	if r.ID != id || r.JurisdictionID != jurisdictionID || r.Token != token {
-		return open311.Request{}, open311.Wrap(op, fmt.Errorf("update of request %s changed its id, jurisdiction or token", id))
-	}
-	if len(acts) > maxTransactItems-1 {
-		return open311.Request{}, open311.Wrap(op, fmt.Errorf("update of request %s records %d activities; at most %d fit in one write", id, len(acts), maxTransactItems-1))
-	}
-	r.Version = read + 1
-	if err := checkRequest(op, r); err != nil {
+	if err := s.writeChanged(ctx, op, []open311.Request{read}, []*open311.Request{&r}, acts); err != nil {
 		return open311.Request{}, err
 	}
-	item, err := requestItem(r)
-	if err != nil {
-		return open311.Request{}, open311.Wrap(op, fmt.Errorf("encode request %s: %w", id, err))
-	}
-	actItems, err := activityItems(r, acts)
-	if err != nil {
-		return open311.Request{}, open311.Wrap(op, fmt.Errorf("request %s: %w", id, err))
-	}
-	writes := []types.TransactWriteItem{{Put: &types.Put{
-		TableName:                aws.String(s.table),
-		Item:                     item,
-		ConditionExpression:      aws.String("#version = :read"),
-		ExpressionAttributeNames: map[string]string{"#version": "version"},
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":read": &types.AttributeValueMemberN{Value: fmt.Sprint(read)},
-		},
-	}}}
-	for _, a := range actItems {
-		writes = append(writes, s.putNew(a))
-	}
-	_, err = s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
-	if conditionFailed(err) {
-		return open311.Request{}, open311.Errorf(open311.Conflict, op, "request %s changed meanwhile; read it again and retry", id)
-	}
-	if err != nil {
-		return open311.Request{}, open311.Wrap(op, fmt.Errorf("write request %s: %w", id, err))
-	}
 	return r, nil
+}
+
+// UpdateRequests reads requests (one consistent BatchGetItem), lets change modify them, and
+// writes them (each version+1, conditioned on the version read) with the activities change
+// returns in one TransactWriteItems, so that all are written or none.
+func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
+	const op = "store/dynamo.UpdateRequests"
+	if len(ids) == 0 {
+		return nil, open311.Errorf(open311.Invalid, op, "no request to update")
+	}
+	if len(ids) > maxBatchGet {
+		return nil, open311.Errorf(open311.Invalid, op, "%d requests in one update; at most %d", len(ids), maxBatchGet)
+	}
+	keys := make([]map[string]types.AttributeValue, 0, len(ids))
+	for i, id := range ids {
+		if slices.Contains(ids[:i], id) {
+			return nil, open311.Errorf(open311.Invalid, op, "request %s is given twice", id)
+		}
+		pk, sk := requestKey(jurisdictionID, id)
+		if !keyFits(pk, sk) {
+			return nil, open311.Errorf(open311.NotFound, op, "request %s not found", id)
+		}
+		keys = append(keys, key(pk, sk))
+	}
+	items, err := s.batchGet(ctx, keys)
+	if err != nil {
+		return nil, open311.Wrap(op, fmt.Errorf("get requests of %s: %w", jurisdictionID, err))
+	}
+	found := map[string]open311.Request{}
+	for _, item := range items {
+		var r open311.Request
+		if err := unmarshal(item, &r); err != nil {
+			return nil, open311.Wrap(op, fmt.Errorf("decode request of %s: %w", jurisdictionID, err))
+		}
+		found[r.ID] = r
+	}
+	reads := make([]open311.Request, len(ids))
+	rs := make([]*open311.Request, len(ids))
+	for i, id := range ids {
+		r, ok := found[id]
+		if !ok {
+			return nil, open311.Errorf(open311.NotFound, op, "request %s not found", id)
+		}
+		reads[i], rs[i] = r, &r
+	}
+	acts, err := change(rs)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.writeChanged(ctx, op, reads, rs, acts); err != nil {
+		return nil, err
+	}
+	out := make([]open311.Request, len(rs))
+	for i, r := range rs {
+		out[i] = *r
+	}
+	return out, nil
+}
+
+// writeChanged writes requests as change left them (each version+1, conditioned on the
+// version read) and the activities change returned, in one TransactWriteItems.
+func (s *Store) writeChanged(ctx context.Context, op string, reads []open311.Request, rs []*open311.Request, acts []open311.Activity) error {
+	var w write
+	var ids []string
+	for i, r := range rs {
+		old := reads[i]
+		if r.ID != old.ID || r.JurisdictionID != old.JurisdictionID || r.Token != old.Token {
+			return open311.Wrap(op, fmt.Errorf("update of request %s changed its id, jurisdiction or token", old.ID))
+		}
+		r.Version = old.Version + 1
+		if err := checkRequest(op, *r); err != nil {
+			return err
+		}
+		item, err := requestItem(*r)
+		if err != nil {
+			return open311.Wrap(op, fmt.Errorf("encode request %s: %w", r.ID, err))
+		}
+		w.add(s.putVersion(item, old.Version), fmt.Sprintf("request %s changed meanwhile; read it again and retry", r.ID))
+		ids = append(ids, r.ID)
+	}
+	byRequest, err := ownActivities(op, rs, acts)
+	if err != nil {
+		return err
+	}
+	for i, r := range rs {
+		if err := w.addActivities(s, *r, byRequest[i]); err != nil {
+			return open311.Wrap(op, fmt.Errorf("request %s: %w", r.ID, err))
+		}
+	}
+	return s.commit(ctx, op, w, "request "+strings.Join(ids, ", ")+" changed meanwhile, or a client update id is used already")
 }
 
 // Activities returns a request's activities, oldest first (an empty list for an unknown request),
@@ -277,17 +454,24 @@ func (s *Store) Activities(ctx context.Context, jurisdictionID, requestID string
 	return acts, nil
 }
 
-// UpdateRequests is not implemented yet.
-func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
-	return nil, open311.Errorf(open311.Internal, "store/dynamo.UpdateRequests", "not implemented yet")
-}
-
-// ActivityByClientID is not implemented yet.
+// ActivityByClientID returns the activity recorded with a client's update id, or NotFound: one
+// GetItem of the pointer item, which holds a copy of the activity.
 func (s *Store) ActivityByClientID(ctx context.Context, jurisdictionID, clientUpdateID string) (open311.Activity, error) {
-	return open311.Activity{}, open311.Errorf(open311.Internal, "store/dynamo.ActivityByClientID", "not implemented yet")
-}
-
-// Updates is not implemented yet.
-func (s *Store) Updates(ctx context.Context, q store.UpdateQuery) (store.UpdatePage, error) {
-	return store.UpdatePage{}, open311.Errorf(open311.Internal, "store/dynamo.Updates", "not implemented yet")
+	const op = "store/dynamo.ActivityByClientID"
+	if clientUpdateID == "" {
+		return open311.Activity{}, open311.Errorf(open311.NotFound, op, "no activity has an empty client update id")
+	}
+	pk, sk := clientUpdateKey(jurisdictionID, clientUpdateID)
+	item, err := s.getItem(ctx, pk, sk)
+	if err != nil {
+		return open311.Activity{}, open311.Wrap(op, fmt.Errorf("get client update id %s: %w", clientUpdateID, err))
+	}
+	if item == nil {
+		return open311.Activity{}, open311.Errorf(open311.NotFound, op, "client update id %s not found", clientUpdateID)
+	}
+	var a open311.Activity
+	if err := unmarshal(item, &a); err != nil {
+		return open311.Activity{}, open311.Wrap(op, fmt.Errorf("decode activity of client update id %s: %w", clientUpdateID, err))
+	}
+	return a, nil
 }
