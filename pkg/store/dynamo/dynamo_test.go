@@ -154,12 +154,13 @@ func TestTableSchema(t *testing.T) {
 	}
 	got["ttl"] = aws.ToString(ttl.TimeToLiveDescription.AttributeName) + " " + string(ttl.TimeToLiveDescription.TimeToLiveStatus)
 	want := map[string]string{
-		"attributes":  "GSI1PK S, GSI1SK S, PK S, SK S",
+		"attributes":  "GSI1PK S, GSI1SK S, GSI2PK S, GSI2SK S, PK S, SK S",
 		"key":         "PK HASH, SK RANGE",
 		"stream":      "true",
 		"stream view": "NEW_AND_OLD_IMAGES",
 		"billing":     "PAY_PER_REQUEST",
 		"index GSI1":  "GSI1PK HASH, GSI1SK RANGE; ALL",
+		"index GSI2":  "GSI2PK HASH, GSI2SK RANGE; ALL",
 		"ttl":         "expires_at ENABLED",
 	}
 	for k, w := range want {
@@ -167,8 +168,8 @@ func TestTableSchema(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", k, got[k], w)
 		}
 	}
-	if len(d.GlobalSecondaryIndexes) != 1 || len(d.LocalSecondaryIndexes) != 0 {
-		t.Errorf("got %d global and %d local indexes, want GSI1 only", len(d.GlobalSecondaryIndexes), len(d.LocalSecondaryIndexes))
+	if len(d.GlobalSecondaryIndexes) != 2 || len(d.LocalSecondaryIndexes) != 0 {
+		t.Errorf("got %d global and %d local indexes, want GSI1 and GSI2 only", len(d.GlobalSecondaryIndexes), len(d.LocalSecondaryIndexes))
 	}
 }
 
@@ -290,6 +291,77 @@ func TestOperationCounts(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertCalls(t, "Activities", counter.take(), map[string]int{"Query": 1})
+
+	// A client's update: its id is reserved in the same write, and found with one GetItem.
+	_, err = s.UpdateRequest(ctx, jur, "R3", func(r *open311.Request) ([]open311.Activity, error) {
+		return []open311.Activity{{ID: "u1", At: r.Updated, Who: "reporter", Kind: open311.KindComment, Status: r.Status, ClientUpdateID: "fms-1"}}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "UpdateRequest with a client update id", counter.take(), map[string]int{"GetItem": 1, "TransactWriteItems": 1})
+	if a, err := s.ActivityByClientID(ctx, jur, "fms-1"); err != nil || a.ID != "u1" {
+		t.Fatalf("ActivityByClientID: got %v, %v; want u1", a.ID, err)
+	}
+	assertCalls(t, "ActivityByClientID", counter.take(), map[string]int{"GetItem": 1})
+	if _, err := s.ActivityByClientID(ctx, jur, "fms-unknown"); !open311.IsKind(err, open311.NotFound) {
+		t.Fatalf("ActivityByClientID of an unknown id: got %v, want NotFound", err)
+	}
+	assertCalls(t, "ActivityByClientID of an unknown id", counter.take(), map[string]int{"GetItem": 1})
+
+	// Linking two requests: one read of both, one write of both.
+	_, err = s.UpdateRequests(ctx, jur, []string{"R3", "R4"}, func(rs []*open311.Request) ([]open311.Activity, error) {
+		rs[0].Links = append(rs[0].Links, open311.Link{Kind: open311.RelatedTo, TargetID: "R4"})
+		rs[1].Links = append(rs[1].Links, open311.Link{Kind: open311.RelatedTo, TargetID: "R3"})
+		return []open311.Activity{
+			{ID: "l3", RequestID: "R3", At: rs[0].Updated, Who: "staff", Kind: open311.KindLink, Status: rs[0].Status},
+			{ID: "l4", RequestID: "R4", At: rs[1].Updated, Who: "staff", Kind: open311.KindLink, Status: rs[1].Status},
+		}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "UpdateRequests of two requests", counter.take(), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1})
+
+	// Updates: R1, R3, R4 created, R1 closed, R3 commented, R3 and R4 linked (R2 is submitted).
+	up, err := s.Updates(ctx, store.UpdateQuery{JurisdictionID: jur, Limit: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "Updates of a page that is not the last", counter.take(), map[string]int{"Query": 1})
+	if len(up.Activities) != 4 || up.Next == "" {
+		t.Fatalf("Updates with Limit 4: got %d activities, next %q; want 4 and a next page", len(up.Activities), up.Next)
+	}
+	up, err = s.Updates(ctx, store.UpdateQuery{JurisdictionID: jur, Limit: 4, Cursor: up.Next})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "Updates of the next page", counter.take(), map[string]int{"Query": 1})
+	if len(up.Activities) != 3 || up.Next != "" {
+		t.Errorf("Updates' second page: got %d activities, next %q; want 3 and no next page", len(up.Activities), up.Next)
+	}
+
+	// A search within a few hundred metres reads at most 4 geohash cells; a box too big for
+	// the cell limit is one Query of the jurisdiction's listing.
+	near := &open311.Circle{Center: open311.Point{Lat: 37.76, Long: -122.41}, Radius: 500}
+	page, err = s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Near: near})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(page.Requests), []string{"R4", "R3", "R1"}; !slices.Equal(got, want) {
+		t.Errorf("QueryRequests near: got %q, want %q", got, want)
+	}
+	if n := counter.take(); len(n) != 1 || n["Query"] < 1 || n["Query"] > 4 {
+		t.Errorf("QueryRequests near made DynamoDB calls %v, want 1 to 4 Query", n)
+	}
+	page, err = s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Within: &open311.BBox{MinLong: -123, MinLat: 37, MaxLong: -122, MaxLat: 38}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(page.Requests), []string{"R4", "R3", "R1"}; !slices.Equal(got, want) {
+		t.Errorf("QueryRequests within a big box: got %q, want %q", got, want)
+	}
+	assertCalls(t, "QueryRequests within a big box", counter.take(), map[string]int{"Query": 1})
 }
 
 func assertCalls(t *testing.T, what string, got, want map[string]int) {
@@ -470,4 +542,128 @@ func filter(ids []string, keep func(i int) bool) []string {
 		}
 	}
 	return out
+}
+
+// TestQueryGeoCells walks geo queries over enough requests that a cell takes more than one
+// read, and checks them against the reference (BBox and Circle Contains, newest first).
+func TestQueryGeoCells(t *testing.T) {
+	s, counter := openStore(t)
+	ctx := context.Background()
+	center := open311.Point{Lat: 37.76, Long: -122.41}
+	var all []open311.Request
+	for i := range 260 {
+		r := newRequest(fmt.Sprintf("G%03d", i), i/3) // triples share a requested time
+		// A grid of 13 by 20 points about 300 m apart, around the center.
+		r.Point = &open311.Point{Lat: center.Lat + float64(i%13-6)*0.0027, Long: center.Long + float64(i/13-10)*0.0034}
+		switch {
+		case i < 3: // the oldest only, so that a search for them reads cells to their ends
+			r.ServiceCode = "streetlight"
+		case i%7 == 0:
+			r.ServiceCode = "graffiti"
+		}
+		all = append(all, r)
+	}
+	for i := 0; i < len(all); {
+		var wg sync.WaitGroup
+		errs := make([]error, 20)
+		for k := range errs {
+			if i+k < len(all) {
+				r := all[i+k]
+				wg.Go(func() { errs[k] = s.CreateRequest(ctx, r, created(r)) })
+			}
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		i += len(errs)
+	}
+	counter.take()
+	circle := &open311.Circle{Center: center, Radius: 1500}
+	box := &open311.BBox{MinLong: -122.43, MinLat: 37.75, MaxLong: -122.40, MaxLat: 37.775}
+	for _, tc := range []struct {
+		name  string
+		q     store.Query
+		limit int
+	}{
+		{"near", store.Query{Near: circle}, 7},
+		{"near, pages of 100", store.Query{Near: circle}, 100},
+		{"within", store.Query{Within: box}, 9},
+		{"within, graffiti", store.Query{Within: box, ServiceCodes: []string{"graffiti"}}, 4},
+		{"around all, streetlights", store.Query{Within: &open311.BBox{MinLong: -122.45, MinLat: 37.74, MaxLong: -122.37, MaxLat: 37.78}, ServiceCodes: []string{"streetlight"}}, 2},
+		{"near, offset", store.Query{Near: circle, Offset: 11}, 5},
+		{"near, requested range", store.Query{Near: circle, RequestedFrom: t0.Add(20 * time.Minute), RequestedTo: t0.Add(60 * time.Minute)}, 6},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			q := tc.q
+			q.JurisdictionID, q.Limit = jur, tc.limit
+			var want []string
+			for i := len(all) - 1; i >= 0; i-- {
+				r := all[i]
+				if (q.Near == nil || q.Near.Contains(*r.Point)) && (q.Within == nil || q.Within.Contains(*r.Point)) &&
+					(len(q.ServiceCodes) == 0 || slices.Contains(q.ServiceCodes, r.ServiceCode)) &&
+					(q.RequestedFrom.IsZero() || !r.Requested.Before(q.RequestedFrom)) && (q.RequestedTo.IsZero() || !r.Requested.After(q.RequestedTo)) {
+					want = append(want, r.ID)
+				}
+			}
+			// newRequest's times tie in threes; newest first breaks ties by id descending,
+			// which the loop above does as the ids grow with i.
+			want = want[min(q.Offset, len(want)):]
+			var got []string
+			for pages := 0; ; pages++ {
+				if pages > len(all) {
+					t.Fatal("paging does not end")
+				}
+				page, err := s.QueryRequests(ctx, q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n := counter.take()
+				if n["Scan"] > 0 || n["Query"] == 0 {
+					t.Errorf("page %d made DynamoDB calls %v", pages, n)
+				}
+				got = append(got, ids(page.Requests)...)
+				if page.Next == "" {
+					break
+				}
+				q.Cursor, q.Offset = page.Next, 0
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("got  %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+// TestConflictMessages checks that a cancelled transaction says which condition failed.
+func TestConflictMessages(t *testing.T) {
+	s, _ := openStore(t)
+	ctx := context.Background()
+	mustCreate(t, s, newRequest("R1", 0), newRequest("R2", 1))
+	comment := func(id, clientID string) func(*open311.Request) ([]open311.Activity, error) {
+		return func(r *open311.Request) ([]open311.Activity, error) {
+			return []open311.Activity{{ID: id, At: r.Updated, Who: "reporter", Kind: open311.KindComment, Status: r.Status, ClientUpdateID: clientID}}, nil
+		}
+	}
+	if _, err := s.UpdateRequest(ctx, jur, "R1", comment("c1", "fms-9")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.UpdateRequest(ctx, jur, "R2", comment("c2", "fms-9"))
+	if !open311.IsKind(err, open311.Conflict) || !strings.Contains(strings.Join(open311.ErrorMessages(err), " "), "client update id fms-9") {
+		t.Errorf("reusing a client update id: got %v, want a Conflict naming it", err)
+	}
+	_, err = s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+		if _, err := s.UpdateRequest(ctx, jur, "R1", comment("c3", "")); err != nil {
+			t.Fatalf("inner update: %v", err)
+		}
+		return comment("c4", "fms-10")(r)
+	})
+	if !open311.IsKind(err, open311.Conflict) || !strings.Contains(strings.Join(open311.ErrorMessages(err), " "), "request R1 changed") {
+		t.Errorf("losing a race: got %v, want a Conflict saying R1 changed", err)
+	}
+	if _, err := s.ActivityByClientID(ctx, jur, "fms-10"); !open311.IsKind(err, open311.NotFound) {
+		t.Errorf("the client update id of a lost write is taken: %v", err)
+	}
 }

@@ -52,7 +52,11 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 	if f.empty {
 		return store.Page{}, nil
 	}
-	in := f.input(s.table, q.JurisdictionID)
+	skip := max(q.Offset, 0)
+	if cells, ok := f.cover(); ok {
+		return s.queryCells(ctx, op, q.JurisdictionID, f, cells, cursor, skip, limit)
+	}
+	in := f.input(s.table, gsi1, requestsPK(q.JurisdictionID))
 	if cursor != nil {
 		var after string // GSI1SK of the cursor: results continue below it
 		switch {
@@ -76,10 +80,6 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 				attrGSI1PK: str(requestsPK(q.JurisdictionID)), attrGSI1SK: str(after),
 			}
 		}
-	}
-	skip := q.Offset
-	if skip < 0 {
-		skip = 0
 	}
 	var page store.Page
 	for {
@@ -125,9 +125,12 @@ type filter struct {
 	statuses []open311.Status
 	// updated bounds, exclusive, as fixed-width strings; "" for none
 	updatedAfter, updatedBefore string
-	expr                        []string
-	names                       map[string]string
-	values                      map[string]types.AttributeValue
+	// within and near are the geo filters, checked in Go only
+	within *open311.BBox
+	near   *open311.Circle
+	expr   []string
+	names  map[string]string
+	values map[string]types.AttributeValue
 }
 
 // newFilter turns the filters of q (all but IDs and paging) into a filter.
@@ -153,6 +156,7 @@ func newFilter(q store.Query) *filter {
 	if f.lo != "" && f.hi != "" && f.lo >= f.hi {
 		f.empty = true
 	}
+	f.within, f.near = q.Within, q.Near
 
 	for _, c := range q.ServiceCodes {
 		if !slices.Contains(f.codes, c) {
@@ -216,27 +220,37 @@ func newFilter(q store.Query) *filter {
 	return f
 }
 
-// input returns the Query of GSI1 for the filter, newest first.
-func (f *filter) input(table, jurisdictionID string) *dynamodb.QueryInput {
-	values := map[string]types.AttributeValue{":pk": str(requestsPK(jurisdictionID))}
+// index names a secondary index and its key attributes.
+type index struct{ name, pk, sk string }
+
+var (
+	gsi1 = index{indexGSI1, attrGSI1PK, attrGSI1SK}
+	gsi2 = index{indexGSI2, attrGSI2PK, attrGSI2SK}
+)
+
+// input returns the Query of one partition of an index whose sort key is <requested>#<id>
+// (GSI1's REQS# partitions, GSI2's GEO# ones) for the filter, newest first. With both bounds
+// the key condition is BETWEEN, inclusive of hi: match leaves out an item whose key is hi.
+func (f *filter) input(table string, ix index, pk string) *dynamodb.QueryInput {
+	values := map[string]types.AttributeValue{":pk": str(pk)}
 	for k, v := range f.values {
 		values[k] = v
 	}
-	cond := "GSI1PK = :pk"
+	cond := ix.pk + " = :pk"
 	switch {
 	case f.lo != "" && f.hi != "":
-		cond += " AND GSI1SK BETWEEN :lo AND :hi"
+		cond += " AND " + ix.sk + " BETWEEN :lo AND :hi"
 		values[":lo"], values[":hi"] = str(f.lo), str(f.hi)
 	case f.lo != "":
-		cond += " AND GSI1SK >= :lo"
+		cond += " AND " + ix.sk + " >= :lo"
 		values[":lo"] = str(f.lo)
 	case f.hi != "":
-		cond += " AND GSI1SK < :hi"
+		cond += " AND " + ix.sk + " < :hi"
 		values[":hi"] = str(f.hi)
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 aws.String(table),
-		IndexName:                 aws.String(indexGSI1),
+		IndexName:                 aws.String(ix.name),
 		KeyConditionExpression:    aws.String(cond),
 		ExpressionAttributeValues: values,
 		ScanIndexForward:          aws.Bool(false),
@@ -252,7 +266,7 @@ func (f *filter) input(table, jurisdictionID string) *dynamodb.QueryInput {
 // item read matches, and one more than wanted tells whether the index goes on; with one,
 // DynamoDB applies Limit before filtering, so reads are larger.
 func (f *filter) readSize(n int) int32 {
-	if len(f.expr) == 0 && len(f.codes) == 0 {
+	if len(f.expr) == 0 && len(f.codes) == 0 && f.within == nil && f.near == nil {
 		return int32(min(n+1, 1<<30))
 	}
 	return int32(min(max(2*n, 100), 1000))
@@ -286,6 +300,12 @@ func (f *filter) match(r open311.Request) bool {
 		return false
 	}
 	if f.updatedBefore != "" && u >= f.updatedBefore {
+		return false
+	}
+	if f.within != nil && (r.Point == nil || !f.within.Contains(*r.Point)) {
+		return false
+	}
+	if f.near != nil && (r.Point == nil || !f.near.Contains(*r.Point)) {
 		return false
 	}
 	sk := requestsSK(r.Requested, r.ID)
