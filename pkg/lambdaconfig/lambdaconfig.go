@@ -139,8 +139,19 @@ func API(ctx context.Context) (*api.API, error) {
 	if err != nil {
 		return nil, err
 	}
-	return api.New(c.Options(dynamo.New(client, c.Table), logger)), nil
+	opt := c.Options(dynamo.New(client, c.Table), logger)
+	if testOptions != nil {
+		if err := testOptions(&opt); err != nil {
+			return nil, err
+		}
+	}
+	return api.New(opt), nil
 }
+
+// testOptions, when not nil, changes the options API builds before the API is made. Only the
+// end-to-end test build sets it (testclock.go, build tag e2e: a fixed clock and the golden id
+// sequences); in every other build it stays nil and none of that code is linked.
+var testOptions func(*api.Options) error
 
 // NewDynamoDB returns a DynamoDB client of the SDK's default configuration: region and
 // credentials from the environment (in Lambda, the function's role), and the endpoint from
