@@ -81,3 +81,18 @@ func TestGolden(t *testing.T) {
 		}
 	}
 }
+
+// TestVersionPrefix checks that every route also answers under /open311/v2, byte for byte.
+func TestVersionPrefix(t *testing.T) {
+	h, _ := newWorld(t)
+	for _, path := range []string{"/services.json", "/services/pothole.xml", "/requests/100003.json?extensions=true", "/discovery.xml"} {
+		s1, h1, b1 := serve(t, h, apitest.Case{Path: path})
+		s2, h2, b2 := serve(t, h, apitest.Case{Path: "/open311/v2" + path})
+		if s1 != s2 || h1.Get("Content-Type") != h2.Get("Content-Type") || !bytes.Equal(b1, b2) {
+			t.Errorf("%s: %d %s\nunder /open311/v2: %d %s", path, s1, b1, s2, b2)
+		}
+	}
+	if status, _, _ := serve(t, h, apitest.Case{Path: "/open311/v2services.json"}); status != http.StatusNotFound {
+		t.Errorf("/open311/v2services.json: %d, want 404", status)
+	}
+}

@@ -40,6 +40,11 @@ const (
 	OpFallback = "fallback"
 )
 
+// VersionPrefix is the path prefix under which this version of the API is also served, so that
+// a later version can stand beside it (/open311/v2/services.json is /services.json). On AWS a
+// custom domain's API mapping with this key does the same.
+const VersionPrefix = "/open311/v2"
+
 // DefaultPath is the path of the fallback route: API Gateway's catch-all route key.
 const DefaultPath = "$default"
 
@@ -143,6 +148,9 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // serve routes a request and returns the operation that answered (or "" when none did).
 func (rt *router) serve(w http.ResponseWriter, r *http.Request) string {
 	path := r.URL.EscapedPath()
+	if rest, ok := strings.CutPrefix(path, VersionPrefix); ok && strings.HasPrefix(rest, "/") {
+		path = rest // the same API under its version's prefix, as discovery names it
+	}
 	var allowed []string
 	for _, route := range rt.routes {
 		name, format, ok := match(route.Path, path)
