@@ -1,0 +1,347 @@
+package feed_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/mmcdole/gofeed/atom"
+
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// feedCase is a feed of the test world and what a feed reader must find in it.
+type feedCase struct {
+	golden   string
+	feed     feed.Feed
+	title    string
+	alt      string
+	updated  time.Time
+	entries  int
+	first    string // title of the newest entry
+	point    string // georss:point of the newest entry
+	relatedR string // for aggregate feeds, the request feed the newest entry links to
+}
+
+var feedCases = []feedCase{
+	{
+		golden:  "request.atom",
+		feed:    feed.ForRequest(apitest.Jurisdiction, "100003"),
+		title:   "Street light out at 40.71302,-74.00458: 100003",
+		alt:     "https://api.example.org/open311/v2/requests/100003.json?jurisdiction_id=city.example.org",
+		updated: apitest.Now.Add(-90 * time.Minute),
+		entries: 5,
+		first:   "Status: assigned → closed. Status notes updated",
+		point:   "40.71302 -74.00458",
+	},
+	{
+		golden:   "service.atom",
+		feed:     feed.ForService(apitest.Jurisdiction, "pothole"),
+		title:    "Example City service requests: Pothole",
+		alt:      "https://api.example.org/open311/v2/requests.json?jurisdiction_id=city.example.org&service_code=pothole",
+		updated:  apitest.Now.Add(-15 * 24 * time.Hour),
+		entries:  4,
+		first:    "Pothole at Broadway & Chambers St: 100002 — Status: open → closed",
+		point:    "40.71455 -74.00712",
+		relatedR: "https://feeds.example.org/city.example.org/requests/100002.atom",
+	},
+	{
+		golden:   "jurisdiction.atom",
+		feed:     feed.ForJurisdiction(apitest.Jurisdiction),
+		title:    "Example City service requests",
+		alt:      "https://api.example.org/open311/v2/requests.json?jurisdiction_id=city.example.org",
+		updated:  apitest.Now.Add(-90 * time.Minute),
+		entries:  11, // a batch request's report is not public, so not in the jurisdiction feed
+		first:    "Street light out at 40.71302,-74.00458: 100003 — Status: assigned → closed. Status notes updated",
+		point:    "40.71302 -74.00458",
+		relatedR: "https://feeds.example.org/city.example.org/requests/100003.atom",
+	},
+}
+
+func TestBuildGolden(t *testing.T) {
+	st := world(t)
+	for _, c := range feedCases {
+		t.Run(c.golden, func(t *testing.T) {
+			got, err := feed.Build(context.Background(), st, c.feed, options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, c.golden, got)
+		})
+	}
+}
+
+// TestFeedReaderReadsBack parses every feed with gofeed, as a subscriber's reader would, and
+// reads back titles, links, dates and points.
+func TestFeedReaderReadsBack(t *testing.T) {
+	st := world(t)
+	for _, c := range feedCases {
+		t.Run(c.golden, func(t *testing.T) {
+			body, err := feed.Build(context.Background(), st, c.feed, options)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := (&atom.Parser{}).Parse(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("atom parser: %v", err)
+			}
+			if f.Title != c.title {
+				t.Errorf("title: got %q, want %q", f.Title, c.title)
+			}
+			if got, want := link(f.Links, "self"), c.feed.URL(options.FeedBase); got != want {
+				t.Errorf("self link: got %q, want %q", got, want)
+			}
+			if got := link(f.Links, "alternate"); got != c.alt {
+				t.Errorf("alternate link: got %q, want %q", got, c.alt)
+			}
+			if f.UpdatedParsed == nil || !f.UpdatedParsed.Equal(c.updated) {
+				t.Errorf("updated: got %v (%s), want %v", f.UpdatedParsed, f.Updated, c.updated)
+			}
+			if want := open311.FormatTime(c.updated, newYork); f.Updated != want {
+				t.Errorf("updated: got %s, want %s, in the jurisdiction's zone", f.Updated, want)
+			}
+			if !strings.HasPrefix(f.ID, "tag:city.example.org,2026:") {
+				t.Errorf("id %q is not a tag: URI of the jurisdiction", f.ID)
+			}
+			if len(f.Entries) != c.entries {
+				t.Fatalf("%d entries, want %d", len(f.Entries), c.entries)
+			}
+			e := f.Entries[0]
+			if e.Title != c.first {
+				t.Errorf("newest entry's title: got %q, want %q", e.Title, c.first)
+			}
+			if e.UpdatedParsed == nil || !e.UpdatedParsed.Equal(c.updated) {
+				t.Errorf("newest entry's updated: got %v, want %v", e.UpdatedParsed, c.updated)
+			}
+			if got := e.Extensions["georss"]["point"]; len(got) != 1 || got[0].Value != c.point {
+				t.Errorf("newest entry's georss:point: got %+v, want %q", got, c.point)
+			}
+			if !strings.HasPrefix(link(e.Links, "alternate"), "https://api.example.org/open311/v2/requests/") {
+				t.Errorf("newest entry's alternate link: %q", link(e.Links, "alternate"))
+			}
+			if got := link(e.Links, "related"); got != c.relatedR {
+				t.Errorf("newest entry's related link: got %q, want %q", got, c.relatedR)
+			}
+			ids := map[string]bool{}
+			for i, e := range f.Entries {
+				if ids[e.ID] {
+					t.Errorf("entry id %s appears twice", e.ID)
+				}
+				ids[e.ID] = true
+				if i > 0 && e.UpdatedParsed.After(*f.Entries[i-1].UpdatedParsed) {
+					t.Errorf("entry %d (%s) is newer than the one before it", i, e.Updated)
+				}
+				if len(e.Authors) != 1 || e.Authors[0].Name == "" {
+					t.Errorf("entry %s has no author", e.ID)
+				}
+			}
+
+			// The universal parser, which most readers use, sees an Atom feed with the same items.
+			u, err := gofeed.NewParser().Parse(bytes.NewReader(body))
+			if err != nil {
+				t.Fatalf("gofeed: %v", err)
+			}
+			if u.FeedType != "atom" || u.Title != c.title || u.FeedLink != c.feed.URL(options.FeedBase) || len(u.Items) != c.entries {
+				t.Errorf("gofeed sees type %q, title %q, feed link %q, %d items", u.FeedType, u.Title, u.FeedLink, len(u.Items))
+			}
+		})
+	}
+}
+
+// newYork is the time zone of the test world's city.
+var newYork, _ = time.LoadLocation("America/New_York")
+
+// link returns the href of the first link with the relation rel.
+func link(links []*atom.Link, rel string) string {
+	for _, l := range links {
+		if l.Rel == rel {
+			return l.Href
+		}
+	}
+	return ""
+}
+
+// TestRequestFeedShowsEveryActivity checks the request feed's entries against the store: every
+// activity, newest first, with the person's words as content.
+func TestRequestFeedShowsEveryActivity(t *testing.T) {
+	st := world(t)
+	ctx := context.Background()
+	acts, err := st.Activities(ctx, apitest.Jurisdiction, "100003")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := feed.Build(ctx, st, feed.ForRequest(apitest.Jurisdiction, "100003"), options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := (&atom.Parser{}).Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Entries) != len(acts) {
+		t.Fatalf("%d entries for %d activities", len(f.Entries), len(acts))
+	}
+	for i, e := range f.Entries {
+		a := acts[len(acts)-1-i]
+		if want := "tag:city.example.org,2026:requests/100003/activities/" + a.ID; e.ID != want {
+			t.Errorf("entry %d: id %q, want %q", i, e.ID, want)
+		}
+		if a.Description != "" && (e.Content == nil || e.Content.Value != a.Description) {
+			t.Errorf("entry %s: content %+v, want %q", a.ID, e.Content, a.Description)
+		}
+		if e.Summary != a.Summary {
+			t.Errorf("entry %s: summary %q, want %q", a.ID, e.Summary, a.Summary)
+		}
+		if e.Authors[0].Name != a.Who {
+			t.Errorf("entry %s: author %q, want %q", a.ID, e.Authors[0].Name, a.Who)
+		}
+	}
+	// The report itself shows the reporter's public description, quotes and markup intact.
+	if last := f.Entries[len(f.Entries)-1]; last.Content == nil || last.Content.Value != `Two lights out <on> the "east" side & dark.` {
+		t.Errorf("created entry's content: %+v", last.Content)
+	}
+}
+
+// TestAggregateFeedsAreBounded checks that service and jurisdiction feeds keep the most recent
+// Entries activities, the same ones whatever the clock says (it only picks where the search starts).
+func TestAggregateFeedsAreBounded(t *testing.T) {
+	st := world(t)
+	ctx := context.Background()
+	j := feed.ForJurisdiction(apitest.Jurisdiction)
+	full, err := feed.Build(ctx, st, j, options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := entryIDs(t, full)
+	for _, n := range []int{1, 3, 6, 12, 13, 50} {
+		for _, now := range []time.Time{apitest.Now, apitest.Now.Add(-60 * 24 * time.Hour), apitest.Now.Add(400 * 24 * time.Hour)} {
+			opt := options
+			opt.Entries, opt.Now = n, func() time.Time { return now }
+			body, err := feed.Build(ctx, st, j, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := entryIDs(t, body)
+			want := all[:min(n, len(all))]
+			if strings.Join(got, " ") != strings.Join(want, " ") {
+				t.Errorf("Entries %d, clock %s: got %q, want %q", n, now.Format(time.DateOnly), got, want)
+			}
+		}
+	}
+}
+
+func entryIDs(t *testing.T, body []byte) []string {
+	t.Helper()
+	f, err := (&atom.Parser{}).Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range f.Entries {
+		ids = append(ids, e.ID)
+	}
+	return ids
+}
+
+// TestBuildIsDeterministic builds every feed twice, at different clocks: the same state gives
+// the same bytes.
+func TestBuildIsDeterministic(t *testing.T) {
+	st := world(t)
+	ctx := context.Background()
+	for _, f := range allFeeds() {
+		first, err := feed.Build(ctx, st, f, options)
+		if open311.IsKind(err, open311.NotFound) {
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		later := options
+		later.Now = func() time.Time { return apitest.Now.Add(1000 * time.Hour) }
+		again, err := feed.Build(ctx, st, f, later)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if !bytes.Equal(first, again) {
+			t.Errorf("%s: two builds differ:\n%s\n---\n%s", f, first, again)
+		}
+	}
+}
+
+// allFeeds lists every feed of the test world's city, public or not.
+func allFeeds() []feed.Feed {
+	fs := []feed.Feed{feed.ForJurisdiction(apitest.Jurisdiction)}
+	for _, id := range []string{"100001", "100002", "100003", "100004", "100005", "100006", "100007"} {
+		fs = append(fs, feed.ForRequest(apitest.Jurisdiction, id))
+	}
+	for _, code := range []string{"pothole", "streetlight", "graffiti", "bulk-pickup", "code-concern"} {
+		fs = append(fs, feed.ForService(apitest.Jurisdiction, code))
+	}
+	return fs
+}
+
+// TestFeedsKeepPrivateThingsPrivate builds every feed of the test world: no reporter's personal
+// data anywhere, and private or submitted requests (and private services) have no feed and are
+// in no other.
+func TestFeedsKeepPrivateThingsPrivate(t *testing.T) {
+	st := world(t)
+	ctx := context.Background()
+	secrets := []string{"ada@example.net", "Ada", "Lovelace", "555-0101", "device-42", "acct-7", "secret@example.net",
+		"TOKEN-PENDING", "TOKEN-ACCEPTED", "100005", "100007", "secret-comment", "3 Oak St", "Private report", "12 Elm St"}
+	refused := map[feed.Feed]bool{
+		feed.ForRequest(apitest.Jurisdiction, "100005"):       true, // submitted: no public id yet
+		feed.ForRequest(apitest.Jurisdiction, "100007"):       true, // private service
+		feed.ForService(apitest.Jurisdiction, "code-concern"): true, // private service
+	}
+	built := 0
+	for _, f := range allFeeds() {
+		body, err := feed.Build(ctx, st, f, options)
+		if refused[f] {
+			if !open311.IsKind(err, open311.NotFound) {
+				t.Errorf("%s: got %v and %d bytes, want NotFound", f, err, len(body))
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		built++
+		for _, s := range secrets {
+			if bytes.Contains(body, []byte(s)) {
+				t.Errorf("%s shows %q", f, s)
+			}
+		}
+	}
+	if built != len(allFeeds())-len(refused) {
+		t.Errorf("built %d feeds", built)
+	}
+	for _, f := range []feed.Feed{feed.ForRequest(apitest.Jurisdiction, "nope"), feed.ForJurisdiction("nowhere.example")} {
+		if _, err := feed.Build(ctx, st, f, options); !open311.IsKind(err, open311.NotFound) {
+			t.Errorf("%s: got %v, want NotFound", f, err)
+		}
+	}
+}
+
+func TestBuildRefusesBadInput(t *testing.T) {
+	st := world(t)
+	for name, c := range map[string]struct {
+		f   feed.Feed
+		opt feed.Options
+	}{
+		"no feed base":         {feed.ForJurisdiction(apitest.Jurisdiction), feed.Options{APIBase: "https://api.example.org"}},
+		"no api base":          {feed.ForJurisdiction(apitest.Jurisdiction), feed.Options{FeedBase: "https://feeds.example.org"}},
+		"no request id":        {feed.ForRequest(apitest.Jurisdiction, ""), options},
+		"no jurisdiction":      {feed.ForJurisdiction(""), options},
+		"unknown kind":         {feed.Feed{Kind: "map", JurisdictionID: apitest.Jurisdiction}, options},
+		"jurisdiction with id": {feed.Feed{Kind: feed.JurisdictionFeed, JurisdictionID: apitest.Jurisdiction, ID: "x"}, options},
+	} {
+		if _, err := feed.Build(context.Background(), st, c.f, c.opt); !open311.IsKind(err, open311.Invalid) {
+			t.Errorf("%s: got %v, want Invalid", name, err)
+		}
+	}
+}
