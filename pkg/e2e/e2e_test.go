@@ -1,0 +1,373 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/awstest"
+	"github.com/civicworks/open311/pkg/e2e"
+	"github.com/civicworks/open311/pkg/store/dynamo"
+)
+
+// TestMain stops the moto server the test starts (see package awstest).
+func TestMain(m *testing.M) { awstest.Main(m) }
+
+// callCounter is a reverse proxy in front of the DynamoDB server that counts the operations the
+// functions call, by the X-Amz-Target header every DynamoDB API call carries. The functions are
+// separate processes, so an SDK middleware in them could not report to the test; the proxy sees
+// the same calls on the wire (an SDK retry would count twice, which moto gives no cause for).
+type callCounter struct {
+	proxy *httputil.ReverseProxy
+	mu    sync.Mutex
+	n     map[string]int // since the last take
+	total map[string]int
+}
+
+func newCallCounter(target string) (*callCounter, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, err
+	}
+	return &callCounter{proxy: httputil.NewSingleHostReverseProxy(u), n: map[string]int{}, total: map[string]int{}}, nil
+}
+
+func (c *callCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	op := r.Header.Get("X-Amz-Target")
+	if _, name, ok := strings.Cut(op, "."); ok {
+		op = name
+	}
+	c.mu.Lock()
+	c.n[op]++
+	c.total[op]++
+	c.mu.Unlock()
+	c.proxy.ServeHTTP(w, r)
+}
+
+// take returns the counts since the last take and starts again from zero.
+func (c *callCounter) take() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n
+	c.n = map[string]int{}
+	return n
+}
+
+func (c *callCounter) totals() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return maps.Clone(c.total)
+}
+
+// format writes counts as "GetItem:1 Query:2" in name order.
+func format(n map[string]int) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(n)) {
+		parts = append(parts, fmt.Sprintf("%s:%d", k, n[k]))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}
+
+// world is every function of the route table running under its own emulator, over one seeded
+// table, behind the gateway shim.
+type world struct {
+	gw      *e2e.Gateway
+	fns     map[string]*e2e.Emulator
+	logs    map[string]string // operation -> file with its emulator's and function's output
+	counter *callCounter
+	invokes map[string]int // per operation, how many invokes so far
+}
+
+// newWorld builds every function with the e2e tag, creates and seeds a table on the DynamoDB
+// server, and starts one emulator per function, each pointed at the counting proxy.
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	rie, err := e2e.FindRIE()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the Lambda emulator is needed under CI: %v", err)
+		}
+		t.Skipf("skipping: %v", err)
+	}
+	endpoint := awstest.Endpoint(t)
+	ctx := context.Background()
+
+	counter, err := newCallCounter(endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httptest.NewServer(counter)
+	t.Cleanup(proxy.Close)
+
+	client := dynamodb.NewFromConfig(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	table := fmt.Sprintf("open311-e2e-%d", time.Now().UnixNano())
+	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+		t.Fatalf("create table: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := client.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)}); err != nil {
+			t.Logf("delete table %s: %v", table, err)
+		}
+	})
+	if err := apitest.Seed(ctx, dynamo.New(client, table)); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+
+	ops := api.Operations()
+	var pkgs []string
+	for _, op := range ops {
+		pkgs = append(pkgs, "./functions/"+op)
+	}
+	dir := t.TempDir()
+	bins, err := e2e.Build(ctx, awstest.Root(), dir, runtime.GOARCH, []string{"e2e", e2e.LambdaTags}, pkgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	w := &world{gw: &e2e.Gateway{Routes: api.Routes}, fns: map[string]*e2e.Emulator{},
+		logs: map[string]string{}, counter: counter, invokes: map[string]int{}}
+	for _, op := range ops {
+		env := []string{
+			"PATH=" + os.Getenv("PATH"),
+			"TABLE_NAME=" + table,
+			"AWS_ENDPOINT_URL_DYNAMODB=" + proxy.URL,
+			"AWS_REGION=us-east-1",
+			"AWS_ACCESS_KEY_ID=test",
+			"AWS_SECRET_ACCESS_KEY=test",
+			"AWS_EC2_METADATA_DISABLED=true",
+			"AWS_CONFIG_FILE=/nonexistent",
+			"AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+			"AWS_LAMBDA_FUNCTION_NAME=" + op,
+			"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+			"AWS_LAMBDA_FUNCTION_TIMEOUT=10",
+			"OPEN311_DEFAULT_JURISDICTION=" + apitest.Jurisdiction,
+			"OPEN311_ENDPOINT=https://api.city.example.org/open311/v2",
+			"OPEN311_TEST_FIXED_CLOCK=" + apitest.Now.Format(time.RFC3339Nano),
+		}
+		logPath := filepath.Join(dir, op+".log")
+		log, err := os.Create(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { log.Close() })
+		em, err := e2e.Start(rie, bins["./functions/"+op], env, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(em.Stop)
+		w.fns[op], w.logs[op] = em, logPath
+	}
+	// Cleanups run last-in first-out: every emulator is stopped before the logs are closed,
+	// and the logs are shown (below) before the temporary folder is removed.
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		for _, op := range ops {
+			if b, err := os.ReadFile(w.logs[op]); err == nil {
+				t.Logf("--- output of %s (last 3000 bytes) ---\n%s", op, tail(b, 3000))
+			}
+		}
+	})
+	return w
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// invoke sends an event to a function and decodes its answer as API Gateway would.
+func (w *world) invoke(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) (int, http.Header, []byte, error) {
+	t.Helper()
+	em, ok := w.fns[op]
+	if !ok {
+		return 0, nil, nil, fmt.Errorf("no function for operation %q", op)
+	}
+	payload, err := json.Marshal(e)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	w.invokes[op]++
+	out, err := em.Invoke(ctx, payload)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return e2e.Response(out)
+}
+
+// callsOf is what one golden case made its function call.
+type callsOf struct {
+	name, op string
+	invoke   int // 1 for the function's first invoke (its cold start)
+	calls    map[string]int
+}
+
+// TestFunctions runs every function under the Lambda emulator against moto. It sends the golden
+// cases of TestGolden (in order, to the world TestGolden uses) through the gateway shim and
+// expects the golden files byte for byte; counts the DynamoDB calls of each operation; and sends
+// every events/ file to its function.
+//
+// Nothing in the golden cases answers differently on AWS than through the shim, so every case
+// is compared in full; what API Gateway itself would answer without calling a function is
+// outside them: CORS preflights (OPTIONS with Origin, answered from CorsConfiguration), bodies
+// over its 10 MB limit (the 300 KiB post-too-large body reaches the function, which answers 413
+// as the local server does), and throttling (429).
+func TestFunctions(t *testing.T) {
+	w := newWorld(t)
+	var calls []callsOf
+
+	t.Run("golden", func(t *testing.T) {
+		same := 0
+		for _, c := range apitest.Cases {
+			req, err := c.Request("https://" + e2e.DomainName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			op, e, err := w.gw.Event(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.counter.take()
+			status, header, body, err := w.invoke(t, op, e)
+			calls = append(calls, callsOf{c.Name, op, w.invokes[op], w.counter.take()})
+			if err != nil {
+				t.Errorf("%s (%s): %v", c.Name, op, err)
+				continue
+			}
+			got := apitest.Record(status, header, body)
+			path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", c.Name+".txt")
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Errorf("%s: %v", c.Name, err)
+				continue
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s (%s): response differs from %s\n--- got ---\n%s\n--- want ---\n%s", c.Name, op, path, got, want)
+				continue
+			}
+			same++
+		}
+		t.Logf("%d of %d golden cases byte-identical through API Gateway's event, the emulator and DynamoDB", same, len(apitest.Cases))
+	})
+
+	t.Run("calls", func(t *testing.T) {
+		for _, c := range calls {
+			t.Logf("%-40s %-24s invoke %2d  %s", c.name, c.op, c.invoke, format(c.calls))
+		}
+		// The cases in order make these invokes: the first get-requests and get-request are cold
+		// (the process reads the jurisdiction list once, then caches it), the second ones warm;
+		// the second post-request (post-realtime.json) is a warm create without a token.
+		for _, want := range []struct {
+			op     string
+			invoke int
+			calls  map[string]int
+		}{
+			{api.OpRequest, 2, map[string]int{"GetItem": 1}},
+			{api.OpRequests, 1, map[string]int{"Query": 2}},
+			{api.OpRequests, 2, map[string]int{"Query": 1}},
+			{api.OpPostRequest, 2, map[string]int{"GetItem": 2, "TransactWriteItems": 1}},
+		} {
+			i := slices.IndexFunc(calls, func(c callsOf) bool { return c.op == want.op && c.invoke == want.invoke })
+			if i < 0 {
+				t.Errorf("no golden case makes invoke %d of %s", want.invoke, want.op)
+				continue
+			}
+			if got := calls[i].calls; !maps.Equal(got, want.calls) {
+				t.Errorf("%s (invoke %d of %s) called %s, want %s", calls[i].name, want.invoke, want.op, format(got), format(want.calls))
+			}
+		}
+	})
+
+	t.Run("events", func(t *testing.T) {
+		files, err := filepath.Glob(filepath.Join(awstest.Root(), "events", "*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(files) == 0 {
+			t.Fatal("no events/*.json")
+		}
+		sort.Strings(files)
+		for _, file := range files {
+			name := filepath.Base(file)
+			op := operationOfEvent(name)
+			if op == "" {
+				t.Errorf("%s: names no operation of the route table", name)
+				continue
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e events.APIGatewayV2HTTPRequest
+			if err := json.Unmarshal(data, &e); err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			status, _, body, err := w.invoke(t, op, e)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			ok := status >= 200 && status < 300
+			if op == api.OpFallback {
+				ok = status == http.StatusNotFound || status == http.StatusMethodNotAllowed
+			}
+			if !ok {
+				t.Errorf("%s: %s answered %d: %.300s", name, op, status, body)
+				continue
+			}
+			t.Logf("%-36s %-24s %d", name, op, status)
+		}
+	})
+
+	if n := w.counter.totals()["Scan"]; n > 0 {
+		t.Errorf("the functions called Scan %d times; they must only make keyed reads", n)
+	}
+	t.Logf("DynamoDB calls of the whole run: %s", format(w.counter.totals()))
+}
+
+// operationOfEvent names the operation of an events/ file: <operation>.json, or
+// <operation>-<case>.json for the longest operation name that fits.
+func operationOfEvent(file string) string {
+	name := strings.TrimSuffix(file, ".json")
+	best := ""
+	for _, op := range api.Operations() {
+		if (name == op || strings.HasPrefix(name, op+"-")) && len(op) > len(best) {
+			best = op
+		}
+	}
+	return best
+}
