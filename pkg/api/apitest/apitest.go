@@ -128,13 +128,14 @@ func Seed(ctx context.Context, st store.Store) error {
 			continue
 		}
 		_, err = st.UpdateRequest(ctx, j.ID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+			summary := "Status: " + string(r.Status) + " → " + string(d.status) + "."
 			r.Status, r.StatusNotes, r.AgencyResponsible = d.status, d.notes, "Public Works"
 			r.Updated = at.Add(d.age / 2)
 			if d.status == open311.InProgress {
 				r.Expected = Now.Add(48 * time.Hour)
 			}
 			return []open311.Activity{{ID: r.ID + "-2", RequestID: r.ID, JurisdictionID: j.ID, At: r.Updated,
-				Who: "Public Works", Kind: open311.KindStatus, Status: d.status, Summary: "Status: open → " + string(d.status) + ".",
+				Who: "Public Works", Kind: open311.KindStatus, Status: d.status, Summary: summary,
 				Description: d.notes}}, nil
 		})
 		if err != nil {
