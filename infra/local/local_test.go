@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mmcdole/gofeed"
 )
 
 var baseLine = regexp.MustCompile(`API on (http://[0-9.:]+)`)
@@ -154,5 +156,106 @@ func TestRunPrintsKeyAndServes(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run: %v", err)
+	}
+}
+
+// runStack runs the stack in-process on a free port and returns its base URL; it stops with
+// the test.
+func runStack(t *testing.T, cfg Config) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, cfg, pw)
+		pw.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if m := baseLine.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, pr)
+			return m[1]
+		}
+	}
+	t.Fatal("the local stack did not print its address")
+	return ""
+}
+
+// TestFeedsFollowChanges posts a request and a comment to the local server, then reads the
+// request's Atom feed under /feeds/ with a real feed parser and finds both.
+func TestFeedsFollowChanges(t *testing.T) {
+	base := runStack(t, Config{Addr: "127.0.0.1:0", Data: t.TempDir(), Catalog: "../catalog/demo.json",
+		ReporterKey: "local-reporter", StaffKey: "local-staff"})
+	resp, err := http.PostForm(base+"/requests.json", url.Values{"api_key": {"local-reporter"}, "service_code": {"pothole"},
+		"lat": {"40.7128"}, "long": {"-74.006"}, "attribute[size]": {"large"}, "description": {"Huge hole by the bus stop"},
+		"email": {"pii@example.net"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created []struct {
+		ID string `json:"service_request_id"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	if err != nil || len(created) != 1 {
+		t.Fatalf("POST: %v %+v", err, created)
+	}
+	id := created[0].ID
+	resp, err = http.PostForm(base+"/requests/"+id+".json", url.Values{"api_key": {"local-reporter"}, "comment": {"Two cars hit it today"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("comment: %d", resp.StatusCode)
+	}
+
+	// The request names its feed, and the feed is there.
+	var got []struct {
+		Extended struct {
+			FeedURL string `json:"feed_url"`
+		} `json:"extended_attributes"`
+	}
+	_, body := get(t, base+"/requests/"+id+".json?extensions=true")
+	if err := json.Unmarshal([]byte(body), &got); err != nil || len(got) != 1 {
+		t.Fatalf("extended request: %v %s", err, body)
+	}
+	feedURL := base + "/feeds/city.example.org/requests/" + id + ".atom"
+	if got[0].Extended.FeedURL != feedURL {
+		t.Errorf("feed_url %q, want %q", got[0].Extended.FeedURL, feedURL)
+	}
+	resp, err = http.Get(feedURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/atom+xml; charset=utf-8" {
+		t.Fatalf("feed: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	parsed, err := gofeed.NewParser().Parse(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.FeedType != "atom" || len(parsed.Items) != 2 {
+		t.Fatalf("feed %s with %d entries, want atom with 2", parsed.FeedType, len(parsed.Items))
+	}
+	if !strings.Contains(parsed.Items[0].Content, "Two cars hit it today") || !strings.Contains(parsed.Items[1].Title, "Reported") {
+		t.Errorf("entries, newest first: %q / %q and %q", parsed.Items[0].Title, parsed.Items[0].Content, parsed.Items[1].Title)
+	}
+	for _, it := range parsed.Items {
+		if strings.Contains(it.Content+it.Description+it.Title, "pii@example.net") {
+			t.Errorf("personal data in the feed: %+v", it)
+		}
+	}
+	// The jurisdiction's feed has the new activity too.
+	status, all := get(t, base+"/feeds/city.example.org/requests.atom")
+	if status != 200 || !strings.Contains(all, "Two cars hit it today") {
+		t.Errorf("jurisdiction feed: %d %s", status, all)
 	}
 }

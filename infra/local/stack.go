@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/catalog"
+	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
@@ -36,11 +38,19 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return fmt.Errorf("create data folder: %w", err)
 	}
-	st, err := bolt.Open(filepath.Join(cfg.Data, "open311.db"))
+	db, err := bolt.Open(filepath.Join(cfg.Data, "open311.db"))
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	defer st.Close()
+	defer db.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	base := "http://" + ln.Addr().String()
+	feeds := filepath.Join(cfg.Data, "feeds")
+	st := &feedingStore{Store: db, pub: feed.Dir(feeds), log: cfg.Logger,
+		opt: feed.Options{FeedBase: base + "/feeds", APIBase: base}}
 	if err := seed(ctx, st, cfg, time.Now()); err != nil {
 		return err
 	}
@@ -53,20 +63,18 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second})
+	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds"})
+	mux := http.NewServeMux()
+	mux.Handle("/feeds/", serveFeeds(feeds))
+	mux.Handle("/", a.Handler())
 	srv := &http.Server{
-		Handler:           withCORS(a.Handler()),
+		Handler:           withCORS(mux),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
-	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, `Open311 GeoReport v2 API on %[1]s (store: %[2]s)
 Reporter API key: %[3]s
 Staff API key:    %[4]s
@@ -79,7 +87,8 @@ Try:
   curl -d api_key=%[3]s -d service_code=pothole -d lat=40.7128 -d long=-74.006 -d 'attribute[size]=large' %[1]s/requests.json
   curl -d api_key=%[4]s -d status=assigned -d agency_responsible='Street Maintenance' %[1]s/requests/ID.json
   curl '%[1]s/requests/ID.json?extensions=true'
-`, base, filepath.Join(cfg.Data, "open311.db"), reporterKey, staffKey)
+  curl %[1]s/feeds/%[5]s/requests.atom
+`, base, filepath.Join(cfg.Data, "open311.db"), reporterKey, staffKey, firstJurisdiction(ctx, st))
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -94,6 +103,15 @@ Try:
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// firstJurisdiction names a jurisdiction for the printed examples.
+func firstJurisdiction(ctx context.Context, st store.Catalog) string {
+	all, err := st.Jurisdictions(ctx)
+	if err != nil || len(all) == 0 {
+		return "JURISDICTION"
+	}
+	return url.PathEscape(all[0].ID)
 }
 
 // withCORS lets browser apps call the local API, as API Gateway's CORS settings do on AWS.
