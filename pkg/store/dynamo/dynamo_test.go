@@ -551,10 +551,11 @@ func TestQueryGeoCells(t *testing.T) {
 	ctx := context.Background()
 	center := open311.Point{Lat: 37.76, Long: -122.41}
 	var all []open311.Request
-	for i := range 260 {
+	for i := range 150 {
 		r := newRequest(fmt.Sprintf("G%03d", i), i/3) // triples share a requested time
-		// A grid of 13 by 20 points about 300 m apart, around the center.
-		r.Point = &open311.Point{Lat: center.Lat + float64(i%13-6)*0.0027, Long: center.Long + float64(i/13-10)*0.0034}
+		// A grid of 10 by 15 points about 250 m apart, around the center: more than 100 (the
+		// smallest read) in some cell.
+		r.Point = &open311.Point{Lat: center.Lat + float64(i%10-5)*0.0022, Long: center.Long + float64(i/10-7)*0.0028}
 		switch {
 		case i < 3: // the oldest only, so that a search for them reads cells to their ends
 			r.ServiceCode = "streetlight"
