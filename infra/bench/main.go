@@ -1,0 +1,397 @@
+// Command bench measures every Lambda function of the API and prints a markdown table.
+//
+//	go run ./infra/bench [-n 10] [-warm 20] [-endpoint URL] [-o FILE]
+//
+// For each function (api.Operations, built from functions/<operation>):
+//
+//   - size: the stripped linux/arm64 binary that sam build deploys (the Makefile's flags:
+//     CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags "-s -w"); the goal is 12 MB or less.
+//     It also lists the packages the function links (go list -deps) and fails when one is
+//     local-only: bbolt, the embedded store, anything under infra/, a test helper.
+//   - cold start: on this machine, a build for its own architecture run under the Lambda Runtime
+//     Interface Emulator (infra/rie/version) against moto, from starting the emulator process to
+//     the first answer of the function's events/<operation>.json (the emulator starts the
+//     function on its first invoke, as Lambda does), -n runs each, median and 90th percentile,
+//     and the ratio of the medians to those of infra/bench/hello, the smallest HTTP API function,
+//     built and run the same way in the same run. A function's cold start includes its first
+//     DynamoDB calls (to moto, slower than DynamoDB); the hello function makes none.
+//   - warm: the median of -warm further invokes of the same event in the first run's process.
+//
+// moto is started on a free port unless -endpoint (or OPEN311_TEST_AWS_ENDPOINT) names a running
+// DynamoDB API; a table is created and seeded with the golden test world (apitest.Seed). Every
+// process it starts is stopped by its process id at the end. The numbers depend on the machine:
+// the README keeps a table with its date and machine, and no test asserts a time.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/e2e"
+	"github.com/civicworks/open311/pkg/store/dynamo"
+)
+
+// SizeGoal is the largest binary the issue wants for a function, in bytes (12 MB).
+const SizeGoal = 12_000_000
+
+// hello is the package of the baseline function.
+const hello = "./infra/bench/hello"
+
+func main() {
+	n := flag.Int("n", 10, "cold starts per function")
+	warm := flag.Int("warm", 20, "warm invokes after the first cold start")
+	endpoint := flag.String("endpoint", os.Getenv("OPEN311_TEST_AWS_ENDPOINT"), "DynamoDB API to use instead of starting moto")
+	out := flag.String("o", "", "also write the table to this file")
+	flag.Parse()
+	if *n < 1 || *warm < 1 {
+		fmt.Fprintln(os.Stderr, "bench: -n and -warm must be at least 1")
+		os.Exit(2)
+	}
+	table, err := run(context.Background(), *n, *warm, *endpoint)
+	if table != "" {
+		fmt.Print(table)
+		if *out != "" {
+			if werr := os.WriteFile(*out, []byte(table), 0o644); werr != nil && err == nil {
+				err = werr
+			}
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+// result is what was measured of one function.
+type result struct {
+	name       string
+	size       int64
+	cold, warm []time.Duration
+}
+
+func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
+	root, module, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	ops := api.Operations()
+	pkgs := make([]string, len(ops))
+	for i, op := range ops {
+		pkgs[i] = "./functions/" + op
+	}
+	if err := checkDeps(root, module, pkgs); err != nil {
+		return "", err
+	}
+	rie, err := e2e.FindRIE()
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.MkdirTemp("", "open311-bench-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(tmp)
+
+	progress("building linux/arm64 (deployed) and linux/%s (measured here)", runtime.GOARCH)
+	all := append([]string{hello}, pkgs...)
+	arm, err := e2e.Build(ctx, root, filepath.Join(tmp, "arm64"), "arm64", []string{e2e.LambdaTags}, all...)
+	if err != nil {
+		return "", err
+	}
+	host, err := e2e.Build(ctx, root, filepath.Join(tmp, "host"), runtime.GOARCH, []string{e2e.LambdaTags}, all...)
+	if err != nil {
+		return "", err
+	}
+
+	if endpoint == "" {
+		var stop func()
+		if endpoint, stop, err = startMoto(root, tmp); err != nil {
+			return "", err
+		}
+		defer stop()
+	}
+	tableName, err := seed(ctx, endpoint)
+	if err != nil {
+		return "", err
+	}
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"TABLE_NAME=" + tableName,
+		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=test",
+		"AWS_SECRET_ACCESS_KEY=test",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/nonexistent",
+		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=10",
+		"OPEN311_DEFAULT_JURISDICTION=" + apitest.Jurisdiction,
+	}
+
+	var results []result
+	for _, pkg := range all {
+		name := filepath.Base(pkg)
+		event := filepath.Join(root, "events", name+".json")
+		if pkg == hello {
+			event = filepath.Join(root, "events", api.OpDiscovery+".json")
+		}
+		payload, err := os.ReadFile(event)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
+		fi, err := os.Stat(arm[pkg])
+		if err != nil {
+			return "", err
+		}
+		r := result{name: name, size: fi.Size()}
+		progress("%s: %d cold starts, %d warm invokes", name, n, warm)
+		for i := range n {
+			warmRuns := 0
+			if i == 0 {
+				warmRuns = warm
+			}
+			cold, warms, err := measure(ctx, rie, host[pkg], append(env, "AWS_LAMBDA_FUNCTION_NAME="+name), payload, name, warmRuns, filepath.Join(tmp, name+".log"))
+			if err != nil {
+				return "", fmt.Errorf("%s: %w", name, err)
+			}
+			r.cold = append(r.cold, cold)
+			r.warm = append(r.warm, warms...)
+		}
+		results = append(results, r)
+	}
+	return report(results, n, warm), nil
+}
+
+// progress reports on stderr what the benchmark is doing.
+func progress(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench: "+format+"\n", args...)
+}
+
+// moduleRoot returns the folder and path of the main module.
+func moduleRoot() (dir, path string, err error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Path}}").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("go list -m: %w", err)
+	}
+	dir, path, _ = strings.Cut(strings.TrimSpace(string(out)), " ")
+	return dir, path, nil
+}
+
+// checkDeps fails when a function links a package that only the local stack or tests need.
+func checkDeps(root, module string, pkgs []string) error {
+	var bad []string
+	for _, pkg := range pkgs {
+		cmd := exec.Command("go", "list", "-deps", "-tags", e2e.LambdaTags, pkg)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+		out, err := cmd.Output()
+		if err != nil {
+			return fmt.Errorf("go list -deps %s: %w", pkg, err)
+		}
+		for _, dep := range strings.Fields(string(out)) {
+			local := strings.HasPrefix(dep, "go.etcd.io/bbolt") ||
+				strings.HasPrefix(dep, module+"/infra/") ||
+				dep == module+"/pkg/store/bolt" ||
+				dep == module+"/pkg/e2e" ||
+				dep == "testing" ||
+				strings.HasPrefix(dep, module+"/") && strings.HasSuffix(dep, "test")
+			if local {
+				bad = append(bad, pkg+" links "+dep)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("local-only packages linked into functions:\n  %s", strings.Join(bad, "\n  "))
+	}
+	return nil
+}
+
+// measure starts one emulator, times its first invoke from the process start, invokes it warm
+// more times, and stops it.
+func measure(ctx context.Context, rie, bootstrap string, env []string, payload []byte, name string, warm int, logPath string) (time.Duration, []time.Duration, error) {
+	log, err := os.Create(logPath)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer log.Close()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	em, err := e2e.Start(rie, bootstrap, env, log)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer em.Stop()
+	if err := invoke(ctx, em, payload, name); err != nil {
+		return 0, nil, fmt.Errorf("%w\n%s", err, tailOf(logPath))
+	}
+	cold := time.Since(start)
+	var warms []time.Duration
+	for range warm {
+		t := time.Now()
+		if err := invoke(ctx, em, payload, name); err != nil {
+			return 0, nil, fmt.Errorf("%w\n%s", err, tailOf(logPath))
+		}
+		warms = append(warms, time.Since(t))
+	}
+	return cold, warms, nil
+}
+
+// invoke sends the event and checks that the answer is a success (404 or 405 for the fallback).
+func invoke(ctx context.Context, em *e2e.Emulator, payload []byte, name string) error {
+	out, err := em.Invoke(ctx, payload)
+	if err != nil {
+		return err
+	}
+	status, _, body, err := e2e.Response(out)
+	if err != nil {
+		return err
+	}
+	ok := status >= 200 && status < 300
+	if name == api.OpFallback {
+		ok = status == http.StatusNotFound || status == http.StatusMethodNotAllowed
+	}
+	if !ok {
+		return fmt.Errorf("answered %d: %.300s", status, body)
+	}
+	return nil
+}
+
+func tailOf(path string) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// seed creates a table and fills it with the golden test world.
+func seed(ctx context.Context, endpoint string) (string, error) {
+	client := dynamodb.NewFromConfig(aws.Config{
+		Region:      "us-east-1",
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	table := fmt.Sprintf("open311-bench-%d", time.Now().UnixNano())
+	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+		return "", fmt.Errorf("create table: %w", err)
+	}
+	if err := apitest.Seed(ctx, dynamo.New(client, table)); err != nil {
+		return "", fmt.Errorf("seed: %w", err)
+	}
+	return table, nil
+}
+
+// startMoto starts moto (infra/moto/serve.py) on a free loopback port and returns its endpoint
+// and a function that stops it by its process group.
+func startMoto(root, tmp string) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	log, err := os.Create(filepath.Join(tmp, "moto.log"))
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command("python3", filepath.Join(root, "infra", "moto", "serve.py"), "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return "", nil, fmt.Errorf("start moto: %w (pip install -r infra/moto/requirements.txt)", err)
+	}
+	stop := func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		_ = cmd.Wait()
+		log.Close()
+	}
+	url := "http://127.0.0.1:" + strconv.Itoa(port)
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(url + "/moto-api/"); err == nil {
+			resp.Body.Close()
+			return url, stop, nil
+		}
+	}
+	stop()
+	return "", nil, errors.New("moto did not answer within 60s: " + tailOf(log.Name()) + " (pip install -r infra/moto/requirements.txt)")
+}
+
+// quantile returns the q-quantile of ds by the nearest-rank method.
+func quantile(ds []time.Duration, q float64) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(float64(len(s))*q+0.999999) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64)
+}
+
+// report renders the results as a markdown table, the baseline first; a binary over the size
+// goal is marked, and named on stderr.
+func report(results []result, n, warm int) string {
+	var b bytes.Buffer
+	uname, _ := exec.Command("uname", "-m").Output()
+	gover, _ := exec.Command("go", "env", "GOVERSION").Output()
+	rie, _ := os.ReadFile(filepath.Join("infra", "rie", "version"))
+	fmt.Fprintf(&b, "Measured %s on %s, %d CPUs, %s; aws-lambda-rie %s; moto %s. Cold start: %d runs per function; warm: %d invokes.\n\n",
+		time.Now().UTC().Format("2006-01-02 15:04 MST"), strings.TrimSpace(string(uname)), runtime.NumCPU(),
+		strings.TrimSpace(string(gover)), orUnknown(strings.TrimSpace(string(rie))), motoVersion(), n, warm)
+	fmt.Fprintln(&b, "| function | arm64 binary (MB) | cold start median (ms) | cold start p90 (ms) | cold start / hello (median) | warm median (ms) |")
+	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|")
+	base := quantile(results[0].cold, 0.5)
+	var over []string
+	for _, r := range results {
+		size := strconv.FormatFloat(float64(r.size)/1e6, 'f', 2, 64)
+		if r.size > SizeGoal {
+			size += " (over 12)"
+			over = append(over, r.name)
+		}
+		med := quantile(r.cold, 0.5)
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f | %s |\n", r.name, size, ms(med), ms(quantile(r.cold, 0.9)),
+			float64(med)/float64(base), ms(quantile(r.warm, 0.5)))
+	}
+	if len(over) > 0 {
+		progress("WARNING: over the %d MB goal: %s", SizeGoal/1_000_000, strings.Join(over, ", "))
+	}
+	return b.String()
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "(unknown)"
+	}
+	return s
+}
+
+// motoVersion asks the Python that runs moto for its version.
+func motoVersion() string {
+	out, err := exec.Command("python3", "-c", "import moto; print(moto.__version__)").Output()
+	if err != nil {
+		return "(unknown)"
+	}
+	return strings.TrimSpace(string(out))
+}
