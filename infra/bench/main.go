@@ -15,7 +15,11 @@
 //     and the ratio of the medians to those of infra/bench/hello, the smallest HTTP API function,
 //     built and run the same way in the same run. A function's cold start includes its first
 //     DynamoDB calls (to moto, slower than DynamoDB); the hello function makes none.
-//   - warm: the median of -warm further invokes of the same event in the first run's process.
+//   - warm: the median of -warm further invokes of the same event in the first run's process
+//     (round trip through the emulator, with moto's latency), and the function's CPU time per
+//     warm invoke (its threads' run time from /proc/<pid>/task/*/schedstat). Lambda gives a
+//     128 MB function about 128/1769 of a vCPU, so CPU-bound work takes about 14 times longer
+//     there than on a free core here.
 //
 // moto is started on a free port unless -endpoint (or OPEN311_TEST_AWS_ENDPOINT) names a running
 // DynamoDB API; a table is created and seeded with the golden test world (apitest.Seed). Every
@@ -87,6 +91,7 @@ type result struct {
 	name       string
 	size       int64
 	cold, warm []time.Duration
+	cpu        time.Duration // mean CPU time of the function per warm invoke
 }
 
 func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
@@ -171,12 +176,15 @@ func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
 			if i == 0 {
 				warmRuns = warm
 			}
-			cold, warms, err := measure(ctx, rie, host[pkg], append(env, "AWS_LAMBDA_FUNCTION_NAME="+name), payload, name, warmRuns, filepath.Join(tmp, name+".log"))
+			cold, warms, cpu, err := measure(ctx, rie, host[pkg], append(env, "AWS_LAMBDA_FUNCTION_NAME="+name), payload, name, warmRuns, filepath.Join(tmp, name+".log"))
 			if err != nil {
 				return "", fmt.Errorf("%s: %w", name, err)
 			}
 			r.cold = append(r.cold, cold)
 			r.warm = append(r.warm, warms...)
+			if i == 0 {
+				r.cpu = cpu
+			}
 		}
 		results = append(results, r)
 	}
@@ -228,11 +236,12 @@ func checkDeps(root, module string, pkgs []string) error {
 }
 
 // measure starts one emulator, times its first invoke from the process start, invokes it warm
-// more times, and stops it.
-func measure(ctx context.Context, rie, bootstrap string, env []string, payload []byte, name string, warm int, logPath string) (time.Duration, []time.Duration, error) {
+// more times (returning their times and the function's mean CPU time per warm invoke), and
+// stops it.
+func measure(ctx context.Context, rie, bootstrap string, env []string, payload []byte, name string, warm int, logPath string) (cold time.Duration, warms []time.Duration, cpu time.Duration, err error) {
 	log, err := os.Create(logPath)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	defer log.Close()
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
@@ -240,22 +249,32 @@ func measure(ctx context.Context, rie, bootstrap string, env []string, payload [
 	start := time.Now()
 	em, err := e2e.Start(rie, bootstrap, env, log)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	defer em.Stop()
 	if err := invoke(ctx, em, payload, name); err != nil {
-		return 0, nil, fmt.Errorf("%w\n%s", err, tailOf(logPath))
+		return 0, nil, 0, fmt.Errorf("%w\n%s", err, tailOf(logPath))
 	}
-	cold := time.Since(start)
-	var warms []time.Duration
+	cold = time.Since(start)
+	if warm == 0 {
+		return cold, warms, 0, nil
+	}
+	cpu0, err := em.FunctionCPU()
+	if err != nil {
+		return 0, nil, 0, err
+	}
 	for range warm {
 		t := time.Now()
 		if err := invoke(ctx, em, payload, name); err != nil {
-			return 0, nil, fmt.Errorf("%w\n%s", err, tailOf(logPath))
+			return 0, nil, 0, fmt.Errorf("%w\n%s", err, tailOf(logPath))
 		}
 		warms = append(warms, time.Since(t))
 	}
-	return cold, warms, nil
+	cpu1, err := em.FunctionCPU()
+	if err != nil {
+		return 0, nil, 0, err
+	}
+	return cold, warms, (cpu1 - cpu0) / time.Duration(warm), nil
 }
 
 // invoke sends the event and checks that the answer is a success (404 or 405 for the fallback).
@@ -360,8 +379,8 @@ func report(results []result, n, warm int) string {
 	fmt.Fprintf(&b, "Measured %s on %s, %d CPUs, %s; aws-lambda-rie %s; moto %s. Cold start: %d runs per function; warm: %d invokes.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 MST"), strings.TrimSpace(string(uname)), runtime.NumCPU(),
 		strings.TrimSpace(string(gover)), orUnknown(strings.TrimSpace(string(rie))), motoVersion(), n, warm)
-	fmt.Fprintln(&b, "| function | arm64 binary (MB) | cold start median (ms) | cold start p90 (ms) | cold start / hello (median) | warm median (ms) |")
-	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(&b, "| function | arm64 binary (MB) | cold start median (ms) | cold start p90 (ms) | cold start / hello (median) | warm median (ms) | warm CPU (ms) |")
+	fmt.Fprintln(&b, "|---|---:|---:|---:|---:|---:|---:|")
 	base := quantile(results[0].cold, 0.5)
 	var over []string
 	for _, r := range results {
@@ -371,8 +390,8 @@ func report(results []result, n, warm int) string {
 			over = append(over, r.name)
 		}
 		med := quantile(r.cold, 0.5)
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f | %s |\n", r.name, size, ms(med), ms(quantile(r.cold, 0.9)),
-			float64(med)/float64(base), ms(quantile(r.warm, 0.5)))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f | %s | %.2f |\n", r.name, size, ms(med), ms(quantile(r.cold, 0.9)),
+			float64(med)/float64(base), ms(quantile(r.warm, 0.5)), float64(r.cpu.Microseconds())/1000)
 	}
 	if len(over) > 0 {
 		progress("WARNING: over the %d MB goal: %s", SizeGoal/1_000_000, strings.Join(over, ", "))

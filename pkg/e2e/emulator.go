@@ -221,3 +221,35 @@ func childrenOf(pid int) []int {
 	}
 	return kids
 }
+
+// FunctionCPU returns the CPU time the function process (the emulator's child) has used so far,
+// the sum of its threads' run time in /proc/<pid>/task/*/schedstat, to the nanosecond.
+func (e *Emulator) FunctionCPU() (time.Duration, error) {
+	kids := childrenOf(e.cmd.Process.Pid)
+	if len(kids) == 0 {
+		return 0, errors.New("the emulator has not started the function")
+	}
+	var total time.Duration
+	for _, pid := range kids {
+		stats, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/schedstat", pid))
+		if len(stats) == 0 {
+			return 0, fmt.Errorf("no schedstat for process %d", pid)
+		}
+		for _, s := range stats {
+			b, err := os.ReadFile(s)
+			if err != nil {
+				continue // a thread that ended
+			}
+			f := strings.Fields(string(b))
+			if len(f) == 0 {
+				continue
+			}
+			ns, err := strconv.ParseInt(f[0], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s: %w", s, err)
+			}
+			total += time.Duration(ns)
+		}
+	}
+	return total, nil
+}
