@@ -1,0 +1,214 @@
+// Package feedbuilder is the Lambda function that keeps the Atom feeds current: DynamoDB's
+// stream of the table sends it batches of changed items, and it rebuilds from the store each feed
+// that a batch touches and publishes it (package feed does both).
+//
+// A batch is first reduced to the requests it is about (the keys of request and activity items,
+// "REQ#<jurisdiction>#<id>"), then to the set of feeds they touch (feed.Touched): a hundred records
+// about one request rebuild that request's feed, its service's and its jurisdiction's once each.
+// Feeds are built from the store, the source of truth, never from a record's images, so a replayed
+// or reordered batch rebuilds the same bytes, which the publisher does not write again.
+//
+// Failures are reported per record, as Lambda's partial batch response for streams wants (by the
+// record's SequenceNumber): a feed that fails to build or publish fails every record that touched
+// it, a record whose keys cannot be read at all (poisoned) fails alone, and everything else of the
+// batch is applied. Lambda then retries from the oldest failed record, bisecting the batch, and
+// after its bounded retries sends what is left to the on-failure destination (template.yaml).
+package feedbuilder
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambdacontext"
+
+	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// DefaultConcurrency is how many feeds a batch refreshes at once by default.
+const DefaultConcurrency = 8
+
+// maxLoggedErrors bounds the errors the batch's log line carries.
+const maxLoggedErrors = 5
+
+// Handler turns DynamoDB stream batches into refreshed feeds.
+type Handler struct {
+	// Store is read to find an activity's request and to build feeds.
+	Store feed.Reader
+	// Publisher stores the feeds (feed.S3 on AWS); a feed.Remover also takes down the feeds of
+	// requests that are no longer public.
+	Publisher feed.Publisher
+	// Options configure building feeds (FeedBase and APIBase are required).
+	Options feed.Options
+	// Concurrency is how many feeds are refreshed at once (default DefaultConcurrency).
+	Concurrency int
+	// Logger receives one line per batch (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// record is what one stream record is about.
+type record struct {
+	seq     string
+	feeds   []feed.Feed // the feeds it touches
+	failed  bool
+	ignored bool // an item no feed follows
+}
+
+// Handle refreshes the feeds that a batch touches and reports the records that failed, by
+// SequenceNumber. It returns an error only when the context ends before any work (Lambda then
+// retries the whole batch); everything else is a per-record failure.
+func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.DynamoDBEventResponse, error) {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		return events.DynamoDBEventResponse{}, fmt.Errorf("feed-builder: %w", err)
+	}
+	var errs []string
+	noteErr := func(err error) {
+		if len(errs) < maxLoggedErrors {
+			errs = append(errs, err.Error())
+		}
+	}
+
+	// What each record is about. An activity's service is read from its request, once per
+	// request of the batch.
+	records := make([]record, len(ev.Records))
+	services := map[[2]string][]string{}
+	serviceErr := map[[2]string]error{}
+	var changes []feed.Change
+	poisoned, ignored := 0, 0
+	for i, r := range ev.Records {
+		rec := &records[i]
+		rec.seq = r.Change.SequenceNumber
+		j, id, kind := parseKeys(r.Change.Keys)
+		switch kind {
+		case keyPoisoned:
+			rec.failed = true
+			poisoned++
+			continue
+		case keyOther:
+			rec.ignored = true
+			ignored++
+			continue
+		}
+		codes := imageServiceCodes(r.Change)
+		if len(codes) == 0 {
+			key := [2]string{j, id}
+			if _, done := services[key]; !done {
+				services[key], serviceErr[key] = h.serviceOf(ctx, j, id)
+				if serviceErr[key] != nil {
+					noteErr(serviceErr[key])
+				}
+			}
+			codes = services[key]
+			// Without its service, the record's service feed is unknown: it fails, so that Lambda
+			// delivers it again, while its request and jurisdiction feeds are still refreshed.
+			rec.failed = serviceErr[key] != nil
+		}
+		cs := []feed.Change{{JurisdictionID: j, RequestID: id}}
+		for _, c := range codes {
+			cs = append(cs, feed.Change{JurisdictionID: j, RequestID: id, ServiceCode: c})
+		}
+		rec.feeds = feed.Touched(cs)
+		changes = append(changes, cs...)
+	}
+
+	// Each touched feed once, from the store.
+	feeds := feed.Touched(changes)
+	results := h.refreshAll(ctx, feeds)
+	written, skipped := 0, 0
+	failedFeeds := map[feed.Feed]bool{}
+	for i, res := range results {
+		switch {
+		case res.err != nil:
+			failedFeeds[feeds[i]] = true
+			noteErr(res.err)
+		case res.written:
+			written++
+		default:
+			skipped++
+		}
+	}
+
+	var resp events.DynamoDBEventResponse
+	for i := range records {
+		rec := &records[i]
+		if slices.ContainsFunc(rec.feeds, func(f feed.Feed) bool { return failedFeeds[f] }) {
+			rec.failed = true
+		}
+		if rec.failed {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.DynamoDBBatchItemFailure{ItemIdentifier: rec.seq})
+		}
+	}
+
+	attrs := []any{
+		"records", len(ev.Records), "ignored", ignored, "poisoned", poisoned,
+		"feeds", len(feeds), "written", written, "skipped", skipped, "failed", len(failedFeeds),
+		"failedRecords", len(resp.BatchItemFailures), "ms", time.Since(start).Milliseconds(),
+	}
+	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
+		attrs = append(attrs, "requestId", lc.AwsRequestID)
+	}
+	level := slog.LevelInfo
+	if len(resp.BatchItemFailures) > 0 {
+		level = slog.LevelWarn
+		attrs = append(attrs, "errors", errs)
+	}
+	h.logger().Log(ctx, level, "feed batch", attrs...)
+	return resp, nil
+}
+
+// serviceOf returns the service code of a request as the store holds it: none for a request the
+// store does not have (its feeds are taken down, and no service feed can be told).
+func (h *Handler) serviceOf(ctx context.Context, jurisdictionID, id string) ([]string, error) {
+	r, err := h.Store.Request(ctx, jurisdictionID, id)
+	if open311.IsKind(err, open311.NotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read request %s in %s: %w", id, jurisdictionID, err)
+	}
+	if r.ServiceCode == "" {
+		return nil, nil
+	}
+	return []string{r.ServiceCode}, nil
+}
+
+type result struct {
+	written bool
+	err     error
+}
+
+// refreshAll refreshes feeds, Concurrency at a time, and returns their results in order.
+func (h *Handler) refreshAll(ctx context.Context, feeds []feed.Feed) []result {
+	results := make([]result, len(feeds))
+	n := h.Concurrency
+	if n <= 0 {
+		n = DefaultConcurrency
+	}
+	sem := make(chan struct{}, n)
+	var wg sync.WaitGroup
+	for i, f := range feeds {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			// Refresh's errors name the feed.
+			written, err := feed.Refresh(ctx, h.Store, h.Publisher, f, h.Options)
+			results[i] = result{written, err}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger != nil {
+		return h.Logger
+	}
+	return slog.Default()
+}

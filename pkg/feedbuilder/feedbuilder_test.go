@@ -1,0 +1,380 @@
+package feedbuilder_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/mmcdole/gofeed"
+
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/feedbuilder"
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
+	"github.com/civicworks/open311/pkg/store/bolt"
+)
+
+const j = apitest.Jurisdiction
+
+// The feeds of the two seeded requests the tests touch: 100003 (streetlight) and 100004 (graffiti).
+var (
+	req3    = j + "/requests/100003.atom"
+	req4    = j + "/requests/100004.atom"
+	svc3    = j + "/services/streetlight.atom"
+	svc4    = j + "/services/graffiti.atom"
+	jurFeed = j + "/requests.atom"
+)
+
+// seeded returns the test world of pkg/api in an embedded store.
+func seeded(t *testing.T) store.Store {
+	t.Helper()
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "feeds.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := apitest.Seed(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// publisher keeps feeds in memory and counts what it is asked to do; Publish fails for the paths
+// in fail.
+type publisher struct {
+	mu      sync.Mutex
+	files   map[string][]byte
+	calls   map[string]int // Publish calls per path
+	writes  map[string]int // Publish calls that wrote
+	removed map[string]int
+	fail    map[string]bool
+}
+
+func newPublisher() *publisher {
+	return &publisher{files: map[string][]byte{}, calls: map[string]int{}, writes: map[string]int{},
+		removed: map[string]int{}, fail: map[string]bool{}}
+}
+
+func (p *publisher) Publish(ctx context.Context, path string, body []byte) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls[path]++
+	if p.fail[path] {
+		return false, fmt.Errorf("put %s: service unavailable", path)
+	}
+	if bytes.Equal(p.files[path], body) {
+		return false, nil
+	}
+	p.files[path] = body
+	p.writes[path]++
+	return true, nil
+}
+
+func (p *publisher) Remove(ctx context.Context, path string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.files, path)
+	p.removed[path]++
+	return nil
+}
+
+// take returns the Publish calls and writes so far and starts counting again.
+func (p *publisher) take() (calls, writes map[string]int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	calls, writes = p.calls, p.writes
+	p.calls, p.writes = map[string]int{}, map[string]int{}
+	return calls, writes
+}
+
+// handler returns a handler over st and pub whose batch log lines go to log.
+func handler(st feed.Reader, pub feed.Publisher, log *bytes.Buffer) *feedbuilder.Handler {
+	return &feedbuilder.Handler{
+		Store:     st,
+		Publisher: pub,
+		Options: feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2",
+			Now: func() time.Time { return apitest.Now }},
+		Logger: slog.New(slog.NewJSONHandler(log, nil)),
+	}
+}
+
+func str(s string) events.DynamoDBAttributeValue { return events.NewStringAttribute(s) }
+
+// seq is the SequenceNumber of the n-th record of a test batch.
+func seq(n int) string { return fmt.Sprintf("4%020d", n) }
+
+// activityRecord is the INSERT of an activity of request id, as the stream sends it.
+func activityRecord(n int, id string) events.DynamoDBEventRecord {
+	keys := map[string]events.DynamoDBAttributeValue{
+		"PK": str("REQ#" + j + "#" + id), "SK": str(fmt.Sprintf("ACT#2026-11-02T15:04:05.000000000Z#%010d#0001", n)),
+	}
+	return events.DynamoDBEventRecord{
+		EventName: "INSERT", EventSource: "aws:dynamodb", AWSRegion: "us-east-1",
+		Change: events.DynamoDBStreamRecord{Keys: keys, SequenceNumber: seq(n), SizeBytes: 200, StreamViewType: "NEW_AND_OLD_IMAGES",
+			NewImage: map[string]events.DynamoDBAttributeValue{"PK": keys["PK"], "SK": keys["SK"], "ItemType": str("activity"),
+				"request_id": str(id), "summary": str("Comment.")}},
+	}
+}
+
+// requestRecord is the MODIFY of request item id of service code, as the stream sends it.
+func requestRecord(n int, id, code string) events.DynamoDBEventRecord {
+	keys := map[string]events.DynamoDBAttributeValue{"PK": str("REQ#" + j + "#" + id), "SK": str("REQ")}
+	image := map[string]events.DynamoDBAttributeValue{"PK": keys["PK"], "SK": keys["SK"], "ItemType": str("request"),
+		"service_request_id": str(id), "service_code": str(code),
+		"reporter": events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{"email": str("ada@example.net")})}
+	return events.DynamoDBEventRecord{
+		EventName: "MODIFY", EventSource: "aws:dynamodb", AWSRegion: "us-east-1",
+		Change: events.DynamoDBStreamRecord{Keys: keys, SequenceNumber: seq(n), SizeBytes: 500, StreamViewType: "NEW_AND_OLD_IMAGES",
+			NewImage: image, OldImage: image},
+	}
+}
+
+// keysRecord is a record with the given keys and nothing else.
+func keysRecord(n int, keys map[string]events.DynamoDBAttributeValue) events.DynamoDBEventRecord {
+	return events.DynamoDBEventRecord{EventName: "INSERT", EventSource: "aws:dynamodb",
+		Change: events.DynamoDBStreamRecord{Keys: keys, SequenceNumber: seq(n), StreamViewType: "NEW_AND_OLD_IMAGES"}}
+}
+
+// failed returns the sequence numbers a response reports.
+func failed(resp events.DynamoDBEventResponse) []string {
+	var s []string
+	for _, f := range resp.BatchItemFailures {
+		s = append(s, f.ItemIdentifier)
+	}
+	return s
+}
+
+// logLine decodes the one line a batch logs and empties log.
+func logLine(t *testing.T, log *bytes.Buffer) map[string]any {
+	t.Helper()
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	log.Reset()
+	if len(lines) != 1 {
+		t.Fatalf("the batch logged %d lines, want one:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &m); err != nil {
+		t.Fatalf("log line %q: %v", lines[0], err)
+	}
+	return m
+}
+
+// checkCounts checks the counts of a batch's log line.
+func checkCounts(t *testing.T, line map[string]any, want map[string]float64) {
+	t.Helper()
+	for k, v := range want {
+		if line[k] != v {
+			t.Errorf("log %s = %v, want %v (line %v)", k, line[k], v, line)
+		}
+	}
+}
+
+// TestCoalesce sends a batch that touches one request a hundred times, then the same batch again:
+// the first writes each of the request's three feeds once, the replay writes nothing.
+func TestCoalesce(t *testing.T) {
+	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
+	h := handler(st, pub, log)
+	var batch events.DynamoDBEvent
+	for n := range 100 {
+		r := activityRecord(n, "100003")
+		if n%10 == 0 {
+			r = requestRecord(n, "100003", "streetlight")
+		}
+		batch.Records = append(batch.Records, r)
+	}
+	want := map[string]int{req3: 1, svc3: 1, jurFeed: 1}
+	for _, run := range []struct {
+		name   string
+		writes map[string]int
+		counts map[string]float64
+	}{
+		{"first", want, map[string]float64{"records": 100, "feeds": 3, "written": 3, "skipped": 0, "failed": 0}},
+		{"replay", map[string]int{}, map[string]float64{"records": 100, "feeds": 3, "written": 0, "skipped": 3, "failed": 0}},
+	} {
+		t.Run(run.name, func(t *testing.T) {
+			resp, err := h.Handle(context.Background(), batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(resp.BatchItemFailures) != 0 {
+				t.Errorf("failures %v, want none", failed(resp))
+			}
+			calls, writes := pub.take()
+			if !maps.Equal(calls, want) {
+				t.Errorf("Publish calls %v, want one per feed %v", calls, want)
+			}
+			if !maps.Equal(writes, run.writes) {
+				t.Errorf("writes %v, want %v", writes, run.writes)
+			}
+			checkCounts(t, logLine(t, log), run.counts)
+		})
+	}
+	// The request's feed is built from the store, with every activity the store holds.
+	parsed, err := gofeed.NewParser().ParseString(string(pub.files[req3]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(parsed.Items) != 2 || !strings.Contains(parsed.Title, "100003") {
+		t.Errorf("request feed %q with %d entries, want the 2 activities of 100003", parsed.Title, len(parsed.Items))
+	}
+}
+
+// TestPoisoned sends records whose keys cannot be read among good ones: each is reported alone,
+// items no feed follows are ignored, and the good records' feeds are written.
+func TestPoisoned(t *testing.T) {
+	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
+	h := handler(st, pub, log)
+	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		activityRecord(0, "100003"),
+		keysRecord(1, nil), // no keys
+		keysRecord(2, map[string]events.DynamoDBAttributeValue{"PK": str("REQ#"), "SK": str("REQ")}),
+		requestRecord(3, "100004", "graffiti"),
+		keysRecord(4, map[string]events.DynamoDBAttributeValue{"PK": str("JUR#" + j), "SK": str("SVC#pothole")}), // the catalog
+		keysRecord(5, map[string]events.DynamoDBAttributeValue{"PK": events.NewNumberAttribute("7"), "SK": str("REQ")}),
+		activityRecord(6, "100004"),
+	}}
+	resp, err := h.Handle(context.Background(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := failed(resp), []string{seq(1), seq(2), seq(5)}; !slices.Equal(got, want) {
+		t.Errorf("failures %v, want exactly the poisoned records %v", got, want)
+	}
+	_, writes := pub.take()
+	if want := map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1, jurFeed: 1}; !maps.Equal(writes, want) {
+		t.Errorf("writes %v, want %v", writes, want)
+	}
+	line := logLine(t, log)
+	checkCounts(t, line, map[string]float64{"records": 7, "ignored": 1, "poisoned": 3, "feeds": 5, "written": 5, "failed": 0, "failedRecords": 3})
+	if line["level"] != "WARN" {
+		t.Errorf("a batch with failures logged at %v, want WARN", line["level"])
+	}
+}
+
+// failingReader fails the reads of one request's activities and, optionally, of one request.
+type failingReader struct {
+	feed.Reader
+	activitiesOf, requestOf string
+}
+
+func (r failingReader) Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error) {
+	if requestID == r.activitiesOf {
+		return nil, errors.New("throughput exceeded")
+	}
+	return r.Reader.Activities(ctx, jurisdictionID, requestID)
+}
+
+func (r failingReader) Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error) {
+	if id == r.requestOf {
+		return open311.Request{}, errors.New("throughput exceeded")
+	}
+	return r.Reader.Request(ctx, jurisdictionID, id)
+}
+
+// TestFailingFeed checks that a feed that fails fails exactly the records that touched it, and
+// that the other feeds of the batch are written.
+func TestFailingFeed(t *testing.T) {
+	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		activityRecord(0, "100003"), requestRecord(1, "100004", "graffiti"), activityRecord(2, "100003"), activityRecord(3, "100004"),
+	}}
+	for _, tt := range []struct {
+		name       string
+		reader     func(feed.Reader) feed.Reader
+		failPath   string
+		wantFailed []string
+		wantWrites map[string]int
+	}{
+		{"store fails a request feed", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, activitiesOf: "100004"} }, "",
+			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, svc4: 1, jurFeed: 1}},
+		{"publisher fails a service feed", nil, svc3,
+			[]string{seq(0), seq(2)}, map[string]int{req3: 1, req4: 1, svc4: 1, jurFeed: 1}},
+		{"publisher fails the jurisdiction feed", nil, jurFeed,
+			[]string{seq(0), seq(1), seq(2), seq(3)}, map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1}},
+		// An activity's service is read from its request; when that read fails, so does the
+		// request's feed (which reads it too), and both records of the request fail; the service
+		// feed the request item's image names is still written.
+		{"the request of an activity cannot be read", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, requestOf: "100004"} }, "",
+			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, svc4: 1, jurFeed: 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var st feed.Reader = seeded(t)
+			if tt.reader != nil {
+				st = tt.reader(st)
+			}
+			pub, log := newPublisher(), &bytes.Buffer{}
+			if tt.failPath != "" {
+				pub.fail[tt.failPath] = true
+			}
+			resp, err := handler(st, pub, log).Handle(context.Background(), batch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := failed(resp); !slices.Equal(got, tt.wantFailed) {
+				t.Errorf("failures %v, want %v", got, tt.wantFailed)
+			}
+			if _, writes := pub.take(); !maps.Equal(writes, tt.wantWrites) {
+				t.Errorf("writes %v, want %v", writes, tt.wantWrites)
+			}
+			line := logLine(t, log)
+			if errs, _ := line["errors"].([]any); len(errs) == 0 {
+				t.Errorf("the log line names no error: %v", line)
+			}
+		})
+	}
+}
+
+// TestStoreIsTheSource checks that a feed comes from the store, not from a record's image: a
+// record that claims another service for a request refreshes that service's feed too, but the
+// request's entries and its own service come from the store; and the log carries nothing of the
+// images.
+func TestStoreIsTheSource(t *testing.T) {
+	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
+	r := requestRecord(0, "100003", "pothole")
+	r.Change.NewImage["description"] = str("A made-up description from the image")
+	resp, err := handler(st, pub, log).Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{r}})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v, %v", failed(resp), err)
+	}
+	body := string(pub.files[req3])
+	if body == "" || strings.Contains(body, "made-up") {
+		t.Errorf("request feed %q: want it built from the store", body)
+	}
+	if _, ok := pub.files[j+"/services/pothole.atom"]; !ok {
+		t.Error("the service the image names was not refreshed")
+	}
+	if s := log.String(); strings.Contains(s, "@") || strings.Contains(s, "made-up") {
+		t.Errorf("the log line shows what the images hold: %s", s)
+	}
+}
+
+// TestNotPublic checks that the feeds of a private request and service are taken down, not
+// written, and that this is no failure.
+func TestNotPublic(t *testing.T) {
+	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
+	resp, err := handler(st, pub, log).Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		activityRecord(0, "100007"), // private service code-concern
+		activityRecord(1, "999999"), // not in the store
+	}})
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v, %v", failed(resp), err)
+	}
+	if want := map[string]int{j + "/requests/100007.atom": 1, j + "/services/code-concern.atom": 1, j + "/requests/999999.atom": 1}; !maps.Equal(pub.removed, want) {
+		t.Errorf("removed %v, want %v", pub.removed, want)
+	}
+	if _, writes := pub.take(); !maps.Equal(writes, map[string]int{jurFeed: 1}) {
+		t.Errorf("writes %v, want only the jurisdiction feed", writes)
+	}
+	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 4, "written": 1, "skipped": 3})
+}
