@@ -30,6 +30,7 @@ const (
 	EnvDefaultJurisdiction = "OPEN311_DEFAULT_JURISDICTION" // optional: see api.Options.DefaultJurisdiction
 	EnvEndpoint            = "OPEN311_ENDPOINT"             // optional: public base URL named in discovery
 	EnvEndpointType        = "OPEN311_ENDPOINT_TYPE"        // optional: "production" (default) or "test"
+	EnvFeedBase            = "OPEN311_FEED_BASE"            // optional: public base URL of the Atom feeds (the CDN)
 	EnvLogLevel            = "AWS_LAMBDA_LOG_LEVEL"         // set by Lambda from LoggingConfig.ApplicationLogLevel
 )
 
@@ -39,6 +40,7 @@ type Config struct {
 	DefaultJurisdiction string
 	Endpoint            string
 	EndpointType        string
+	FeedBase            string
 	LogLevel            slog.Level
 }
 
@@ -49,6 +51,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		DefaultJurisdiction: strings.TrimSpace(getenv(EnvDefaultJurisdiction)),
 		Endpoint:            strings.TrimSpace(getenv(EnvEndpoint)),
 		EndpointType:        strings.TrimSpace(getenv(EnvEndpointType)),
+		FeedBase:            strings.TrimSpace(getenv(EnvFeedBase)),
 	}
 	if c.Table == "" {
 		return Config{}, fmt.Errorf("lambdaconfig: %s is required", EnvTable)
@@ -58,10 +61,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	default:
 		return Config{}, fmt.Errorf("lambdaconfig: %s is %q, want production or test", EnvEndpointType, c.EndpointType)
 	}
-	if c.Endpoint != "" {
-		u, err := url.Parse(c.Endpoint)
+	for _, v := range []struct{ name, value string }{{EnvEndpoint, c.Endpoint}, {EnvFeedBase, c.FeedBase}} {
+		if v.value == "" {
+			continue
+		}
+		u, err := url.Parse(v.value)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return Config{}, fmt.Errorf("lambdaconfig: %s is %q, want an absolute http(s) URL", EnvEndpoint, c.Endpoint)
+			return Config{}, fmt.Errorf("lambdaconfig: %s is %q, want an absolute http(s) URL", v.name, v.value)
 		}
 	}
 	level, err := logLevel(getenv(EnvLogLevel))
@@ -96,6 +102,7 @@ func (c Config) Options(st api.Backend, logger *slog.Logger) api.Options {
 		DefaultJurisdiction: c.DefaultJurisdiction,
 		Endpoint:            c.Endpoint,
 		EndpointType:        c.EndpointType,
+		FeedBase:            c.FeedBase,
 		Logger:              logger,
 	}
 }

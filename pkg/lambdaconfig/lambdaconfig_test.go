@@ -36,14 +36,16 @@ func TestFromEnv(t *testing.T) {
 		{"everything", map[string]string{
 			"TABLE_NAME": "t", "OPEN311_DEFAULT_JURISDICTION": "city.example.org",
 			"OPEN311_ENDPOINT": "https://api.city.example.org/open311/v2", "OPEN311_ENDPOINT_TYPE": "test",
-			"AWS_LAMBDA_LOG_LEVEL": "DEBUG",
+			"AWS_LAMBDA_LOG_LEVEL": "DEBUG", "OPEN311_FEED_BASE": "https://d111111abcdef8.cloudfront.net",
 		}, lambdaconfig.Config{Table: "t", DefaultJurisdiction: "city.example.org",
-			Endpoint: "https://api.city.example.org/open311/v2", EndpointType: "test", LogLevel: slog.LevelDebug}, ""},
+			Endpoint: "https://api.city.example.org/open311/v2", EndpointType: "test",
+			FeedBase: "https://d111111abcdef8.cloudfront.net", LogLevel: slog.LevelDebug}, ""},
 		{"empty optional values", map[string]string{"TABLE_NAME": "t", "OPEN311_ENDPOINT": "", "OPEN311_ENDPOINT_TYPE": "", "AWS_LAMBDA_LOG_LEVEL": ""},
 			lambdaconfig.Config{Table: "t", LogLevel: slog.LevelInfo}, ""},
 		{"no table", map[string]string{}, lambdaconfig.Config{}, "TABLE_NAME is required"},
 		{"bad endpoint type", map[string]string{"TABLE_NAME": "t", "OPEN311_ENDPOINT_TYPE": "staging"}, lambdaconfig.Config{}, "OPEN311_ENDPOINT_TYPE"},
 		{"relative endpoint", map[string]string{"TABLE_NAME": "t", "OPEN311_ENDPOINT": "/open311"}, lambdaconfig.Config{}, "OPEN311_ENDPOINT"},
+		{"relative feed base", map[string]string{"TABLE_NAME": "t", "OPEN311_FEED_BASE": "feeds"}, lambdaconfig.Config{}, "OPEN311_FEED_BASE"},
 		{"bad log level", map[string]string{"TABLE_NAME": "t", "AWS_LAMBDA_LOG_LEVEL": "LOUD"}, lambdaconfig.Config{}, "AWS_LAMBDA_LOG_LEVEL"},
 	}
 	for _, tt := range tests {
@@ -144,5 +146,17 @@ func TestAPIWithoutTable(t *testing.T) {
 	defer slog.SetDefault(slog.Default())
 	if _, err := lambdaconfig.API(context.Background()); err == nil || !strings.Contains(err.Error(), "TABLE_NAME") {
 		t.Errorf("err = %v, want one naming TABLE_NAME", err)
+	}
+}
+
+// TestOptionsFeedBase checks that the feed base reaches the API, which names each request's
+// feed from it (extended_attributes.feed_url).
+func TestOptionsFeedBase(t *testing.T) {
+	c, err := lambdaconfig.FromEnv(env(map[string]string{"TABLE_NAME": "t", "OPEN311_FEED_BASE": "https://d111111abcdef8.cloudfront.net"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Options(nil, nil).FeedBase; got != "https://d111111abcdef8.cloudfront.net" {
+		t.Errorf("Options().FeedBase = %q", got)
 	}
 }
