@@ -1,30 +1,32 @@
-// Command bench measures every Lambda function of the API and prints a markdown table.
+// Command bench measures every Lambda function and prints a markdown table.
 //
 //	go run ./infra/bench [-n 10] [-warm 20] [-endpoint URL] [-o FILE]
 //
-// For each function (api.Operations, built from functions/<operation>):
+// For each function (every functions/<name>; the operations of api.Routes first):
 //
 //   - size: the stripped linux/arm64 binary that sam build deploys (the Makefile's flags:
 //     CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags "-s -w"); the goal is 12 MB or less.
 //     It also lists the packages the function links (go list -deps) and fails when one is
 //     local-only: bbolt, the embedded store, anything under infra/, a test helper.
-//   - cold start: on this machine, a build for its own architecture run under the Lambda Runtime
-//     Interface Emulator (infra/rie/version) against moto, from starting the emulator process to
-//     the first answer of the function's events/<operation>.json (the emulator starts the
-//     function on its first invoke, as Lambda does), -n runs each, median and 90th percentile,
-//     and the ratio of the medians to those of infra/bench/hello, the smallest HTTP API function,
-//     built and run the same way in the same run. A function's cold start includes its first
-//     DynamoDB calls (to moto, slower than DynamoDB); the hello function makes none.
+//   - cold start, for the functions behind the HTTP API: a build for this machine's
+//     architecture run under the Lambda Runtime Interface Emulator (infra/rie/version) against
+//     moto, from starting the emulator process to the first answer of the function's
+//     events/<operation>.json (the emulator starts the function on its first invoke, as Lambda
+//     does); -n runs each, median and 90th percentile, and the ratio of the medians to that of
+//     infra/bench/hello, the smallest HTTP API function, built and run the same way in the same
+//     run. A function's cold start includes its first DynamoDB calls (to moto, slower than
+//     DynamoDB); the hello function makes none.
 //   - warm: the median of -warm further invokes of the same event in the first run's process
 //     (round trip through the emulator, with moto's latency), and the function's CPU time per
 //     warm invoke (its threads' run time from /proc/<pid>/task/*/schedstat). Lambda gives a
 //     128 MB function about 128/1769 of a vCPU, so CPU-bound work takes about 14 times longer
 //     there than on a free core here.
 //
-// moto is started on a free port unless -endpoint (or OPEN311_TEST_AWS_ENDPOINT) names a running
-// DynamoDB API; a table is created and seeded with the golden test world (apitest.Seed). Every
-// process it starts is stopped by its process id at the end. The numbers depend on the machine:
-// the README keeps a table with its date and machine, and no test asserts a time.
+// moto is started on a free port unless -endpoint (or OPEN311_TEST_AWS_ENDPOINT) names a
+// running DynamoDB API; each function gets a new table seeded with the golden test world
+// (apitest.Seed). Every process bench starts is stopped by its process id at the end. The
+// numbers depend on the machine: the README keeps a table with its date and machine, and no
+// test asserts a time.
 package main
 
 import (
@@ -99,10 +101,9 @@ func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	ops := api.Operations()
-	pkgs := make([]string, len(ops))
-	for i, op := range ops {
-		pkgs[i] = "./functions/" + op
+	pkgs, err := functions(root)
+	if err != nil {
+		return "", err
 	}
 	if err := checkDeps(root, module, pkgs); err != nil {
 		return "", err
@@ -135,13 +136,8 @@ func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
 		}
 		defer stop()
 	}
-	tableName, err := seed(ctx, endpoint)
-	if err != nil {
-		return "", err
-	}
 	env := []string{
 		"PATH=" + os.Getenv("PATH"),
-		"TABLE_NAME=" + tableName,
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint,
 		"AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=test",
@@ -161,22 +157,32 @@ func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
 		if pkg == hello {
 			event = filepath.Join(root, "events", api.OpDiscovery+".json")
 		}
-		payload, err := os.ReadFile(event)
-		if err != nil {
-			return "", fmt.Errorf("%s: %w", name, err)
-		}
 		fi, err := os.Stat(arm[pkg])
 		if err != nil {
 			return "", err
 		}
 		r := result{name: name, size: fi.Size()}
+		if pkg != hello && !slices.Contains(api.Operations(), name) {
+			results = append(results, r) // not behind the HTTP API: its size only
+			continue
+		}
+		payload, err := os.ReadFile(event)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
 		progress("%s: %d cold starts, %d warm invokes", name, n, warm)
+		// A fresh world for each function, so that what one writes does not slow another's reads.
+		table, err := seed(ctx, endpoint)
+		if err != nil {
+			return "", err
+		}
+		fnEnv := append(slices.Clip(env), "TABLE_NAME="+table, "AWS_LAMBDA_FUNCTION_NAME="+name)
 		for i := range n {
 			warmRuns := 0
 			if i == 0 {
 				warmRuns = warm
 			}
-			cold, warms, cpu, err := measure(ctx, rie, host[pkg], append(env, "AWS_LAMBDA_FUNCTION_NAME="+name), payload, name, warmRuns, filepath.Join(tmp, name+".log"))
+			cold, warms, cpu, err := measure(ctx, rie, host[pkg], fnEnv, payload, name, warmRuns, filepath.Join(tmp, name+".log"))
 			if err != nil {
 				return "", fmt.Errorf("%s: %w", name, err)
 			}
@@ -189,6 +195,32 @@ func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
 		results = append(results, r)
 	}
 	return report(results, n, warm), nil
+}
+
+// functions returns the packages of every function, ./functions/<name>: the operations of the
+// route table in its order, then any other function (such as a stream consumer) by name.
+func functions(root string) ([]string, error) {
+	mains, err := filepath.Glob(filepath.Join(root, "functions", "*", "main.go"))
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, m := range mains {
+		names = append(names, filepath.Base(filepath.Dir(m)))
+	}
+	var pkgs []string
+	for _, op := range api.Operations() {
+		if !slices.Contains(names, op) {
+			return nil, fmt.Errorf("no functions/%s for operation %s", op, op)
+		}
+		pkgs = append(pkgs, "./functions/"+op)
+	}
+	for _, name := range names {
+		if !slices.Contains(api.Operations(), name) {
+			pkgs = append(pkgs, "./functions/"+name)
+		}
+	}
+	return pkgs, nil
 }
 
 // progress reports on stderr what the benchmark is doing.
@@ -388,6 +420,10 @@ func report(results []result, n, warm int) string {
 		if r.size > SizeGoal {
 			size += " (over 12)"
 			over = append(over, r.name)
+		}
+		if len(r.cold) == 0 {
+			fmt.Fprintf(&b, "| %s | %s | not behind the HTTP API | | | | |\n", r.name, size)
+			continue
 		}
 		med := quantile(r.cold, 0.5)
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %.2f | %s | %.2f |\n", r.name, size, ms(med), ms(quantile(r.cold, 0.9)),
