@@ -322,9 +322,19 @@ func TestFunctions(t *testing.T) {
 		sort.Strings(files)
 		for _, file := range files {
 			name := filepath.Base(file)
+			if strings.HasPrefix(name, "feed-builder") {
+				continue // a DynamoDB stream batch: TestFeedBuilder sends it to the feed builder
+			}
 			op := operationOfEvent(name)
 			if op == "" {
-				t.Errorf("%s: names no operation of the route table", name)
+				// An event of a function that API Gateway does not invoke (a stream consumer)
+				// is not an HTTP API event; that function's own tests send it.
+				fn := strings.TrimSuffix(name, ".json")
+				if _, err := os.Stat(filepath.Join(awstest.Root(), "functions", fn, "main.go")); err == nil {
+					t.Logf("%-36s not sent: functions/%s is not behind the HTTP API", name, fn)
+					continue
+				}
+				t.Errorf("%s: names no operation of the route table and no function", name)
 				continue
 			}
 			data, err := os.ReadFile(file)
