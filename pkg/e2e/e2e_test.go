@@ -11,6 +11,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -380,4 +381,22 @@ func operationOfEvent(file string) string {
 		}
 	}
 	return best
+}
+
+// TestTestBuildLinksNoBolt checks that the e2e build of the functions, which adds the golden
+// clock (pkg/lambdaconfig/testclock.go and pkg/api/apitest), still links no embedded store: the
+// functions under test are the deployed ones plus a clock, nothing local-only.
+func TestTestBuildLinksNoBolt(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps", "-tags", "e2e,"+e2e.LambdaTags, "./functions/...")
+	cmd.Dir = awstest.Root()
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.HasPrefix(dep, "go.etcd.io/bbolt") || strings.HasSuffix(dep, "/pkg/store/bolt") || strings.Contains(dep, "/infra/") {
+			t.Errorf("the e2e build of the functions links %s", dep)
+		}
+	}
 }
