@@ -8,10 +8,13 @@
 #   make lint                  cfn-lint and sam validate --lint on template.yaml, offline
 #   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS)
 #
-# One function per operation of pkg/api's route table; pkg/deploy's tests check that the targets
-# below, template.yaml, functions/ and the route table agree.
+# One function per operation of pkg/api's route table, and the feed builder on the table's stream;
+# pkg/deploy's tests check that the targets below, template.yaml, functions/ and the route table
+# agree.
 
 OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions fallback
+# Functions that serve no route: they are triggered by an event source of template.yaml.
+STREAM_FUNCTIONS := feed-builder
 
 # The flags of every Lambda build: static, no RPC mode of aws-lambda-go (provided.al2023 uses the
 # runtime API), reproducible paths, stripped.
@@ -54,8 +57,10 @@ build-GetRequestsFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-requests
 build-GetRequestFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-request
+build-FeedBuilderFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/feed-builder
 
-bootstraps: $(addprefix $(BUILD_DIR)/,$(addsuffix /bootstrap,$(OPERATIONS)))
+bootstraps: $(addprefix $(BUILD_DIR)/,$(addsuffix /bootstrap,$(OPERATIONS) $(STREAM_FUNCTIONS)))
 
 # Always handed to go build, which knows best what is out of date.
 $(BUILD_DIR)/%/bootstrap: FORCE

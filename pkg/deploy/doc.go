@@ -1,7 +1,10 @@
 // Package deploy holds no code: its tests check that what is deployed to AWS agrees with the Go
 // code it deploys. template.yaml must have one function per operation of pkg/api's route table
-// with one HttpApi event per route, built from functions/<operation> by the Makefile's
-// build-<LogicalId> target, with read-only DynamoDB permissions for GET operations and the
-// table schema of pkg/store/dynamo; every events/*.json must be a real-shaped HTTP API event
-// that its operation answers; cfn-lint and sam validate --lint must find no error.
+// with one HttpApi event per route, and the feed builder on the table's stream, each built from
+// functions/<name> by the Makefile's build-<LogicalId> target, with read-only DynamoDB
+// permissions for GET operations and the feed builder, the feed builder's stream settings (filter,
+// partial batch responses, bisection, bounded retries, on-failure queue), its private bucket
+// behind CloudFront, and the table schema of pkg/store/dynamo; every events/*.json must be a
+// real-shaped HTTP API event that its operation answers, or a DynamoDB stream batch that the
+// feed builder applies; cfn-lint and sam validate --lint must find no error.
 package deploy

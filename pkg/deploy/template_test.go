@@ -107,12 +107,13 @@ func at(v any, keys ...string) any {
 }
 
 // merge applies SAM's Globals rules: maps merge key by key, lists are concatenated, and
-// otherwise the function's own value wins.
+// otherwise the function's own value wins. An intrinsic function ({"Ref": x}, {"Fn::Sub": s},
+// ...) is a value, not a map: the function's own replaces the global one.
 func merge(global, local any) any {
 	switch g := global.(type) {
 	case map[string]any:
 		l, ok := local.(map[string]any)
-		if !ok {
+		if !ok || intrinsic(g) || intrinsic(l) {
 			break
 		}
 		out := map[string]any{}
@@ -136,6 +137,18 @@ func merge(global, local any) any {
 		return global
 	}
 	return local
+}
+
+// intrinsic reports whether m is an intrinsic function, as SAM tells: a map of one key, Ref,
+// Condition or Fn::*.
+func intrinsic(m map[string]any) bool {
+	if len(m) != 1 {
+		return false
+	}
+	for k := range m {
+		return k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::")
+	}
+	return false
 }
 
 // function is an AWS::Serverless::Function of the template.
@@ -209,6 +222,16 @@ func operationOf(t *testing.T, fns []function) map[string]string {
 // operations are the operations of the route table.
 func operations() []string { return api.Operations() }
 
+// streamFunctions are the functions of functions/ that serve no route: an event source of the
+// template triggers them (the table's stream triggers the feed builder).
+var streamFunctions = []string{"feed-builder"}
+
+// feedBuilder is the feed builder's folder under functions/.
+const feedBuilder = "feed-builder"
+
+// functionNames are the folders of functions/: one per operation, and the stream functions.
+func functionNames() []string { return append(operations(), streamFunctions...) }
+
 func sorted(set map[string]bool) []string {
 	var s []string
 	for k := range set {
@@ -218,15 +241,16 @@ func sorted(set map[string]bool) []string {
 	return s
 }
 
-// TestOneFunctionPerOperation checks that the operations of the route table, the folders of
-// functions/ and the functions of the template are the same set, one function each.
+// TestOneFunctionPerOperation checks that the operations of the route table (and the stream
+// functions), the folders of functions/ and the functions of the template are the same set, one
+// function each.
 func TestOneFunctionPerOperation(t *testing.T) {
 	tpl := readTemplate(t)
 	fns := templateFunctions(t, tpl)
 	opOf := operationOf(t, fns)
 
 	want := map[string]bool{}
-	for _, op := range operations() {
+	for _, op := range functionNames() {
 		want[op] = true
 	}
 
@@ -245,7 +269,7 @@ func TestOneFunctionPerOperation(t *testing.T) {
 		}
 	}
 	if got, w := sorted(folders), sorted(want); !slices.Equal(got, w) {
-		t.Errorf("functions/ folders %q, want the operations of api.Operations() %q", got, w)
+		t.Errorf("functions/ folders %q, want the operations of api.Operations() and the stream functions %q", got, w)
 	}
 
 	byOp := map[string][]string{}
@@ -265,7 +289,7 @@ func TestOneFunctionPerOperation(t *testing.T) {
 	}
 	for op, ids := range byOp {
 		if !want[op] {
-			t.Errorf("functions %q build functions/%s, which is no operation of api.Operations()", ids, op)
+			t.Errorf("functions %q build functions/%s, which is no operation of api.Operations() nor a stream function", ids, op)
 		}
 	}
 }
@@ -273,7 +297,7 @@ func TestOneFunctionPerOperation(t *testing.T) {
 type route struct{ method, path string }
 
 // TestRoutesMatchRouteTable checks that each function's HttpApi events are exactly the routes
-// of its operation in api.Routes.
+// of its operation in api.Routes, and that the stream functions have no HttpApi event.
 func TestRoutesMatchRouteTable(t *testing.T) {
 	tpl := readTemplate(t)
 	fns := templateFunctions(t, tpl)
@@ -284,6 +308,14 @@ func TestRoutesMatchRouteTable(t *testing.T) {
 	}
 	for _, fn := range fns {
 		events, _ := fn.props["Events"].(map[string]any)
+		if slices.Contains(streamFunctions, opOf[fn.id]) {
+			for name, ev := range events {
+				if at(ev, "Type") == "HttpApi" {
+					t.Errorf("%s: event %s: a stream function serves no route", fn.id, name)
+				}
+			}
+			continue // TestFeedBuilderStream checks its events
+		}
 		var got []route
 		for name, ev := range events {
 			if at(ev, "Type") != "HttpApi" {
@@ -311,12 +343,18 @@ func TestRoutesMatchRouteTable(t *testing.T) {
 	}
 }
 
+// feedBase is the base URL of the feeds that the template gives every function: its CloudFront
+// distribution's.
+const feedBase = `{"Fn::Sub":"https://${FeedDistribution.DomainName}"}`
+
 // TestFunctionSettings checks what every function must be: a static arm64 bootstrap on
-// provided.al2023 with JSON logs, tracing and the table in its environment.
+// provided.al2023 with JSON logs, tracing, and the table and the feed base in its environment.
 func TestFunctionSettings(t *testing.T) {
 	tpl := readTemplate(t)
 	params, _ := tpl["Parameters"].(map[string]any)
-	for _, fn := range templateFunctions(t, tpl) {
+	fns := templateFunctions(t, tpl)
+	opOf := operationOf(t, fns)
+	for _, fn := range fns {
 		p := fn.props
 		check := func(what string, got, want any) {
 			t.Helper()
@@ -336,8 +374,23 @@ func TestFunctionSettings(t *testing.T) {
 		if ref, _ := at(p, "MemorySize", "Ref").(string); at(params, ref, "Default") != 128 {
 			t.Errorf("%s: MemorySize = %v, want a parameter with default 128", fn.id, p["MemorySize"])
 		}
+		// The API answers with extended_attributes.feed_url under the feed base.
+		check("Environment OPEN311_FEED_BASE", jsonString(at(p, "Environment", "Variables", "OPEN311_FEED_BASE")), feedBase)
+		timeout, _ := p["Timeout"].(int)
+		if opOf[fn.id] == feedBuilder {
+			// A batch rebuilds up to a few hundred feeds; the stream waits for it, not a client.
+			if timeout < 30 || timeout > 300 {
+				t.Errorf("%s: Timeout = %v, want 30 to 300 seconds", fn.id, p["Timeout"])
+			}
+			check("Environment FEED_BUCKET", at(p, "Environment", "Variables", "FEED_BUCKET"), map[string]any{"Ref": "FeedBucket"})
+			check("Environment FEED_BASE", jsonString(at(p, "Environment", "Variables", "FEED_BASE")), feedBase)
+			// rel="alternate" links need the API's base: the public endpoint, else the API's own URL.
+			check("Environment OPEN311_ENDPOINT", jsonString(at(p, "Environment", "Variables", "OPEN311_ENDPOINT")),
+				`{"Fn::If":["HasPublicEndpoint",{"Ref":"PublicEndpoint"},{"Fn::Sub":"https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}]}`)
+			continue
+		}
 		// API Gateway gives up on an integration after 30 s; a longer function only costs more.
-		if timeout, _ := p["Timeout"].(int); timeout < 3 || timeout > 29 {
+		if timeout < 3 || timeout > 29 {
 			t.Errorf("%s: Timeout = %v, want 3 to 29 seconds", fn.id, p["Timeout"])
 		}
 	}
@@ -363,6 +416,9 @@ func TestLeastPrivilege(t *testing.T) {
 	tableResources := []string{`{"Fn::GetAtt":["Table","Arn"]}`, `{"Fn::Sub":"${Table.Arn}/index/*"}`, `{"Fn::Sub":"${Table.Arn}/index/GSI1"}`}
 	for _, fn := range fns {
 		op := opOf[fn.id]
+		if op == feedBuilder {
+			continue // TestFeedBuilderPolicy
+		}
 		allowed := slices.Clone(readActions)
 		readOnly := len(methods[op]) == 1 && methods[op]["GET"]
 		if !readOnly {
@@ -456,6 +512,10 @@ func TestApiAndOutputs(t *testing.T) {
 		"ApiUrl":         `{"Fn::Sub":"https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"}`,
 		"TableName":      `{"Ref":"Table"}`,
 		"TableStreamArn": `{"Fn::GetAtt":["Table","StreamArn"]}`,
+		"FeedBaseUrl":    feedBase,
+		"FeedBucketName": `{"Ref":"FeedBucket"}`,
+		// Ref of a queue is its URL.
+		"FeedFailuresQueueUrl": `{"Ref":"FeedFailuresQueue"}`,
 	} {
 		if got := jsonString(at(tpl, "Outputs", name, "Value")); got != want {
 			t.Errorf("Outputs.%s = %s, want %s", name, got, want)

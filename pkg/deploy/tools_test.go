@@ -82,7 +82,7 @@ func TestMakefile(t *testing.T) {
 		t.Fatalf("make -n bootstraps: exit %d\n%s", code, out)
 	}
 	var want []string
-	for _, op := range operations() {
+	for _, op := range functionNames() {
 		want = append(want, "CGO_ENABLED=0 GOOS=linux GOARCH=amd64 "+goBuild+" -o /b/"+op+"/bootstrap ./functions/"+op)
 	}
 	got := strings.Split(strings.TrimSpace(out), "\n")

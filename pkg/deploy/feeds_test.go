@@ -1,0 +1,273 @@
+package deploy_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// feedBuilderFunction returns the feed builder of the template, with Globals applied.
+func feedBuilderFunction(t *testing.T, tpl map[string]any) function {
+	t.Helper()
+	fns := templateFunctions(t, tpl)
+	opOf := operationOf(t, fns)
+	for _, fn := range fns {
+		if opOf[fn.id] == feedBuilder {
+			return fn
+		}
+	}
+	t.Fatalf("template.yaml has no function built from functions/%s", feedBuilder)
+	return function{}
+}
+
+// list returns v as a list: a lone value is a list of one.
+func list(v any) []any {
+	if l, ok := v.([]any); ok {
+		return l
+	}
+	if v == nil {
+		return nil
+	}
+	return []any{v}
+}
+
+// TestFeedBuilderPolicy checks the feed builder's least privilege: it reads the table and its
+// indexes (never writes, never scans), and in the feed bucket reads, writes and deletes objects
+// and lists the bucket (so that HeadObject of a feed not yet written is a 404, not a 403), and
+// nothing else; SAM adds the stream's and the failure queue's permissions from the event.
+func TestFeedBuilderPolicy(t *testing.T) {
+	fn := feedBuilderFunction(t, readTemplate(t))
+	const (
+		table   = `{"Fn::GetAtt":["Table","Arn"]}`
+		indexes = `{"Fn::Sub":"${Table.Arn}/index/*"}`
+		bucket  = `{"Fn::GetAtt":["FeedBucket","Arn"]}`
+		objects = `{"Fn::Sub":"${FeedBucket.Arn}/*"}`
+	)
+	// The resources each action may have.
+	allowed := map[string][]string{
+		"dynamodb:GetItem":      {table, indexes},
+		"dynamodb:BatchGetItem": {table, indexes},
+		"dynamodb:Query":        {table, indexes},
+		"s3:GetObject":          {objects},
+		"s3:PutObject":          {objects},
+		"s3:DeleteObject":       {objects},
+		"s3:ListBucket":         {bucket},
+	}
+	granted := map[string]map[string]bool{}
+	policies := list(fn.props["Policies"])
+	if len(policies) == 0 {
+		t.Fatalf("%s: no Policies", fn.id)
+	}
+	for _, pol := range policies {
+		stmts, ok := at(pol, "Statement").([]any)
+		if !ok {
+			t.Errorf("%s: policy %v is not an inline Statement list; list the actions, so this test can check them", fn.id, pol)
+			continue
+		}
+		for _, s := range stmts {
+			if at(s, "Effect") != "Allow" {
+				t.Errorf("%s: statement %v is not Effect: Allow", fn.id, s)
+			}
+			for _, a := range list(at(s, "Action")) {
+				a, _ := a.(string)
+				res, ok := allowed[a]
+				if !ok {
+					t.Errorf("%s: action %s is not one of the feed builder's", fn.id, a)
+					continue
+				}
+				for _, r := range list(at(s, "Resource")) {
+					r := jsonString(r)
+					if !slices.Contains(res, r) {
+						t.Errorf("%s: %s on %s, want it only on %v", fn.id, a, r, res)
+					}
+					if granted[a] == nil {
+						granted[a] = map[string]bool{}
+					}
+					granted[a][r] = true
+				}
+			}
+		}
+	}
+	// Updates reads GSI1, a request feed the table; every action is needed.
+	for a, res := range allowed {
+		for _, r := range res {
+			if !granted[a][r] {
+				t.Errorf("%s: lacks %s on %s", fn.id, a, r)
+			}
+		}
+	}
+}
+
+// TestFeedBuilderStream checks the feed builder's trigger: the table's stream, new records only,
+// items of requests and activities only, partial batch responses, bisection, bounded retries and
+// record age, and an SQS queue for what it gives up on.
+func TestFeedBuilderStream(t *testing.T) {
+	tpl := readTemplate(t)
+	fn := feedBuilderFunction(t, tpl)
+	events, _ := fn.props["Events"].(map[string]any)
+	if len(events) != 1 {
+		t.Fatalf("%s: events %v, want exactly one (the table's stream)", fn.id, events)
+	}
+	var ev any
+	for _, e := range events {
+		ev = e
+	}
+	if at(ev, "Type") != "DynamoDB" {
+		t.Fatalf("%s: event of type %v, want DynamoDB", fn.id, at(ev, "Type"))
+	}
+	p := at(ev, "Properties")
+	check := func(what string, got, want any) {
+		t.Helper()
+		if jsonString(got) != jsonString(want) {
+			t.Errorf("%s: %s = %s, want %s", fn.id, what, jsonString(got), jsonString(want))
+		}
+	}
+	check("Stream", at(p, "Stream"), map[string]any{"Fn::GetAtt": []any{"Table", "StreamArn"}})
+	check("StartingPosition", at(p, "StartingPosition"), "LATEST")
+	check("BisectBatchOnFunctionError", at(p, "BisectBatchOnFunctionError"), true)
+	check("FunctionResponseTypes", at(p, "FunctionResponseTypes"), []any{"ReportBatchItemFailures"})
+	check("DestinationConfig.OnFailure.Type", at(p, "DestinationConfig", "OnFailure", "Type"), "SQS")
+	check("DestinationConfig.OnFailure.Destination", at(p, "DestinationConfig", "OnFailure", "Destination"),
+		map[string]any{"Fn::GetAtt": []any{"FeedFailuresQueue", "Arn"}})
+	inRange := func(what string, lo, hi int) {
+		t.Helper()
+		if n, ok := at(p, what).(int); !ok || n < lo || n > hi {
+			t.Errorf("%s: %s = %v, want %d to %d", fn.id, what, at(p, what), lo, hi)
+		}
+	}
+	inRange("BatchSize", 10, 1000)
+	inRange("MaximumBatchingWindowInSeconds", 1, 60)                   // coalesces bursts; feeds stay fresh
+	inRange("MaximumRetryAttempts", 1, 10)                             // -1 (forever) would block the shard
+	inRange("MaximumRecordAgeInSeconds", 300, 24*60*60)                // -1 (forever) likewise
+	if pf, ok := at(p, "ParallelizationFactor").(int); ok && pf != 1 { // records of a request in order
+		t.Errorf("%s: ParallelizationFactor = %d, want 1 (or none)", fn.id, pf)
+	}
+
+	filters := list(at(p, "FilterCriteria", "Filters"))
+	if len(filters) != 1 {
+		t.Fatalf("%s: FilterCriteria.Filters = %v, want one pattern", fn.id, filters)
+	}
+	pattern, _ := at(filters[0], "Pattern").(string)
+	var got any
+	if err := json.Unmarshal([]byte(pattern), &got); err != nil {
+		t.Fatalf("%s: filter pattern %q: %v", fn.id, pattern, err)
+	}
+	want := map[string]any{"dynamodb": map[string]any{"Keys": map[string]any{"PK": map[string]any{"S": []any{map[string]any{"prefix": "REQ#"}}}}}}
+	check("filter pattern", got, want)
+
+	queue := at(tpl, "Resources", "FeedFailuresQueue")
+	if at(queue, "Type") != "AWS::SQS::Queue" {
+		t.Errorf("FeedFailuresQueue is %v, want an AWS::SQS::Queue", at(queue, "Type"))
+	}
+	if at(queue, "Properties", "SqsManagedSseEnabled") != true && at(queue, "Properties", "KmsMasterKeyId") == nil {
+		t.Error("FeedFailuresQueue is not encrypted")
+	}
+	if n, _ := at(queue, "Properties", "MessageRetentionPeriod").(int); n < 4*24*60*60 {
+		t.Errorf("FeedFailuresQueue keeps messages %v s; give an operator days to look", at(queue, "Properties", "MessageRetentionPeriod"))
+	}
+}
+
+// managedCachingOptimized is the id of CloudFront's managed cache policy CachingOptimized, which
+// honours an origin's Cache-Control (minimum TTL 1 s) and caches compressed variants.
+const managedCachingOptimized = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+// TestFeedBucket checks where the feeds live: a private, encrypted bucket whose objects belong to
+// it, read only by the stack's CloudFront distribution through origin access control, which
+// serves them over HTTPS, compressed, for as long as their Cache-Control says.
+func TestFeedBucket(t *testing.T) {
+	tpl := readTemplate(t)
+	res := func(id, typ string) any {
+		t.Helper()
+		r := at(tpl, "Resources", id)
+		if at(r, "Type") != typ {
+			t.Fatalf("Resources.%s is %v, want %s", id, at(r, "Type"), typ)
+		}
+		return at(r, "Properties")
+	}
+	check := func(what string, got, want any) {
+		t.Helper()
+		if jsonString(got) != jsonString(want) {
+			t.Errorf("%s = %s, want %s", what, jsonString(got), jsonString(want))
+		}
+	}
+
+	b := res("FeedBucket", "AWS::S3::Bucket")
+	for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		check("FeedBucket PublicAccessBlockConfiguration."+k, at(b, "PublicAccessBlockConfiguration", k), true)
+	}
+	sse := list(at(b, "BucketEncryption", "ServerSideEncryptionConfiguration"))
+	if len(sse) == 0 || at(sse[0], "ServerSideEncryptionByDefault", "SSEAlgorithm") == nil {
+		t.Error("FeedBucket has no default encryption")
+	}
+	check("FeedBucket OwnershipControls", at(b, "OwnershipControls", "Rules"), []any{map[string]any{"ObjectOwnership": "BucketOwnerEnforced"}})
+	if at(b, "WebsiteConfiguration") != nil || at(b, "AccessControl") != nil {
+		t.Error("FeedBucket is a website or has an ACL; CloudFront reads it through origin access control")
+	}
+
+	pol := res("FeedBucketPolicy", "AWS::S3::BucketPolicy")
+	check("FeedBucketPolicy Bucket", at(pol, "Bucket"), map[string]any{"Ref": "FeedBucket"})
+	allows := 0
+	for _, s := range list(at(pol, "PolicyDocument", "Statement")) {
+		if at(s, "Effect") != "Allow" {
+			continue
+		}
+		allows++
+		check("FeedBucketPolicy principal", at(s, "Principal"), map[string]any{"Service": "cloudfront.amazonaws.com"})
+		check("FeedBucketPolicy condition", at(s, "Condition"), map[string]any{"StringEquals": map[string]any{
+			"AWS:SourceArn": map[string]any{"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${FeedDistribution}"}}})
+		for _, a := range list(at(s, "Action")) {
+			if a != "s3:GetObject" && a != "s3:ListBucket" {
+				t.Errorf("FeedBucketPolicy lets CloudFront %v; it only reads", a)
+			}
+		}
+	}
+	if allows == 0 {
+		t.Error("FeedBucketPolicy allows nothing to the distribution")
+	}
+
+	oac := res("FeedOriginAccessControl", "AWS::CloudFront::OriginAccessControl")
+	check("FeedOriginAccessControl type", at(oac, "OriginAccessControlConfig", "OriginAccessControlOriginType"), "s3")
+	check("FeedOriginAccessControl signing", at(oac, "OriginAccessControlConfig", "SigningBehavior"), "always")
+	check("FeedOriginAccessControl protocol", at(oac, "OriginAccessControlConfig", "SigningProtocol"), "sigv4")
+
+	d := at(res("FeedDistribution", "AWS::CloudFront::Distribution"), "DistributionConfig")
+	check("FeedDistribution Enabled", at(d, "Enabled"), true)
+	origins := list(at(d, "Origins"))
+	if len(origins) != 1 {
+		t.Fatalf("FeedDistribution origins %v, want the feed bucket alone", origins)
+	}
+	o := origins[0]
+	check("FeedDistribution origin", at(o, "DomainName"), map[string]any{"Fn::GetAtt": []any{"FeedBucket", "RegionalDomainName"}})
+	check("FeedDistribution origin access control", at(o, "OriginAccessControlId"), map[string]any{"Fn::GetAtt": []any{"FeedOriginAccessControl", "Id"}})
+	check("FeedDistribution origin S3OriginConfig.OriginAccessIdentity", at(o, "S3OriginConfig", "OriginAccessIdentity"), "")
+	c := at(d, "DefaultCacheBehavior")
+	check("FeedDistribution TargetOriginId", at(c, "TargetOriginId"), at(o, "Id"))
+	if v := at(c, "ViewerProtocolPolicy"); v != "redirect-to-https" && v != "https-only" {
+		t.Errorf("FeedDistribution ViewerProtocolPolicy = %v, want HTTPS", v)
+	}
+	check("FeedDistribution Compress", at(c, "Compress"), true)
+	for _, m := range list(at(c, "AllowedMethods")) {
+		if m != "GET" && m != "HEAD" && m != "OPTIONS" {
+			t.Errorf("FeedDistribution allows %v; feeds are read-only", m)
+		}
+	}
+	switch id := at(c, "CachePolicyId"); {
+	case id == managedCachingOptimized:
+	case at(id, "Ref") != nil:
+		ref, _ := at(id, "Ref").(string)
+		cp := at(res(ref, "AWS::CloudFront::CachePolicy"), "CachePolicyConfig")
+		if at(cp, "MinTTL") != 0 {
+			t.Errorf("cache policy %s: MinTTL = %v, want 0 so that Cache-Control decides", ref, at(cp, "MinTTL"))
+		}
+	default:
+		t.Errorf("FeedDistribution CachePolicyId = %v, want CachingOptimized (%s) or a policy of the template", id, managedCachingOptimized)
+	}
+	if at(c, "ForwardedValues") != nil {
+		t.Error("FeedDistribution uses the legacy ForwardedValues; use a cache policy")
+	}
+	if s := fmt.Sprint(at(d, "Aliases")); strings.Contains(s, "*") {
+		t.Errorf("FeedDistribution Aliases %s", s)
+	}
+}
