@@ -163,6 +163,8 @@ func eventWorld(t *testing.T, op string) http.Handler {
 // TestEvents sends every events/*.json through the functions' adapter to its operation over the
 // seeded test world: each must be a real-shaped event, be answered with success in the format
 // of its suffix, and get the same answer as the same request sent to the handler over HTTP.
+// The events of a stream function (events/feed-builder.json) are DynamoDB stream batches,
+// checked by checkStreamEvent.
 func TestEvents(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
 	if err != nil {
@@ -171,6 +173,11 @@ func TestEvents(t *testing.T) {
 	covered := map[string]bool{}
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
+			if fn := streamFunctionOfEvent(file); fn != "" {
+				covered[fn] = true
+				checkStreamEvent(t, file)
+				return
+			}
 			op := operationOfEvent(file)
 			if op == "" {
 				t.Fatalf("name it <operation>.json or <operation>-<case>.json, for an operation of %v", operations())
@@ -219,13 +226,13 @@ func TestEvents(t *testing.T) {
 		})
 	}
 	var missing []string
-	for _, op := range operations() {
+	for _, op := range functionNames() {
 		if !covered[op] {
 			missing = append(missing, op)
 		}
 	}
 	sort.Strings(missing)
 	if len(missing) > 0 {
-		t.Errorf("no events/<operation>.json for %v", missing)
+		t.Errorf("no events/<function>.json for %v", missing)
 	}
 }
