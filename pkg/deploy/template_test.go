@@ -460,7 +460,7 @@ func TestLeastPrivilege(t *testing.T) {
 						cond := at(s, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys")
 						want := "[REQ#* CUPD#*]" // requests, their activities, client update ids
 						if op == api.OpPostRequest {
-							want = "[REQ#* TOK#*]" // new requests, their activity, batch tokens
+							want = "[REQ#* TOK#* CUPD#*]" // new requests, their activity, batch tokens, Idempotency-Keys
 						}
 						if fmt.Sprint(cond) != want {
 							t.Errorf("%s: PutItem is not limited to the partitions %s (dynamodb:LeadingKeys = %v)", fn.id, want, cond)
