@@ -219,3 +219,32 @@ func testClientUpdateIDConcurrent(t *testing.T, s store.Store) {
 	must(t, err, "ActivityByClientID after concurrent duplicates")
 	same(t, "ActivityByClientID after concurrent duplicates", byClient, want)
 }
+
+// testCreateRequestClientID checks a client id on a request's creation activity (the API keeps
+// a POST's Idempotency-Key there): it is found like any other, and a second creation with it is
+// a Conflict that writes nothing, neither the request nor its token.
+func testCreateRequestClientID(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	r := minimalRequest("REQ-IDEM-1", at(0))
+	created := createdActivity(r)
+	created.ClientUpdateID = "idempotency-key:app-1"
+	must(t, s.CreateRequest(ctx, r, created), "CreateRequest with a client id")
+	got, err := s.ActivityByClientID(ctx, jurA, created.ClientUpdateID)
+	must(t, err, "ActivityByClientID of a creation")
+	same(t, "ActivityByClientID of a creation", got, created)
+
+	retry := minimalRequest("REQ-IDEM-2", at(1))
+	retry.Token = "TOKEN-IDEM-2"
+	retryCreated := createdActivity(retry)
+	retryCreated.ClientUpdateID = created.ClientUpdateID
+	wantKind(t, s.CreateRequest(ctx, retry, retryCreated), open311.Conflict, "CreateRequest reusing a client id")
+	if _, err := s.Request(ctx, jurA, retry.ID); !open311.IsKind(err, open311.NotFound) {
+		t.Errorf("the refused request was stored: Request = %v, want NotFound", err)
+	}
+	if _, err := s.RequestByToken(ctx, jurA, retry.Token); !open311.IsKind(err, open311.NotFound) {
+		t.Errorf("the refused request's token was stored: RequestByToken = %v, want NotFound", err)
+	}
+	page, err := s.QueryRequests(ctx, store.Query{JurisdictionID: jurA})
+	must(t, err, "QueryRequests")
+	sameIDs(t, "requests after the refused creation", requestIDs(page.Requests), []string{r.ID})
+}

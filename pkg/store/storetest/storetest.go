@@ -108,6 +108,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateRequestsConcurrent", testUpdateRequestsConcurrent},
 		{"ClientUpdateID", testClientUpdateID},
 		{"ClientUpdateIDConcurrent", testClientUpdateIDConcurrent},
+		{"CreateRequestClientID", testCreateRequestClientID},
 		{"Updates", testUpdates},
 		{"UpdatesTimeBounds", testUpdatesTimeBounds},
 		{"UpdatesPaging", testUpdatesPaging},
