@@ -1,7 +1,7 @@
 package api
 
 import (
-	"net/url"
+	"context"
 	"slices"
 
 	"github.com/civicworks/open311/pkg/georeport"
@@ -64,7 +64,12 @@ func (a *API) getServices(c call) {
 
 // getServiceDefinition answers GET /services/{code}: a service's attributes.
 func (a *API) getServiceDefinition(c call) {
-	s, err := a.service(c, c.r.URL.Query(), c.name)
+	j, err := a.jurisdiction(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	s, err := a.service(c.r.Context(), j, c.name)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -72,13 +77,9 @@ func (a *API) getServiceDefinition(c call) {
 	a.write(c, georeport.NewServiceDefinition(s))
 }
 
-// service finds a service of the call's jurisdiction, with a readable 404.
-func (a *API) service(c call, params url.Values, code string) (open311.Service, error) {
-	j, err := a.jurisdiction(c.r.Context(), georeport.Field(params, "jurisdiction_id"))
-	if err != nil {
-		return open311.Service{}, err
-	}
-	s, err := a.opt.Store.Service(c.r.Context(), j.ID, code)
+// service finds a service of a jurisdiction, with a readable 404.
+func (a *API) service(ctx context.Context, j open311.Jurisdiction, code string) (open311.Service, error) {
+	s, err := a.opt.Store.Service(ctx, j.ID, code)
 	if open311.IsKind(err, open311.NotFound) {
 		return open311.Service{}, open311.Errorf(open311.NotFound, "api.service", "there is no service with the code %q", code)
 	}

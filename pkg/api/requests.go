@@ -24,7 +24,7 @@ func (a *API) postRequest(c call) {
 		a.fail(c, open311.Errorf(open311.Invalid, op, "service_code is required"))
 		return
 	}
-	s, err := a.service(c, form, sub.ServiceCode)
+	s, err := a.service(ctx, j, sub.ServiceCode)
 	if err != nil {
 		a.fail(c, err)
 		return
