@@ -116,12 +116,14 @@ func TestLifeOfARequest(t *testing.T) {
 		t.Fatalf("token resolves before acceptance: %+v", tok)
 	}
 
-	// A realtime report of the same problem, by someone else.
+	// A second report of the same problem, by someone else.
 	code, body = s.post("/requests.json", reporter(url.Values{"service_code": {"bulk-pickup"}, "address_string": {"7 Elm Street"}, "attribute[items]": {"sofa"}}))
 	var second []struct {
 		Token string `json:"token"`
 	}
-	_ = json.Unmarshal(body, &second)
+	if err := json.Unmarshal(body, &second); code != 200 || err != nil || len(second) != 1 || second[0].Token == "" {
+		t.Fatalf("second batch POST: %d %s", code, body)
+	}
 
 	// The token's request id is only learned by staff, through the store's token index.
 	r, err := st.RequestByToken(t.Context(), apitest.Jurisdiction, created[0].Token)
