@@ -20,8 +20,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// newWorld returns a handler over a freshly seeded embedded store, and the store.
-func newWorld(t *testing.T) (http.Handler, *bolt.Store) {
+// seeded returns an embedded store holding the test world, closed with the test.
+func seeded(t *testing.T) *bolt.Store {
 	t.Helper()
 	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
 	if err != nil {
@@ -31,6 +31,13 @@ func newWorld(t *testing.T) (http.Handler, *bolt.Store) {
 	if err := apitest.Seed(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+// newWorld returns a handler over a freshly seeded embedded store, and the store.
+func newWorld(t *testing.T) (http.Handler, *bolt.Store) {
+	t.Helper()
+	st := seeded(t)
 	a := api.New(api.Options{
 		Store:               st,
 		Now:                 func() time.Time { return apitest.Now },

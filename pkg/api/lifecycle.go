@@ -91,33 +91,34 @@ func who(k open311.APIKey, form url.Values) string {
 }
 
 // apply writes an update to a request (and the requests it links) in one atomic write, trying
-// again when another writer got there first. A client update id already used returns the
-// activity it recorded, and nothing is written.
-func (a *API) apply(ctx context.Context, j open311.Jurisdiction, id string, u update, author string, staff bool) (open311.Activity, error) {
+// again when another writer got there first, and returns the activity and the request as
+// written. A client update id already used returns the activity it recorded and no request:
+// nothing is written.
+func (a *API) apply(ctx context.Context, j open311.Jurisdiction, id string, u update, author string, staff bool) (open311.Activity, *open311.Request, error) {
 	const op = "api.apply"
 	ids := []string{id}
 	for _, l := range u.links {
 		if l.TargetID == id {
-			return open311.Activity{}, open311.Errorf(open311.Invalid, op, "a request cannot be linked to itself")
+			return open311.Activity{}, nil, open311.Errorf(open311.Invalid, op, "a request cannot be linked to itself")
 		}
 		ids = append(ids, l.TargetID)
 	}
 	if len(ids) > 20 {
-		return open311.Activity{}, open311.Errorf(open311.Invalid, op, "at most 19 requests can be linked at once")
+		return open311.Activity{}, nil, open311.Errorf(open311.Invalid, op, "at most 19 requests can be linked at once")
 	}
 	for attempt := 0; ; attempt++ {
 		if cid := u.change.ClientUpdateID; cid != "" {
 			if act, err := a.opt.Store.ActivityByClientID(ctx, j.ID, cid); err == nil {
 				if act.RequestID != id {
-					return open311.Activity{}, open311.Errorf(open311.Conflict, op, "update_id %q was already used for request %q", cid, act.RequestID)
+					return open311.Activity{}, nil, open311.Errorf(open311.Conflict, op, "update_id %q was already used for request %q", cid, act.RequestID)
 				}
-				return act, nil
+				return act, nil, nil // answered before: the caller reads the request
 			} else if !open311.IsKind(err, open311.NotFound) {
-				return open311.Activity{}, err
+				return open311.Activity{}, nil, err
 			}
 		}
 		var recorded open311.Activity
-		_, err := a.opt.Store.UpdateRequests(ctx, j.ID, ids, func(rs []*open311.Request) ([]open311.Activity, error) {
+		written, err := a.opt.Store.UpdateRequests(ctx, j.ID, ids, func(rs []*open311.Request) ([]open311.Activity, error) {
 			r := rs[0]
 			if !staff && !r.Public() {
 				return nil, open311.Errorf(open311.NotFound, op, "there is no request with the id %q", id)
@@ -175,7 +176,10 @@ func (a *API) apply(ctx context.Context, j open311.Jurisdiction, id string, u up
 		if open311.IsKind(err, open311.NotFound) && len(open311.ErrorMessages(err)) == 0 {
 			err = open311.Errorf(open311.NotFound, op, "one of the requests %s does not exist", strings.Join(ids, ", "))
 		}
-		return recorded, err
+		if err != nil {
+			return recorded, nil, err
+		}
+		return recorded, &written[0], nil
 	}
 }
 
@@ -210,16 +214,17 @@ func (a *API) updateRequest(c call) {
 		a.fail(c, open311.Errorf(open311.Forbidden, "api.updateRequest", "only staff keys may change a request's status, notes, assignment, expected time or links; reporter keys may comment"))
 		return
 	}
-	if _, err := a.apply(ctx, j, c.name, u, who(key, form), staff); err != nil {
-		a.fail(c, err)
-		return
+	_, r, err := a.apply(ctx, j, c.name, u, who(key, form), staff)
+	if err == nil && r == nil { // a repeated update_id: answer with the request as it is now
+		var now open311.Request
+		now, err = a.opt.Store.Request(ctx, j.ID, c.name)
+		r = &now
 	}
-	r, err := a.opt.Store.Request(ctx, j.ID, c.name)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	doc, err := a.requestsDoc(ctx, j, []open311.Request{r}, true)
+	doc, err := a.requestsDoc(ctx, j, []open311.Request{*r}, true)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -288,7 +293,7 @@ func (a *API) postRequestUpdate(c call) {
 		a.fail(c, err)
 		return
 	}
-	act, err := a.apply(ctx, j, id, u, who(key, form), staff)
+	act, _, err := a.apply(ctx, j, id, u, who(key, form), staff)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -2,30 +2,20 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 // TestPersonalDataNeverShown runs every golden case and then reads every request back, and
 // checks that no personal field given on POST (or seeded) appears in a response or a log line,
 // and that no API key does either.
 func TestPersonalDataNeverShown(t *testing.T) {
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
+	st := seeded(t)
 	var logs bytes.Buffer
 	h := api.New(api.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: apitest.Jurisdiction,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))}).Handler()

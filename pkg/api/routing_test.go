@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,20 +12,12 @@ import (
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/open311"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 // TestPostRoutedByLocation runs a deployment of two jurisdictions and no default: a POST
 // without jurisdiction_id goes to the jurisdiction whose boundary holds its lat/long.
 func TestPostRoutedByLocation(t *testing.T) {
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := apitest.Seed(t.Context(), st); err != nil {
-		t.Fatal(err)
-	}
+	st := seeded(t)
 	town := "town.example.net"
 	if err := st.PutService(t.Context(), open311.Service{JurisdictionID: town, Code: "tree", Name: "Arbre tombé", Type: open311.Realtime}); err != nil {
 		t.Fatal(err)

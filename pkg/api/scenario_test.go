@@ -7,14 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 type scenario struct {
@@ -82,14 +80,7 @@ type requestUpdate struct {
 // would: report (batch and realtime), accept, assign, comment, mark a duplicate, close. After
 // each step it reads the request's status, its notes and the request updates.
 func TestLifeOfARequest(t *testing.T) {
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := apitest.Seed(t.Context(), st); err != nil {
-		t.Fatal(err)
-	}
+	st := seeded(t)
 	now := apitest.Now
 	h := api.New(api.Options{Store: st, Now: func() time.Time { now = now.Add(time.Minute); return now },
 		DefaultJurisdiction: apitest.Jurisdiction, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
