@@ -41,24 +41,34 @@ func TestMain(m *testing.M) { awstest.Main(m) }
 // separate processes, so an SDK middleware in them could not report to the test; the proxy sees
 // the same calls on the wire (an SDK retry would count twice, which moto gives no cause for).
 type callCounter struct {
-	proxy *httputil.ReverseProxy
-	mu    sync.Mutex
-	n     map[string]int // since the last take
-	total map[string]int
+	proxy  *httputil.ReverseProxy
+	bucket string // when S3 requests are counted too: the bucket, whose keys name them
+	mu     sync.Mutex
+	n      map[string]int // since the last take
+	total  map[string]int
 }
 
-func newCallCounter(target string) (*callCounter, error) {
+// newCallCounter proxies to target, counting DynamoDB calls by operation and, when bucket is
+// given, S3 requests of that bucket as "METHOD key" ("PUT city.example.org/requests.atom").
+func newCallCounter(target, bucket string) (*callCounter, error) {
 	u, err := url.Parse(target)
 	if err != nil {
 		return nil, err
 	}
-	return &callCounter{proxy: httputil.NewSingleHostReverseProxy(u), n: map[string]int{}, total: map[string]int{}}, nil
+	return &callCounter{proxy: httputil.NewSingleHostReverseProxy(u), bucket: bucket, n: map[string]int{}, total: map[string]int{}}, nil
 }
 
 func (c *callCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	op := r.Header.Get("X-Amz-Target")
 	if _, name, ok := strings.Cut(op, "."); ok {
-		op = name
+		op = name // DynamoDB
+	} else {
+		// S3, path style (the endpoint is an IP address): /bucket/key.
+		key := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/"+c.bucket), "/")
+		if k, err := url.PathUnescape(key); err == nil {
+			key = k
+		}
+		op = r.Method + " " + key
 	}
 	c.mu.Lock()
 	c.n[op]++
@@ -118,7 +128,7 @@ func newWorld(t *testing.T) *world {
 	endpoint := awstest.Endpoint(t)
 	ctx := context.Background()
 
-	counter, err := newCallCounter(endpoint)
+	counter, err := newCallCounter(endpoint, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,16 +6,13 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net/http"
 	"net/http/httptest"
-	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,43 +40,6 @@ const (
 	testAPIBase  = "https://api.city.example.org/open311/v2"
 )
 
-// wireCounter is a reverse proxy in front of moto that counts, per key, the S3 requests that the
-// feed builder makes ("PUT city.example.org/requests.atom") and its DynamoDB calls by operation.
-// The function is another process; the proxy sees its calls on the wire.
-type wireCounter struct {
-	proxy  *httputil.ReverseProxy
-	bucket string
-	mu     sync.Mutex
-	n      map[string]int // since the last take
-}
-
-func (c *wireCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	op := r.Header.Get("X-Amz-Target")
-	if _, name, ok := strings.Cut(op, "."); ok {
-		op = name // DynamoDB
-	} else {
-		// S3, path style (the endpoint is an IP address): /bucket/key.
-		key := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/"+c.bucket), "/")
-		if k, err := url.PathUnescape(key); err == nil {
-			key = k
-		}
-		op = r.Method + " " + key
-	}
-	c.mu.Lock()
-	c.n[op]++
-	c.mu.Unlock()
-	c.proxy.ServeHTTP(w, r)
-}
-
-// take returns the counts since the last take and starts again from zero.
-func (c *wireCounter) take() map[string]int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	n := c.n
-	c.n = map[string]int{}
-	return n
-}
-
 // s3Calls returns the S3 requests of counts with the given method, by key.
 func s3Calls(counts map[string]int, method string) map[string]int {
 	out := map[string]int{}
@@ -96,7 +56,7 @@ func s3Calls(counts map[string]int, method string) map[string]int {
 type feedWorld struct {
 	em      *e2e.Emulator
 	logPath string
-	counter *wireCounter
+	counter *callCounter
 	ddb     *dynamodb.Client
 	streams *dynamodbstreams.Client
 	s3      *s3.Client
@@ -143,11 +103,11 @@ func newFeedWorld(t *testing.T) *feedWorld {
 		t.Fatalf("create bucket: %v", err)
 	}
 
-	u, err := url.Parse(endpoint)
+	counter, err := newCallCounter(endpoint, w.bucket)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.counter = &wireCounter{proxy: httputil.NewSingleHostReverseProxy(u), bucket: w.bucket, n: map[string]int{}}
+	w.counter = counter
 	proxy := httptest.NewServer(w.counter)
 	t.Cleanup(proxy.Close)
 
