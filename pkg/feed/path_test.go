@@ -37,12 +37,6 @@ func TestPaths(t *testing.T) {
 			t.Errorf("ParsePath(%q) = %+v, %v; want %+v", c.f.Path(), back, err, c.f)
 		}
 	}
-	// The API's extended_attributes.feed_url (pkg/api feedURL) has the same shape.
-	r := open311.Request{JurisdictionID: "city.example.org", ID: "a b"}
-	api := "https://feeds.example.org" + "/" + url.PathEscape(r.JurisdictionID) + "/requests/" + url.PathEscape(r.ID) + ".atom"
-	if got := feed.ForRequest(r.JurisdictionID, r.ID).URL("https://feeds.example.org"); got != api {
-		t.Errorf("request feed URL %q, API says %q", got, api)
-	}
 }
 
 func TestParsePathRefusesOtherPaths(t *testing.T) {
