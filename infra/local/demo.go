@@ -50,7 +50,7 @@ func seedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, n
 		if d.closed == "" {
 			continue
 		}
-		_, err = st.UpdateRequest(ctx, j.ID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+		_, err = store.UpdateRequest(ctx, st, j.ID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
 			r.Status, r.StatusNotes = open311.Closed, d.closed
 			r.AgencyResponsible = "Street Maintenance"
 			r.Updated = at.Add(d.age / 2).UTC().Truncate(time.Second)

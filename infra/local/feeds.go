@@ -33,16 +33,8 @@ func (s *feedingStore) CreateRequest(ctx context.Context, r open311.Request, cre
 	return err
 }
 
-// UpdateRequest changes a request, then refreshes its feeds.
-func (s *feedingStore) UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error) {
-	r, err := s.Store.UpdateRequest(ctx, jurisdictionID, id, change)
-	if err == nil {
-		s.refresh(ctx, []open311.Request{r})
-	}
-	return r, err
-}
-
-// UpdateRequests changes requests together, then refreshes their feeds.
+// UpdateRequests changes requests together, then refreshes their feeds (store.UpdateRequest
+// comes here too).
 func (s *feedingStore) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
 	rs, err := s.Store.UpdateRequests(ctx, jurisdictionID, ids, change)
 	if err == nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -279,7 +280,7 @@ func streamRecord(n int, id, serviceCode string) events.DynamoDBEventRecord {
 // comment writes a staff comment on a request through the store, as the API would.
 func comment(t *testing.T, st *dynamo.Store, id, text string, at time.Time) {
 	t.Helper()
-	_, err := st.UpdateRequest(context.Background(), apitest.Jurisdiction, id, func(r *open311.Request) ([]open311.Activity, error) {
+	_, err := store.UpdateRequest(context.Background(), st, apitest.Jurisdiction, id, func(r *open311.Request) ([]open311.Activity, error) {
 		a, err := open311.Change{Comment: text}.Apply(r, open311.ActivityID(r.ID, r.Version+1, 1), "Public Works", at)
 		return []open311.Activity{a}, err
 	})

@@ -48,16 +48,14 @@ type Requests interface {
 	RequestByToken(ctx context.Context, jurisdictionID, token string) (open311.Request, error)
 	// QueryRequests returns the requests matching q, newest first, one page at a time.
 	QueryRequests(ctx context.Context, q Query) (Page, error)
-	// UpdateRequest reads a request, lets change modify it and return the activities that record
-	// the change, and writes the request (version+1, Updated set by change) and those activities
-	// in one atomic write that fails with Conflict if the request changed meanwhile, or if an
-	// activity's non-empty ClientUpdateID is already used in the jurisdiction. An error from
-	// change aborts the update and is returned as is.
-	UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error)
-	// UpdateRequests is UpdateRequest for several requests of one jurisdiction at once (linking
-	// two requests): change receives them in the order of ids, and all are written (each
-	// version+1, with the returned activities) or none. NotFound if any id is unknown; Conflict
-	// if any changed meanwhile or an activity's ClientUpdateID is taken.
+	// UpdateRequests reads requests of one jurisdiction, lets change modify them (it receives
+	// them in the order of ids) and return the activities that record the change, and writes
+	// every request (each version+1, Updated set by change) and those activities in one atomic
+	// write: all or none. It fails with NotFound if any id is unknown, with Conflict if any of
+	// the requests changed meanwhile or an activity's non-empty ClientUpdateID is already used
+	// in the jurisdiction, and with Invalid for an empty ids or an id given twice; then nothing
+	// is written. An error from change aborts the update and is returned as is. The function
+	// UpdateRequest is the one-request case.
 	UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error)
 	// ActivityByClientID returns the activity recorded with a client's update id, or NotFound.
 	ActivityByClientID(ctx context.Context, jurisdictionID, clientUpdateID string) (open311.Activity, error)
@@ -138,4 +136,19 @@ type UpdateQuery struct {
 type UpdatePage struct {
 	Activities []open311.Activity
 	Next       string
+}
+
+// UpdateRequest is UpdateRequests of one request: it reads the request, lets change modify it
+// and return the activities that record the change, and writes both in one atomic write
+// (version+1). It fails as UpdateRequests does: NotFound for an unknown id, Conflict if the
+// request changed meanwhile or an activity's ClientUpdateID is taken; an error from change is
+// returned as is.
+func UpdateRequest(ctx context.Context, st Requests, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error) {
+	rs, err := st.UpdateRequests(ctx, jurisdictionID, []string{id}, func(rs []*open311.Request) ([]open311.Activity, error) {
+		return change(rs[0])
+	})
+	if err != nil {
+		return open311.Request{}, err
+	}
+	return rs[0], nil
 }

@@ -127,7 +127,7 @@ func Seed(ctx context.Context, st store.Store) error {
 		if d.status == r.Status {
 			continue
 		}
-		_, err = st.UpdateRequest(ctx, j.ID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+		_, err = store.UpdateRequest(ctx, st, j.ID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
 			summary := "Status: " + string(r.Status) + " → " + string(d.status) + "."
 			r.Status, r.StatusNotes, r.AgencyResponsible = d.status, d.notes, "Public Works"
 			r.Updated = at.Add(d.age / 2)

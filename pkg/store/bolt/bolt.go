@@ -6,7 +6,7 @@
 // with an fsync on every commit, so a write that was acknowledged survives kill -9 or a power
 // cut. Reads are keyed B+tree lookups and ordered cursor walks, which is all the Store interface
 // asks for; there is no query language to learn and nothing to run beside the program. Because
-// writers are serialised, UpdateRequest reads, changes and writes inside one write transaction
+// writers are serialised, UpdateRequests reads, changes and writes inside one write transaction
 // and never loses to a concurrent update. The file is locked while open; a second process gets
 // an error after a second instead of waiting forever.
 //

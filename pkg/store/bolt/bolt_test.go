@@ -157,7 +157,7 @@ func writeAndWait(path string) {
 		fmt.Fprintln(os.Stderr, "create:", err)
 		os.Exit(2)
 	}
-	_, err = s.UpdateRequest(ctx, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+	_, err = store.UpdateRequest(ctx, s, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
 		r.Status, r.Updated = open311.Assigned, when.Add(time.Hour)
 		return []open311.Activity{{ID: "assigned", RequestID: r.ID, JurisdictionID: r.JurisdictionID,
 			At: r.Updated, Who: "Streets", Kind: "status", Status: open311.Assigned}}, nil
@@ -261,7 +261,7 @@ func TestUpdateRequestGuardsIdentity(t *testing.T) {
 		"jurisdiction": func(r *open311.Request) { r.JurisdictionID = "county.example.gov" },
 		"version":      func(r *open311.Request) { r.Version = 41 },
 	} {
-		_, err := s.UpdateRequest(ctx, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+		_, err := store.UpdateRequest(ctx, s, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
 			edit(r)
 			r.StatusNotes = "must not be written"
 			return nil, nil
@@ -286,7 +286,7 @@ func TestUpdateRequestMovesToken(t *testing.T) {
 		}
 	}
 	setToken := func(id, token string) error {
-		_, err := s.UpdateRequest(ctx, a.JurisdictionID, id, func(r *open311.Request) ([]open311.Activity, error) {
+		_, err := store.UpdateRequest(ctx, s, a.JurisdictionID, id, func(r *open311.Request) ([]open311.Activity, error) {
 			r.Token = token
 			return nil, nil
 		})
@@ -358,7 +358,7 @@ func TestInvalidInput(t *testing.T) {
 		"without a request id":             {ID: "a", At: when},
 		"listed twice at the same instant": {ID: r.ID + "-created", RequestID: r.ID, At: when},
 	} {
-		_, err := s.UpdateRequest(ctx, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+		_, err := store.UpdateRequest(ctx, s, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
 			r.StatusNotes = "must not be written"
 			act.JurisdictionID = r.JurisdictionID
 			return []open311.Activity{act}, nil
@@ -394,7 +394,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	}
 	fms := open311.Activity{ID: "fms", RequestID: pub.ID, JurisdictionID: pub.JurisdictionID, At: when.Add(time.Hour),
 		Who: "FixMyStreet", Kind: open311.KindComment, ClientUpdateID: "fms-1", ExternalStatus: "FIXED"}
-	if _, err := s.UpdateRequest(ctx, pub.JurisdictionID, pub.ID, func(r *open311.Request) ([]open311.Activity, error) {
+	if _, err := store.UpdateRequest(ctx, s, pub.JurisdictionID, pub.ID, func(r *open311.Request) ([]open311.Activity, error) {
 		return []open311.Activity{fms}, nil
 	}); err != nil {
 		t.Fatal(err)

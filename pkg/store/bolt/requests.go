@@ -195,18 +195,6 @@ func (s *Store) RequestByToken(ctx context.Context, jurisdictionID, token string
 	return r, nil
 }
 
-// UpdateRequest reads a request, lets change modify it and return the activities that record
-// the change, and writes both in one write transaction: it is UpdateRequests of one id.
-func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error) {
-	rs, err := s.update(ctx, "store/bolt.UpdateRequest", jurisdictionID, []string{id}, func(rs []*open311.Request) ([]open311.Activity, error) {
-		return change(rs[0])
-	})
-	if err != nil {
-		return open311.Request{}, err
-	}
-	return rs[0], nil
-}
-
 // UpdateRequests reads several requests of a jurisdiction, lets change modify them and return
 // the activities that record the change, and writes them all in one write transaction. Writers
 // are serialised, so no request can change between the read and the write: there is never a
@@ -218,11 +206,7 @@ func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, ch
 // client update id already used in the jurisdiction, is a Conflict. An empty ids or an id
 // given twice is Invalid.
 func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
-	return s.update(ctx, "store/bolt.UpdateRequests", jurisdictionID, ids, change)
-}
-
-// update is UpdateRequests under the name of operation op.
-func (s *Store) update(ctx context.Context, op, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
+	const op = "store/bolt.UpdateRequests"
 	if err := alive(ctx, op); err != nil {
 		return nil, err
 	}

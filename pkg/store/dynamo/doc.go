@@ -109,8 +109,6 @@
 //	ActivityByClientID        GetItem CUPD#j#cid (consistent; holds the activity)      1 RCU
 //	CreateRequest             TransactWriteItems: request + activity (+ token pointer) 2 WCU per item: 4 to 8
 //	                          (+ client update item)
-//	UpdateRequest             GetItem (consistent) + TransactWriteItems: request +     1 RCU + 2 WCU per item
-//	                          one Put per activity + one per client update id
 //	UpdateRequests            BatchGetItem (consistent) of all + TransactWriteItems:   1 RCU per request +
 //	                          each request + its activities + client update items      2 WCU per item
 //	PutJurisdiction           PutItem                                                  1 WCU
@@ -229,13 +227,12 @@
 // the transaction's ClientRequestToken and keeps it across its own retries, so a retry of a write
 // that did land is answered as a success, not as a Conflict with itself.
 //
-// UpdateRequest reads the request (consistent GetItem), calls change, and writes the request with
-// version+1 under the condition that the stored version is still the one read, together with one
-// Put per activity and one Put with attribute_not_exists(PK) of a client update item per
-// activity with a client update id, in one TransactWriteItems. UpdateRequests does the same for
-// several requests (linking two keeps the link on both): one consistent BatchGetItem of all of
-// them, change, then one TransactWriteItems of every request (each with its own version
-// condition), activity and client update item, so all are written or none. Neither retries:
+// UpdateRequests (store.UpdateRequest is its one-request case) reads the requests with one
+// consistent BatchGetItem, calls change, and writes every request with version+1 under the
+// condition that its stored version is still the one read, together with one Put per activity
+// and one Put with attribute_not_exists(PK) of a client update item per activity with a client
+// update id, in one TransactWriteItems, so all are written or none (linking two requests keeps
+// the link on both). It does not retry:
 // losing the race and reusing a client update id are both open311.Conflict errors (the
 // transaction is cancelled either way and nothing is written; the message says which when
 // DynamoDB's cancellation reasons tell), and the caller decides whether to read again and retry

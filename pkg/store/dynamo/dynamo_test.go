@@ -277,7 +277,7 @@ func TestOperationCounts(t *testing.T) {
 	}
 	assertCalls(t, "RequestByToken", counter.take(), map[string]int{"GetItem": 2})
 
-	_, err = s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+	_, err = store.UpdateRequest(ctx, s, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
 		r.Status = open311.Closed
 		r.Updated = r.Updated.Add(time.Hour)
 		return []open311.Activity{{ID: "c1", At: r.Updated, Who: "Public Works", Kind: "status", Status: open311.Closed}}, nil
@@ -285,7 +285,7 @@ func TestOperationCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertCalls(t, "UpdateRequest", counter.take(), map[string]int{"GetItem": 1, "TransactWriteItems": 1})
+	assertCalls(t, "UpdateRequest", counter.take(), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1})
 
 	if _, err := s.Activities(ctx, jur, "R1"); err != nil {
 		t.Fatal(err)
@@ -293,13 +293,13 @@ func TestOperationCounts(t *testing.T) {
 	assertCalls(t, "Activities", counter.take(), map[string]int{"Query": 1})
 
 	// A client's update: its id is reserved in the same write, and found with one GetItem.
-	_, err = s.UpdateRequest(ctx, jur, "R3", func(r *open311.Request) ([]open311.Activity, error) {
+	_, err = store.UpdateRequest(ctx, s, jur, "R3", func(r *open311.Request) ([]open311.Activity, error) {
 		return []open311.Activity{{ID: "u1", At: r.Updated, Who: "reporter", Kind: open311.KindComment, Status: r.Status, ClientUpdateID: "fms-1"}}, nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertCalls(t, "UpdateRequest with a client update id", counter.take(), map[string]int{"GetItem": 1, "TransactWriteItems": 1})
+	assertCalls(t, "UpdateRequest with a client update id", counter.take(), map[string]int{"BatchGetItem": 1, "TransactWriteItems": 1})
 	if a, err := s.ActivityByClientID(ctx, jur, "fms-1"); err != nil || a.ID != "u1" {
 		t.Fatalf("ActivityByClientID: got %v, %v; want u1", a.ID, err)
 	}
@@ -420,7 +420,7 @@ func TestRequests(t *testing.T) {
 	if got, err := s.RequestByToken(ctx, jur, "T1"); err != nil || got.ID != "B1" {
 		t.Errorf("RequestByToken: got %v, %v; want B1", got.ID, err)
 	}
-	_, err = s.UpdateRequest(ctx, jur, "B1", func(r *open311.Request) ([]open311.Activity, error) {
+	_, err = store.UpdateRequest(ctx, s, jur, "B1", func(r *open311.Request) ([]open311.Activity, error) {
 		r.Status = open311.Open
 		return []open311.Activity{{ID: "accept", At: r.Updated, Who: "staff", Kind: "status", Status: open311.Open}}, nil
 	})
@@ -453,8 +453,8 @@ func TestUpdateConflict(t *testing.T) {
 	s, _ := openStore(t)
 	ctx := context.Background()
 	mustCreate(t, s, newRequest("R1", 0))
-	_, err := s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
-		_, err := s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+	_, err := store.UpdateRequest(ctx, s, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+		_, err := store.UpdateRequest(ctx, s, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
 			r.StatusNotes = "inner"
 			return nil, nil
 		})
@@ -648,15 +648,15 @@ func TestConflictMessages(t *testing.T) {
 			return []open311.Activity{{ID: id, At: r.Updated, Who: "reporter", Kind: open311.KindComment, Status: r.Status, ClientUpdateID: clientID}}, nil
 		}
 	}
-	if _, err := s.UpdateRequest(ctx, jur, "R1", comment("c1", "fms-9")); err != nil {
+	if _, err := store.UpdateRequest(ctx, s, jur, "R1", comment("c1", "fms-9")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.UpdateRequest(ctx, jur, "R2", comment("c2", "fms-9"))
+	_, err := store.UpdateRequest(ctx, s, jur, "R2", comment("c2", "fms-9"))
 	if !open311.IsKind(err, open311.Conflict) || !strings.Contains(strings.Join(open311.ErrorMessages(err), " "), "client update id fms-9") {
 		t.Errorf("reusing a client update id: got %v, want a Conflict naming it", err)
 	}
-	_, err = s.UpdateRequest(ctx, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
-		if _, err := s.UpdateRequest(ctx, jur, "R1", comment("c3", "")); err != nil {
+	_, err = store.UpdateRequest(ctx, s, jur, "R1", func(r *open311.Request) ([]open311.Activity, error) {
+		if _, err := store.UpdateRequest(ctx, s, jur, "R1", comment("c3", "")); err != nil {
 			t.Fatalf("inner update: %v", err)
 		}
 		return comment("c4", "fms-10")(r)

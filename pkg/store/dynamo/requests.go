@@ -321,29 +321,6 @@ func (s *Store) RequestByToken(ctx context.Context, jurisdictionID, token string
 	return r, nil
 }
 
-// UpdateRequest reads a request, lets change modify it, and writes it (version+1) with the
-// activities change returns in one TransactWriteItems conditioned on the version read. Losing
-// to a concurrent write, or a client update id already used, is a Conflict; it does not retry.
-func (s *Store) UpdateRequest(ctx context.Context, jurisdictionID, id string, change func(*open311.Request) ([]open311.Activity, error)) (open311.Request, error) {
-	const op = "store/dynamo.UpdateRequest"
-	r, ok, err := s.request(ctx, jurisdictionID, id)
-	if err != nil {
-		return open311.Request{}, open311.Wrap(op, err)
-	}
-	if !ok {
-		return open311.Request{}, open311.Errorf(open311.NotFound, op, "request %s not found", id)
-	}
-	read := r
-	acts, err := change(&r)
-	if err != nil {
-		return open311.Request{}, err
-	}
-	if err := s.writeChanged(ctx, op, []open311.Request{read}, []*open311.Request{&r}, acts); err != nil {
-		return open311.Request{}, err
-	}
-	return r, nil
-}
-
 // UpdateRequests reads requests (one consistent BatchGetItem), lets change modify them, and
 // writes them (each version+1, conditioned on the version read) with the activities change
 // returns in one TransactWriteItems, so that all are written or none.

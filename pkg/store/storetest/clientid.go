@@ -17,10 +17,10 @@ func clientUpdate(actID, jur, id, clientID string, minutes int) open311.Activity
 		ClientUpdateID: clientID, ExternalStatus: "INVESTIGATING"}
 }
 
-// postUpdate writes acts to request id of jur through UpdateRequest, setting Updated and notes.
+// postUpdate writes acts to request id of jur through store.UpdateRequest, setting Updated and notes.
 func postUpdate(t *testing.T, s store.Store, jur, id string, acts ...open311.Activity) (open311.Request, error) {
 	t.Helper()
-	return s.UpdateRequest(t.Context(), jur, id, func(r *open311.Request) ([]open311.Activity, error) {
+	return store.UpdateRequest(t.Context(), s, jur, id, func(r *open311.Request) ([]open311.Activity, error) {
 		r.StatusNotes += "+"
 		r.Updated = acts[len(acts)-1].At
 		return acts, nil
@@ -91,7 +91,7 @@ func testClientUpdateID(t *testing.T, s store.Store) {
 
 	// A write that change aborted takes no id.
 	sentinel := errors.New("refused")
-	_, err = s.UpdateRequest(ctx, jurA, r2.ID, func(r *open311.Request) ([]open311.Activity, error) {
+	_, err = store.UpdateRequest(ctx, s, jurA, r2.ID, func(r *open311.Request) ([]open311.Activity, error) {
 		return []open311.Activity{clientUpdate("act-aborted", jurA, r2.ID, "fms-2", 40)}, sentinel
 	})
 	if !errors.Is(err, sentinel) {
@@ -162,7 +162,7 @@ func testClientUpdateIDConcurrent(t *testing.T, s store.Store) {
 		wg.Go(func() {
 			act := clientUpdate(fmt.Sprintf("act-%02d", w), jurA, id(w), "fms-dup", 10+w)
 			for attempt := 1; attempt <= maxAttempts; attempt++ {
-				_, err := s.UpdateRequest(ctx, jurA, id(w), func(r *open311.Request) ([]open311.Activity, error) {
+				_, err := store.UpdateRequest(ctx, s, jurA, id(w), func(r *open311.Request) ([]open311.Activity, error) {
 					r.Updated = act.At
 					return []open311.Activity{act}, nil
 				})

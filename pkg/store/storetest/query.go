@@ -455,7 +455,7 @@ func testQueryCursorStableUnderWrites(t *testing.T, s store.Store) {
 	// Between pages: a newer request arrives and a request further down is updated.
 	create(t, s, minimalRequest("Q-NEWEST", at(60*100)))
 	later := want[len(want)-2]
-	_, err = s.UpdateRequest(ctx, jurA, later, func(r *open311.Request) ([]open311.Activity, error) {
+	_, err = store.UpdateRequest(ctx, s, jurA, later, func(r *open311.Request) ([]open311.Activity, error) {
 		r.StatusNotes, r.Updated = "looked at between two pages", at(60*101)
 		return []open311.Activity{{ID: "between-pages", RequestID: r.ID, JurisdictionID: jurA,
 			At: at(60 * 101), Who: "Public Works", Kind: "comment", Description: "looked at"}}, nil

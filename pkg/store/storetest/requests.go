@@ -228,7 +228,7 @@ func testJurisdictionIsolation(t *testing.T, s store.Store) {
 		if err == nil && len(acts) != 0 {
 			t.Errorf("Activities from %s of a request of %s: got %s, want none", jur, jurA, show(acts))
 		}
-		_, err = s.UpdateRequest(ctx, jur, r.ID, func(*open311.Request) ([]open311.Activity, error) {
+		_, err = store.UpdateRequest(ctx, s, jur, r.ID, func(*open311.Request) ([]open311.Activity, error) {
 			t.Errorf("UpdateRequest from %s called change for a request of %s", jur, jurA)
 			return nil, nil
 		})

@@ -30,6 +30,10 @@
 //   - activities are stored exactly as given: the store neither fills nor checks Status,
 //     ClientUpdateID or ExternalStatus, it only keeps ClientUpdateID unique.
 //
+// store.UpdateRequest, the helper over UpdateRequests of one id, is tested once against each
+// store: by UpdateRequest, UpdateRequestAbort, UpdateRequestNotFound and UpdateRequestQueries,
+// and by the single updates of UpdateRequestsConcurrent.
+//
 // UpdateRequests, as the suite reads its doc comment:
 //   - change receives the requests in the order of ids, and the result is in that order too;
 //     every request is written with version+1, even one that change left as it was;
@@ -101,7 +105,6 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdateRequestAbort", testUpdateRequestAbort},
 		{"UpdateRequestNotFound", testUpdateRequestNotFound},
 		{"UpdateRequestQueries", testUpdateRequestQueries},
-		{"UpdateRequestConcurrent", testUpdateRequestConcurrent},
 		{"UpdateRequests", testUpdateRequests},
 		{"UpdateRequestsAbort", testUpdateRequestsAbort},
 		{"UpdateRequestsNotFound", testUpdateRequestsNotFound},

@@ -3,11 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"strconv"
-	"strings"
-	"sync"
 	"testing"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -31,11 +27,11 @@ func cloneRequest(r open311.Request) open311.Request {
 	return r
 }
 
-// update applies edit to a request through UpdateRequest, recording it as one comment activity
+// update applies edit to a request through store.UpdateRequest, recording it as one comment activity
 // with the given id, and stops the test if that fails.
 func update(t *testing.T, s store.Store, id, activityID string, edit func(*open311.Request)) open311.Request {
 	t.Helper()
-	got, err := s.UpdateRequest(t.Context(), jurA, id, func(r *open311.Request) ([]open311.Activity, error) {
+	got, err := store.UpdateRequest(t.Context(), s, jurA, id, func(r *open311.Request) ([]open311.Activity, error) {
 		edit(r)
 		return []open311.Activity{{ID: activityID, RequestID: r.ID, JurisdictionID: r.JurisdictionID,
 			At: r.Updated, Who: "Public Works", Kind: "comment", Description: activityID}}, nil
@@ -59,7 +55,7 @@ func testUpdateRequest(t *testing.T, s store.Store) {
 	}
 	assigned := open311.Activity{ID: "act-assigned", RequestID: r.ID, JurisdictionID: jurA, At: at(180),
 		Who: "Streets", Kind: "status", Description: "Sent to crew 7", Status: open311.Assigned}
-	got, err := s.UpdateRequest(ctx, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
+	got, err := store.UpdateRequest(ctx, s, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
 		same(t, "the request given to change", *p, r)
 		assign(p)
 		return []open311.Activity{assigned}, nil
@@ -78,7 +74,7 @@ func testUpdateRequest(t *testing.T, s store.Store) {
 		Who: "Crew 7", Kind: "comment", Description: "Bigger than reported", MediaURL: "https://img.example.com/2.jpg"}
 	started := open311.Activity{ID: "a-started", RequestID: r.ID, JurisdictionID: jurA, At: at(200),
 		Who: "Crew 7", Kind: "status", Status: open311.InProgress}
-	got, err = s.UpdateRequest(ctx, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
+	got, err = store.UpdateRequest(ctx, s, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
 		same(t, "the request given to the second change", *p, want)
 		p.Status, p.Updated = open311.InProgress, at(200)
 		return []open311.Activity{comment, started}, nil
@@ -95,7 +91,7 @@ func testUpdateRequest(t *testing.T, s store.Store) {
 		burst = append(burst, open311.Activity{ID: fmt.Sprintf("burst-%c", 'z'-i), RequestID: r.ID,
 			JurisdictionID: jurA, At: at(300), Who: "Crew 7", Kind: "comment", Description: fmt.Sprint(i)})
 	}
-	got, err = s.UpdateRequest(ctx, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
+	got, err = store.UpdateRequest(ctx, s, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
 		p.Updated = at(300)
 		return burst, nil
 	})
@@ -116,7 +112,7 @@ func testUpdateRequestAbort(t *testing.T, s store.Store) {
 	create(t, s, r)
 
 	sentinel := errors.New("a pothole is closed by a crew only")
-	_, err := s.UpdateRequest(ctx, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
+	_, err := store.UpdateRequest(ctx, s, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
 		// Scribble over everything, shared parts included: none of it may reach the store.
 		p.Status, p.StatusNotes, p.Updated, p.Version = open311.Closed, "closed", at(500), 77
 		p.Attributes["DEPTH"][0] = "999"
@@ -134,7 +130,7 @@ func testUpdateRequestAbort(t *testing.T, s store.Store) {
 	wantActivities(t, s, "Activities after an aborted update", jurA, r.ID, []open311.Activity{createdActivity(r)})
 
 	forbidden := open311.Errorf(open311.Forbidden, "storetest.change", "only staff may close requests")
-	_, err = s.UpdateRequest(ctx, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
+	_, err = store.UpdateRequest(ctx, s, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
 		p.Status = open311.Closed
 		return nil, forbidden
 	})
@@ -160,7 +156,7 @@ func testUpdateRequestNotFound(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	create(t, s, minimalRequest("REQ-1", at(0)))
 	for _, id := range []string{"REQ-NOPE", "REQ", "REQ-10"} {
-		_, err := s.UpdateRequest(ctx, jurA, id, func(p *open311.Request) ([]open311.Activity, error) {
+		_, err := store.UpdateRequest(ctx, s, jurA, id, func(p *open311.Request) ([]open311.Activity, error) {
 			t.Errorf("UpdateRequest of unknown id %s called change", id)
 			return nil, nil
 		})
@@ -214,89 +210,4 @@ func testUpdateRequestQueries(t *testing.T, s store.Store) {
 	query("after moving one's requested time", store.Query{}, "U-X", "U-BATCH", "U-Z")
 	query("requested up to the new time", store.Query{RequestedTo: at(5)}, "U-Z")
 	query("requested from the old time", store.Query{RequestedFrom: at(40)})
-}
-
-// testUpdateRequestConcurrent runs many updates of one request at once; each retries on
-// Conflict. Every update must land exactly once.
-func testUpdateRequestConcurrent(t *testing.T, s store.Store) {
-	const workers, updatesEach, maxAttempts = 20, 5, 1000
-	ctx := t.Context()
-	r := minimalRequest("REQ-BUSY", at(0))
-	r.Attributes = map[string][]string{"count": {"0"}}
-	create(t, s, r)
-
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := range updatesEach {
-				marker := fmt.Sprintf("[%02d-%d]", w, i)
-				act := open311.Activity{ID: "comment-" + marker, RequestID: r.ID, JurisdictionID: jurA,
-					At: at(10 + w*updatesEach + i), Who: "staff", Kind: "comment", Description: marker}
-				for attempt := 1; ; attempt++ {
-					_, err := s.UpdateRequest(ctx, jurA, r.ID, func(p *open311.Request) ([]open311.Activity, error) {
-						if len(p.Attributes["count"]) != 1 {
-							return nil, fmt.Errorf("count attribute is %q", p.Attributes["count"])
-						}
-						n, err := strconv.Atoi(p.Attributes["count"][0])
-						if err != nil {
-							return nil, fmt.Errorf("count attribute: %w", err)
-						}
-						p.Attributes["count"] = []string{strconv.Itoa(n + 1)}
-						p.StatusNotes += marker
-						if act.At.After(p.Updated) {
-							p.Updated = act.At
-						}
-						return []open311.Activity{act}, nil
-					})
-					if err == nil {
-						break
-					}
-					if !open311.IsKind(err, open311.Conflict) {
-						t.Errorf("update %s: %v", marker, err)
-						return
-					}
-					if attempt == maxAttempts {
-						t.Errorf("update %s: still conflicting after %d attempts", marker, attempt)
-						return
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-
-	got, err := s.Request(ctx, jurA, r.ID)
-	must(t, err, "Request after concurrent updates")
-	if want := int64(1 + workers*updatesEach); got.Version != want {
-		t.Errorf("Version after %d updates: got %d, want %d", workers*updatesEach, got.Version, want)
-	}
-	if c, want := got.Attributes["count"], strconv.Itoa(workers*updatesEach); len(c) != 1 || c[0] != want {
-		t.Errorf("count after %d increments: got %q, want %q", workers*updatesEach, c, want)
-	}
-	acts, err := s.Activities(ctx, jurA, r.ID)
-	must(t, err, "Activities after concurrent updates")
-	if len(acts) != 1+workers*updatesEach {
-		t.Errorf("Activities after %d updates: got %d, want %d", workers*updatesEach, len(acts), 1+workers*updatesEach)
-	}
-	if len(acts) > 0 {
-		same(t, "first activity after concurrent updates", acts[0], createdActivity(r))
-	}
-	seen := map[string]int{}
-	for _, a := range acts {
-		seen[a.ID]++
-	}
-	for w := range workers {
-		for i := range updatesEach {
-			marker := fmt.Sprintf("[%02d-%d]", w, i)
-			if n := seen["comment-"+marker]; n != 1 {
-				t.Errorf("activity of update %s stored %d times, want once", marker, n)
-			}
-			if n := strings.Count(got.StatusNotes, marker); n != 1 {
-				t.Errorf("update %s appears %d times in the status notes, want once", marker, n)
-			}
-		}
-	}
-	if t.Failed() {
-		t.Logf("activity ids stored: %q", slices.Sorted(maps.Keys(seen)))
-	}
 }

@@ -22,7 +22,7 @@ func seedUpdates(t *testing.T, s store.Store) []open311.Activity {
 	}
 	write := func(id string, edit func(*open311.Request), acts ...open311.Activity) {
 		t.Helper()
-		_, err := s.UpdateRequest(ctx, jurA, id, func(r *open311.Request) ([]open311.Activity, error) {
+		_, err := store.UpdateRequest(ctx, s, jurA, id, func(r *open311.Request) ([]open311.Activity, error) {
 			edit(r)
 			r.Updated = acts[len(acts)-1].At
 			return acts, nil
@@ -43,7 +43,7 @@ func seedUpdates(t *testing.T, s store.Store) []open311.Activity {
 	elsewhere := minimalRequest("LP1", at(0))
 	elsewhere.JurisdictionID = jurLonger
 	create(t, s, elsewhere)
-	_, err := s.UpdateRequest(ctx, jurLonger, elsewhere.ID, func(r *open311.Request) ([]open311.Activity, error) {
+	_, err := store.UpdateRequest(ctx, s, jurLonger, elsewhere.ID, func(r *open311.Request) ([]open311.Activity, error) {
 		return []open311.Activity{{ID: "lp1-comment", RequestID: r.ID, JurisdictionID: jurLonger, At: at(4),
 			Who: "staff", Kind: open311.KindComment}}, nil
 	})
