@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
 // feedBuilderFunction returns the feed builder of the template, with Globals applied.
@@ -154,7 +156,7 @@ func TestFeedBuilderStream(t *testing.T) {
 	if err := json.Unmarshal([]byte(pattern), &got); err != nil {
 		t.Fatalf("%s: filter pattern %q: %v", fn.id, pattern, err)
 	}
-	want := map[string]any{"dynamodb": map[string]any{"Keys": map[string]any{"PK": map[string]any{"S": []any{map[string]any{"prefix": "REQ#"}}}}}}
+	want := map[string]any{"dynamodb": map[string]any{"Keys": map[string]any{"PK": map[string]any{"S": []any{map[string]any{"prefix": dynamo.RequestKeyPrefix}}}}}}
 	check("filter pattern", got, want)
 
 	queue := at(tpl, "Resources", "FeedFailuresQueue")

@@ -3,7 +3,7 @@
 // that a batch touches and publishes it (package feed does both).
 //
 // A batch is first reduced to the requests it is about (the keys of request and activity items,
-// "REQ#<jurisdiction>#<id>"), then to the set of feeds they touch (feed.Touched): a hundred records
+// read by dynamo.ParseRequestKey), then to the set of feeds they touch (feed.Touched): a hundred records
 // about one request rebuild that request's feed, its service's and its jurisdiction's once each.
 // Feeds are built from the store, the source of truth, never from a record's images, so a replayed
 // or reordered batch rebuilds the same bytes, which the publisher does not write again.

@@ -4,12 +4,9 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
-)
 
-// requestPrefix begins the partition key of a request and of its activities in the DynamoDB
-// store: REQ#<jurisdiction>#<id> (see package dynamo's doc). The template's filter criteria send
-// only records whose PK has this prefix; anything else that reaches the function is ignored.
-const requestPrefix = "REQ#"
+	"github.com/civicworks/open311/pkg/store/dynamo"
+)
 
 // keyKind says what a stream record's keys are.
 type keyKind int
@@ -20,53 +17,24 @@ const (
 	keyPoisoned                // no usable key at all: the record is reported as failed
 )
 
-// parseKeys reads the request a stream record is about from its Keys: PK "REQ#<j>#<id>" with each
-// component escaped as the store escapes it ("%" as "%25", "#" as "%23"). A PK that begins with
-// REQ# but does not hold exactly two valid, non-empty components, a missing PK, or a PK that is
-// not a string is poisoned: the store never writes such a key, so retrying cannot help.
+// parseKeys reads the request a stream record is about from its Keys, as the DynamoDB store
+// writes them (dynamo.ParseRequestKey). The template's filter criteria send only records whose
+// PK has dynamo.RequestKeyPrefix; anything else that reaches the function is ignored. A missing
+// PK, a PK that is not a string, or a request key the store never writes is poisoned: retrying
+// cannot help.
 func parseKeys(keys map[string]events.DynamoDBAttributeValue) (jurisdictionID, requestID string, kind keyKind) {
 	pk, ok := keys["PK"]
 	if !ok || pk.DataType() != events.DataTypeString {
 		return "", "", keyPoisoned
 	}
-	rest, ok := strings.CutPrefix(pk.String(), requestPrefix)
-	if !ok {
+	if !strings.HasPrefix(pk.String(), dynamo.RequestKeyPrefix) {
 		return "", "", keyOther
 	}
-	j, id, ok := strings.Cut(rest, "#")
-	if !ok || strings.Contains(id, "#") {
-		return "", "", keyPoisoned
-	}
-	j, okJ := unescape(j)
-	id, okID := unescape(id)
-	if !okJ || !okID || j == "" || id == "" {
+	j, id, err := dynamo.ParseRequestKey(pk.String())
+	if err != nil {
 		return "", "", keyPoisoned
 	}
 	return j, id, keyRequest
-}
-
-// unescape undoes the store's escaping of a key component; any other "%" sequence is refused.
-func unescape(s string) (string, bool) {
-	if !strings.Contains(s, "%") {
-		return s, true
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] != '%' {
-			b.WriteByte(s[i])
-			continue
-		}
-		switch s[i+1 : min(i+3, len(s))] {
-		case "25":
-			b.WriteByte('%')
-		case "23":
-			b.WriteByte('#')
-		default:
-			return "", false
-		}
-		i += 2
-	}
-	return b.String(), true
 }
 
 // imageServiceCodes returns the service codes that a record's images name: a request item's

@@ -72,7 +72,7 @@ func inRange(t time.Time) bool {
 	return y >= 0 && y <= 9999
 }
 
-// esc escapes a key component so that "#" only ever separates components.
+// esc escapes a key component so that "#" only ever separates components (unescape undoes it).
 func esc(s string) string {
 	if !strings.ContainsAny(s, "%#") {
 		return s
