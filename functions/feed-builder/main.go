@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/feed/bucket"
 	"github.com/civicworks/open311/pkg/feedbuilder"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
@@ -28,7 +28,7 @@ func main() {
 	}
 	h := &feedbuilder.Handler{
 		Store:     dynamo.New(dynamodb.NewFromConfig(aws), c.Table),
-		Publisher: &feed.S3{Client: s3.NewFromConfig(aws), Bucket: c.Bucket},
+		Publisher: &bucket.Publisher{Client: s3.NewFromConfig(aws), Bucket: c.Bucket},
 		Options:   c.Options(),
 	}
 	lambda.Start(h.Handle)

@@ -17,6 +17,7 @@ import (
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/catalog"
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/feed/folder"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
@@ -49,7 +50,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	base := "http://" + ln.Addr().String()
 	feeds := filepath.Join(cfg.Data, "feeds")
-	st := &feedingStore{Store: db, pub: feed.Dir(feeds), log: cfg.Logger,
+	st := &feedingStore{Store: db, pub: folder.Publisher(feeds), log: cfg.Logger,
 		opt: feed.Options{FeedBase: base + "/feeds", APIBase: base}}
 	if err := seed(ctx, st, cfg, time.Now()); err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/feed/folder"
 	"github.com/civicworks/open311/pkg/feedbuilder"
 	"github.com/civicworks/open311/pkg/store/bolt"
 	"github.com/civicworks/open311/pkg/store/dynamo"
@@ -126,13 +127,13 @@ func checkStreamShape(t *testing.T, e events.DynamoDBEvent) {
 
 // countingDir is a folder publisher that counts the feeds it writes.
 type countingDir struct {
-	feed.Dir
+	folder.Publisher
 	mu      sync.Mutex
 	written map[string]int
 }
 
 func (d *countingDir) Publish(ctx context.Context, path string, body []byte) (bool, error) {
-	written, err := d.Dir.Publish(ctx, path, body)
+	written, err := d.Publisher.Publish(ctx, path, body)
 	if written {
 		d.mu.Lock()
 		d.written[path]++
@@ -157,7 +158,7 @@ func checkStreamEvent(t *testing.T, file string) {
 	if err := apitest.Seed(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
-	pub := &countingDir{Dir: feed.Dir(t.TempDir()), written: map[string]int{}}
+	pub := &countingDir{Publisher: folder.Publisher(t.TempDir()), written: map[string]int{}}
 	h := &feedbuilder.Handler{Store: st, Publisher: pub,
 		Options: feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2",
 			Now: func() time.Time { return apitest.Now }},

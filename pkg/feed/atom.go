@@ -16,6 +16,10 @@ const (
 // ContentType is the media type feeds are served with.
 const ContentType = "application/atom+xml; charset=utf-8"
 
+// CacheControl is the Cache-Control feeds are served with: short, since a feed changes with
+// every activity and the CDN should not hide a change for long.
+const CacheControl = "public, max-age=60"
+
 // document is an Atom feed document (RFC 4287 section 4.1.1) with GeoRSS-Simple points.
 type document struct {
 	XMLName  xml.Name `xml:"feed"`

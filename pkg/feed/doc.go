@@ -10,6 +10,7 @@
 //   - which feeds a change touches (Touched), and how a feed is built from the store, the source
 //     of truth (Build): Atom 1.0 (RFC 4287) with GeoRSS-Simple points, deterministic bytes for
 //     the same state, stable tag: ids, no personal data and nothing from non-public requests;
-//   - where a feed is written (Publisher: Dir for a folder, S3 for a bucket), skipping writes of
-//     unchanged bytes, and Refresh, which ties build and publish together.
+//   - where a feed is written (Publisher; packages folder and bucket hold the two publishers,
+//     so that this package links no AWS SDK), skipping writes of unchanged bytes, and Refresh,
+//     which ties build and publish together.
 package feed

@@ -50,7 +50,7 @@ func ForJurisdiction(jurisdictionID string) Feed {
 //	{jurisdiction}/requests.atom          a jurisdiction
 //
 // It is the URL path of the feed under the feed base and what a Publisher is given; a publisher
-// stores the feed where a web server or S3 looks when that path is requested (see Dir and S3).
+// stores the feed where a web server or S3 looks when that path is requested (ObjectKey).
 func (f Feed) Path() string {
 	j := url.PathEscape(f.JurisdictionID)
 	switch f.Kind {

@@ -1,13 +1,9 @@
 package feed
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
-	"os"
 	"path/filepath"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -49,78 +45,14 @@ func Refresh(ctx context.Context, rd Reader, pub Publisher, f Feed, opt Options)
 	return written, nil
 }
 
-// objectKey returns the name under which a feed at path is stored: the path unescaped, which is
-// what S3 and net/http's file server look up when the path is requested (so a service code with a
-// space is stored with the space). It refuses paths that would leave the folder or bucket prefix.
-func objectKey(path string) (string, error) {
+// ObjectKey returns the name under which a publisher stores the feed at path: the path
+// unescaped, which is what S3 and net/http's file server look up when the path is requested (so
+// a service code with a space is stored with the space). It refuses, with open311.Invalid, paths
+// that would leave the folder or the bucket's prefix.
+func ObjectKey(path string) (string, error) {
 	key, err := url.PathUnescape(path)
 	if err != nil || !filepath.IsLocal(key) || filepath.ToSlash(filepath.Clean(key)) != key {
-		return "", open311.Errorf(open311.Invalid, "feed.objectKey", "%q is not a feed path", path)
+		return "", open311.Errorf(open311.Invalid, "feed.ObjectKey", "%q is not a feed path", path)
 	}
 	return key, nil
-}
-
-// Dir publishes feeds as files in a folder, for a web server to serve (the local stack serves
-// it with http.FileServer under /feeds/, so a feed's URL path finds its file). Writes are
-// atomic: a reader sees the old file or the new one, never part of one.
-type Dir string
-
-var _ Remover = Dir("")
-
-// Publish writes body to the file for path unless the file holds the same bytes.
-func (d Dir) Publish(ctx context.Context, path string, body []byte) (bool, error) {
-	name, err := d.file(path)
-	if err != nil {
-		return false, err
-	}
-	old, err := os.ReadFile(name)
-	if err == nil && bytes.Equal(old, body) {
-		return false, nil
-	}
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return false, fmt.Errorf("read feed %s: %w", name, err)
-	}
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return false, fmt.Errorf("make folder for feed %s: %w", name, err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".feed-*.tmp")
-	if err != nil {
-		return false, fmt.Errorf("write feed %s: %w", name, err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename there is nothing left to remove
-	_, err = tmp.Write(body)
-	if err == nil {
-		err = tmp.Chmod(0o644) // feeds are public
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), name)
-	}
-	if err != nil {
-		return false, fmt.Errorf("write feed %s: %w", name, err)
-	}
-	return true, nil
-}
-
-// Remove deletes the file for path, if there is one.
-func (d Dir) Remove(ctx context.Context, path string) error {
-	name, err := d.file(path)
-	if err != nil {
-		return err
-	}
-	if err := os.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("remove feed %s: %w", name, err)
-	}
-	return nil
-}
-
-// file returns the file name of the feed at path.
-func (d Dir) file(path string) (string, error) {
-	key, err := objectKey(path)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(string(d), filepath.FromSlash(key)), nil
 }

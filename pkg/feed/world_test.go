@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/civicworks/open311/pkg/api/apitest"
-	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
@@ -17,8 +16,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-func TestMain(m *testing.M) { awstest.Main(m) }
 
 // options are the feed options of the tests.
 var options = feed.Options{

@@ -40,7 +40,7 @@ const maxLoggedErrors = 5
 type Handler struct {
 	// Store is read to find an activity's request and to build feeds.
 	Store feed.Reader
-	// Publisher stores the feeds (feed.S3 on AWS); a feed.Remover also takes down the feeds of
+	// Publisher stores the feeds (a bucket.Publisher on AWS); a feed.Remover also takes down the feeds of
 	// requests that are no longer public.
 	Publisher feed.Publisher
 	// Options configure building feeds (FeedBase and APIBase are required).

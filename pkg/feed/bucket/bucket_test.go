@@ -1,4 +1,4 @@
-package feed_test
+package bucket_test
 
 import (
 	"context"
@@ -11,11 +11,15 @@ import (
 
 	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/feed/bucket"
 )
 
-// TestS3PublishesOnlyChanges publishes to moto's S3: an unchanged body is not written again,
+// TestMain stops the moto server the tests start (see package awstest).
+func TestMain(m *testing.M) { awstest.Main(m) }
+
+// TestPublishesOnlyChanges publishes to moto's S3: an unchanged body is not written again,
 // and objects carry the content type, cache control and digest subscribers and the builder need.
-func TestS3PublishesOnlyChanges(t *testing.T) {
+func TestPublishesOnlyChanges(t *testing.T) {
 	ctx := context.Background()
 	client := s3.New(s3.Options{
 		BaseEndpoint: aws.String(awstest.Endpoint(t)),
@@ -23,11 +27,11 @@ func TestS3PublishesOnlyChanges(t *testing.T) {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
-	const bucket = "open311-feeds-test"
-	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+	const name = "open311-feeds-test"
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}
-	pub := &feed.S3{Client: client, Bucket: bucket, Prefix: "feeds/"}
+	pub := &bucket.Publisher{Client: client, Bucket: name, Prefix: "feeds/"}
 	f := feed.ForService("city.example.org", "street light")
 	const key = "feeds/city.example.org/services/street light.atom"
 	for i, c := range []struct {
@@ -41,7 +45,7 @@ func TestS3PublishesOnlyChanges(t *testing.T) {
 		if written != c.written {
 			t.Errorf("publish %d (%s): written %v, want %v", i, c.body, written, c.written)
 		}
-		obj, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		obj, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(name), Key: aws.String(key)})
 		if err != nil {
 			t.Fatalf("publish %d: %v", i, err)
 		}
@@ -51,7 +55,7 @@ func TestS3PublishesOnlyChanges(t *testing.T) {
 			t.Errorf("publish %d: object holds %q, want %q", i, got, c.body)
 		}
 	}
-	head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(name), Key: aws.String(key)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +72,7 @@ func TestS3PublishesOnlyChanges(t *testing.T) {
 	if err := pub.Remove(ctx, f.Path()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err == nil {
+	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(name), Key: aws.String(key)}); err == nil {
 		t.Error("the object is still there after Remove")
 	}
 	if err := pub.Remove(ctx, f.Path()); err != nil {

@@ -1,4 +1,8 @@
-package feed
+// Package bucket publishes feeds as objects of an S3 bucket, served by a CDN whose origin is the
+// bucket (or a prefix in it). A feed at path is the object Prefix + feed.ObjectKey(path), the
+// key S3 looks up when the path is requested. An unchanged feed is recognised by the SHA-256 in
+// its object's metadata, with a HEAD, and not written again.
+package bucket
 
 import (
 	"bytes"
@@ -12,40 +16,36 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
-)
 
-// CacheControl is the Cache-Control of published feeds: short, since a feed changes with every
-// activity and the CDN should not hide a change for long.
-const CacheControl = "public, max-age=60"
+	"github.com/civicworks/open311/pkg/feed"
+)
 
 // shaKey is the object metadata holding the hex SHA-256 of a feed's body, so that an unchanged
 // feed is recognised with a HEAD, without downloading it.
 const shaKey = "sha256"
 
-// S3Client is what the S3 publisher calls; *s3.Client is one.
-type S3Client interface {
+// Client is what the publisher calls of S3; *s3.Client is one.
+type Client interface {
 	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 
-var _ S3Client = (*s3.Client)(nil)
+var _ Client = (*s3.Client)(nil)
 
-// S3 publishes feeds as objects of a bucket, served by a CDN whose origin is the bucket (or its
-// Prefix). A feed at path is the object Prefix + path unescaped, the key S3 looks up when the
-// path is requested.
-type S3 struct {
-	Client S3Client
+// Publisher publishes feeds as objects of a bucket.
+type Publisher struct {
+	Client Client
 	Bucket string
 	// Prefix is prepended to every key ("" or a folder ending in "/").
 	Prefix string
 }
 
-var _ Remover = (*S3)(nil)
+var _ feed.Remover = (*Publisher)(nil)
 
 // Publish puts body at the object for path with the feeds' content type and cache control, and
 // the body's SHA-256 in its metadata, unless the object's metadata already holds that SHA-256.
-func (p *S3) Publish(ctx context.Context, path string, body []byte) (bool, error) {
+func (p *Publisher) Publish(ctx context.Context, path string, body []byte) (bool, error) {
 	key, err := p.key(path)
 	if err != nil {
 		return false, err
@@ -64,8 +64,8 @@ func (p *S3) Publish(ctx context.Context, path string, body []byte) (bool, error
 		Key:           aws.String(key),
 		Body:          bytes.NewReader(body),
 		ContentLength: aws.Int64(int64(len(body))),
-		ContentType:   aws.String(ContentType),
-		CacheControl:  aws.String(CacheControl),
+		ContentType:   aws.String(feed.ContentType),
+		CacheControl:  aws.String(feed.CacheControl),
 		Metadata:      map[string]string{shaKey: digest},
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func (p *S3) Publish(ctx context.Context, path string, body []byte) (bool, error
 }
 
 // Remove deletes the object for path (deleting a missing object is no error in S3).
-func (p *S3) Remove(ctx context.Context, path string) error {
+func (p *Publisher) Remove(ctx context.Context, path string) error {
 	key, err := p.key(path)
 	if err != nil {
 		return err
@@ -86,8 +86,8 @@ func (p *S3) Remove(ctx context.Context, path string) error {
 	return nil
 }
 
-func (p *S3) key(path string) (string, error) {
-	key, err := objectKey(path)
+func (p *Publisher) key(path string) (string, error) {
+	key, err := feed.ObjectKey(path)
 	if err != nil {
 		return "", err
 	}
