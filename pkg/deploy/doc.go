@@ -6,5 +6,6 @@
 // partial batch responses, bisection, bounded retries, on-failure queue), its private bucket
 // behind CloudFront, and the table schema of pkg/store/dynamo; every events/*.json must be a
 // real-shaped HTTP API event that its operation answers, or a DynamoDB stream batch that the
-// feed builder applies; cfn-lint and sam validate --lint must find no error.
+// feed builder applies; an HTTP API function must link neither the S3 SDK nor the feed builder,
+// and the feed builder not pkg/api; cfn-lint and sam validate --lint must find no error.
 package deploy

@@ -127,7 +127,7 @@ func newFeedWorld(t *testing.T) *feedWorld {
 		"PATH=" + os.Getenv("PATH"),
 		"TABLE_NAME=" + w.table,
 		"FEED_BUCKET=" + w.bucket,
-		"FEED_BASE=" + testFeedBase,
+		"OPEN311_FEED_BASE=" + testFeedBase,
 		"OPEN311_ENDPOINT=" + testAPIBase,
 		// The SDK's own variables point both clients at moto, through the counting proxy.
 		"AWS_ENDPOINT_URL_DYNAMODB=" + proxy.URL,
@@ -236,6 +236,9 @@ func (w *feedWorld) lastBatchLog(t *testing.T) map[string]any {
 	}
 	if last == nil {
 		t.Fatalf("the function logged no batch line:\n%s", tail(b, 3000))
+	}
+	if id, _ := last["requestId"].(string); id == "" {
+		t.Errorf("the batch line has no requestId (the function's logger adds the invocation's): %v", last)
 	}
 	return last
 }

@@ -24,7 +24,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/open311"
@@ -47,7 +46,8 @@ type Handler struct {
 	Options feed.Options
 	// Concurrency is how many feeds are refreshed at once (default DefaultConcurrency).
 	Concurrency int
-	// Logger receives one line per batch (default slog.Default()).
+	// Logger receives one line per batch (default slog.Default()); the function's
+	// (lambdaenv.NewLogger) adds the invocation's request id.
 	Logger *slog.Logger
 }
 
@@ -149,9 +149,6 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 		"records", len(ev.Records), "ignored", ignored, "poisoned", poisoned,
 		"feeds", len(feeds), "written", written, "skipped", skipped, "failed", len(failedFeeds),
 		"failedRecords", len(resp.BatchItemFailures), "ms", time.Since(start).Milliseconds(),
-	}
-	if lc, ok := lambdacontext.FromContext(ctx); ok && lc.AwsRequestID != "" {
-		attrs = append(attrs, "requestId", lc.AwsRequestID)
 	}
 	level := slog.LevelInfo
 	if len(resp.BatchItemFailures) > 0 {

@@ -2,10 +2,10 @@ package lambdaconfig
 
 import (
 	"context"
-	"log/slog"
-	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/civicworks/open311/pkg/lambdaenv"
 )
 
 // Main is the whole of a function's main: it configures the API from the environment and serves
@@ -14,8 +14,7 @@ import (
 func Main(operation string) {
 	a, err := API(context.Background())
 	if err != nil {
-		slog.Error("configure "+operation, "err", err)
-		os.Exit(1)
+		lambdaenv.Exit(operation, err)
 	}
 	lambda.Start(Proxy(a.Only(operation)))
 }

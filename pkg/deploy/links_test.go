@@ -1,0 +1,55 @@
+package deploy_test
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestFunctionLinks checks that each kind of function links only what it uses (go list -deps of
+// the Lambda build): an HTTP API function neither the S3 SDK nor the feed builder, the feed
+// builder not the HTTP API. Both share pkg/lambdaenv.
+func TestFunctionLinks(t *testing.T) {
+	t.Parallel()
+	const module = "github.com/civicworks/open311"
+	cmd := exec.Command("go", "list", "-tags", "lambda.norpc", "-f", "{{.ImportPath}}{{range .Deps}} {{.}}{{end}}", "./functions/...")
+	cmd.Dir = root
+	cmd.Env = append(cleanEnv(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=arm64")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		fn, deps := strings.TrimPrefix(fields[0], module+"/functions/"), fields[1:]
+		has := func(prefix string) bool {
+			for _, d := range deps {
+				if d == prefix || strings.HasPrefix(d, prefix+"/") {
+					return true
+				}
+			}
+			return false
+		}
+		seen++
+		if !has(module + "/pkg/lambdaenv") {
+			t.Errorf("%s does not link pkg/lambdaenv, where every function reads its environment", fn)
+		}
+		if fn == feedBuilder {
+			if has(module + "/pkg/api") {
+				t.Errorf("%s links pkg/api", fn)
+			}
+			continue
+		}
+		for _, p := range []string{"github.com/aws/aws-sdk-go-v2/service/s3", module + "/pkg/feedbuilder", module + "/pkg/feed/bucket"} {
+			if has(p) {
+				t.Errorf("%s links %s, which only the feed builder needs", fn, p)
+			}
+		}
+	}
+	if seen != len(functionNames()) {
+		t.Errorf("go list found %d functions, want %d", seen, len(functionNames()))
+	}
+}
