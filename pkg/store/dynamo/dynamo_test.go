@@ -97,7 +97,7 @@ func openStore(t *testing.T) (*dynamo.Store, *opCounter) {
 
 // TestStore runs the conformance suite every store must pass, on a new table per subtest.
 func TestStore(t *testing.T) {
-	awstest.Endpoint(t)
+	awstest.Require(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, _ := openStore(t)
 		return s
