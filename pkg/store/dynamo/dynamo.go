@@ -19,6 +19,9 @@ import (
 type Store struct {
 	client *dynamodb.Client
 	table  string
+	// minFilteredRead is the smallest Limit of a filtered Query (see readSize); a test makes it
+	// smaller, to read a geohash cell several times without writing hundreds of requests.
+	minFilteredRead int
 }
 
 var _ store.Store = (*Store)(nil)
@@ -26,7 +29,7 @@ var _ store.Store = (*Store)(nil)
 // New returns a Store on the given table, which must have the schema of the package doc
 // (CreateTable makes one).
 func New(client *dynamodb.Client, table string) *Store {
-	return &Store{client: client, table: table}
+	return &Store{client: client, table: table, minFilteredRead: 100}
 }
 
 // Table-level attribute names and the indexes.

@@ -95,8 +95,10 @@ func openStore(t *testing.T) (*dynamo.Store, *opCounter) {
 	return dynamo.New(client, table), counter
 }
 
-// TestStore runs the conformance suite every store must pass, on a new table per subtest.
+// TestStore runs the conformance suite every store must pass, on a new table per subtest. The
+// tests of this package run in parallel, each on a moto server of its own (awstest.Endpoint).
 func TestStore(t *testing.T) {
+	t.Parallel()
 	awstest.Require(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, _ := openStore(t)
@@ -107,6 +109,7 @@ func TestStore(t *testing.T) {
 // TestTableSchema checks the table CreateTable makes against the schema the package doc
 // documents (and template.yaml copies).
 func TestTableSchema(t *testing.T) {
+	t.Parallel()
 	endpoint := awstest.Endpoint(t)
 	client := newClient(endpoint, nil)
 	ctx := context.Background()
@@ -215,6 +218,7 @@ func ids(rs []open311.Request) []string {
 // TestOperationCounts pins down the DynamoDB calls of the API's hot paths, as the package doc
 // promises them.
 func TestOperationCounts(t *testing.T) {
+	t.Parallel()
 	s, counter := openStore(t)
 	ctx := context.Background()
 	r := newRequest("R1", 0)
@@ -374,6 +378,7 @@ func assertCalls(t *testing.T, what string, got, want map[string]int) {
 // TestRequests exercises the request paths of the store directly; the conformance suite covers
 // the contract in full.
 func TestRequests(t *testing.T) {
+	t.Parallel()
 	s, _ := openStore(t)
 	ctx := context.Background()
 	r := newRequest("R1", 0)
@@ -450,6 +455,7 @@ func TestRequests(t *testing.T) {
 // TestUpdateConflict checks that a write between an update's read and its write makes the
 // update fail with Conflict and leaves the other write in place.
 func TestUpdateConflict(t *testing.T) {
+	t.Parallel()
 	s, _ := openStore(t)
 	ctx := context.Background()
 	mustCreate(t, s, newRequest("R1", 0))
@@ -479,6 +485,7 @@ func TestUpdateConflict(t *testing.T) {
 // TestQueryPaging walks pages of a filtered and an unfiltered listing and checks that they
 // neither skip nor repeat, including pages that end in the middle of a DynamoDB page.
 func TestQueryPaging(t *testing.T) {
+	t.Parallel()
 	s, _ := openStore(t)
 	ctx := context.Background()
 	var want []string
@@ -545,17 +552,20 @@ func filter(ids []string, keep func(i int) bool) []string {
 }
 
 // TestQueryGeoCells walks geo queries over enough requests that a cell takes more than one
-// read, and checks them against the reference (BBox and Circle Contains, newest first).
+// read, and checks them against the reference (BBox and Circle Contains, newest first). The
+// store's smallest filtered read is 10 instead of 100, so that 60 requests do what 600 would.
 func TestQueryGeoCells(t *testing.T) {
+	t.Parallel()
 	s, counter := openStore(t)
+	dynamo.SetMinFilteredRead(s, 10)
 	ctx := context.Background()
 	center := open311.Point{Lat: 37.76, Long: -122.41}
 	var all []open311.Request
-	for i := range 150 {
+	for i := range 60 {
 		r := newRequest(fmt.Sprintf("G%03d", i), i/3) // triples share a requested time
-		// A grid of 10 by 15 points about 250 m apart, around the center: more than 100 (the
-		// smallest read) in some cell.
-		r.Point = &open311.Point{Lat: center.Lat + float64(i%10-5)*0.0022, Long: center.Long + float64(i/10-7)*0.0028}
+		// A grid of 6 by 10 points about 400 m apart, around the center, in two cells: 50
+		// points in one, many times the smallest read.
+		r.Point = &open311.Point{Lat: center.Lat + float64(i%6-3)*0.0037, Long: center.Long + float64(i/6-5)*0.0042}
 		switch {
 		case i < 3: // the oldest only, so that a search for them reads cells to their ends
 			r.ServiceCode = "streetlight"
@@ -588,14 +598,17 @@ func TestQueryGeoCells(t *testing.T) {
 		name  string
 		q     store.Query
 		limit int
+		// firstReads is the fewest Query calls of the first page: a cell read more than once.
+		firstReads int
 	}{
-		{"near", store.Query{Near: circle}, 7},
-		{"near, pages of 100", store.Query{Near: circle}, 100},
-		{"within", store.Query{Within: box}, 9},
-		{"within, graffiti", store.Query{Within: box, ServiceCodes: []string{"graffiti"}}, 4},
-		{"around all, streetlights", store.Query{Within: &open311.BBox{MinLong: -122.45, MinLat: 37.74, MaxLong: -122.37, MaxLat: 37.78}, ServiceCodes: []string{"streetlight"}}, 2},
-		{"near, offset", store.Query{Near: circle, Offset: 11}, 5},
-		{"near, requested range", store.Query{Near: circle, RequestedFrom: t0.Add(20 * time.Minute), RequestedTo: t0.Add(60 * time.Minute)}, 6},
+		{"near", store.Query{Near: circle}, 7, 0},
+		{"near, pages of 100", store.Query{Near: circle}, 100, 0},
+		{"within", store.Query{Within: box}, 9, 0},
+		{"within, graffiti", store.Query{Within: box, ServiceCodes: []string{"graffiti"}}, 4, 0},
+		// The 3 streetlights are the oldest: the cell of 50 is read to its end, 10 at a time.
+		{"around all, streetlights", store.Query{Within: &open311.BBox{MinLong: -122.45, MinLat: 37.74, MaxLong: -122.37, MaxLat: 37.78}, ServiceCodes: []string{"streetlight"}}, 2, 5},
+		{"near, offset", store.Query{Near: circle, Offset: 11}, 5, 0},
+		{"near, requested range", store.Query{Near: circle, RequestedFrom: t0.Add(20 * time.Minute), RequestedTo: t0.Add(60 * time.Minute)}, 6, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			q := tc.q
@@ -625,6 +638,9 @@ func TestQueryGeoCells(t *testing.T) {
 				if n["Scan"] > 0 || n["Query"] == 0 {
 					t.Errorf("page %d made DynamoDB calls %v", pages, n)
 				}
+				if pages == 0 && n["Query"] < tc.firstReads {
+					t.Errorf("the first page made %d Query calls, want at least %d", n["Query"], tc.firstReads)
+				}
 				got = append(got, ids(page.Requests)...)
 				if page.Next == "" {
 					break
@@ -640,6 +656,7 @@ func TestQueryGeoCells(t *testing.T) {
 
 // TestConflictMessages checks that a cancelled transaction says which condition failed.
 func TestConflictMessages(t *testing.T) {
+	t.Parallel()
 	s, _ := openStore(t)
 	ctx := context.Background()
 	mustCreate(t, s, newRequest("R1", 0), newRequest("R2", 1))

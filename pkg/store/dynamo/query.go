@@ -49,6 +49,7 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 		cursor = &c
 	}
 	f := newFilter(q)
+	f.minRead = s.minFilteredRead
 	if f.empty {
 		return store.Page{}, nil
 	}
@@ -128,9 +129,11 @@ type filter struct {
 	// within and near are the geo filters, checked in Go only
 	within *open311.BBox
 	near   *open311.Circle
-	expr   []string
-	names  map[string]string
-	values map[string]types.AttributeValue
+	// minRead is the smallest read of a filtered Query (Store.minFilteredRead)
+	minRead int
+	expr    []string
+	names   map[string]string
+	values  map[string]types.AttributeValue
 }
 
 // newFilter turns the filters of q (all but IDs and paging) into a filter.
@@ -264,12 +267,13 @@ func (f *filter) input(table string, ix index, pk string) *dynamodb.QueryInput {
 
 // readSize is the Query Limit for a read that still wants n matches. Without a filter every
 // item read matches, and one more than wanted tells whether the index goes on; with one,
-// DynamoDB applies Limit before filtering, so reads are larger.
+// DynamoDB applies Limit before filtering, so reads are larger: twice what is wanted, at least
+// minRead (100) and at most 1000.
 func (f *filter) readSize(n int) int32 {
 	if len(f.expr) == 0 && len(f.codes) == 0 && f.within == nil && f.near == nil {
 		return int32(min(n+1, 1<<30))
 	}
-	return int32(min(max(2*n, 100), 1000))
+	return int32(min(max(2*n, f.minRead), 1000))
 }
 
 // anyMatch reports whether one of the items (the rest of a page) matches.

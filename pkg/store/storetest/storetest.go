@@ -79,9 +79,10 @@ import (
 	"github.com/civicworks/open311/pkg/store"
 )
 
-// Run runs the conformance suite as subtests of t. open must return a fresh, empty store each
-// time it is called; it is called once per subtest with that subtest's t, so it can register
-// cleanups (closing the store, removing its files) with t.Cleanup.
+// Run runs the conformance suite as subtests of t, in parallel. open must return a fresh, empty
+// store each time it is called; it is called once per subtest with that subtest's t, so it can
+// register cleanups (closing the store, removing its files) with t.Cleanup, and it must be safe
+// to call from parallel subtests.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -120,6 +121,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each on a store of its own
 			s := open(t)
 			if s == nil {
 				t.Fatal("open returned a nil store")
