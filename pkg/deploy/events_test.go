@@ -166,6 +166,7 @@ func eventWorld(t *testing.T, op string) http.Handler {
 // The events of a stream function (events/feed-builder.json) are DynamoDB stream batches,
 // checked by checkStreamEvent.
 func TestEvents(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join(root, "events", "*.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -69,6 +69,7 @@ const goBuild = `go build -tags lambda.norpc -trimpath -ldflags "-s -w"`
 
 // TestMakefile checks, without building, the commands that sam build and make bootstraps run.
 func TestMakefile(t *testing.T) {
+	t.Parallel()
 	mk := tool(t, "make", "MAKE")
 	for id, op := range makeTargets(t) {
 		out, code := run(t, nil, mk, "-n", "build-"+id, "ARTIFACTS_DIR=/artifacts")
@@ -95,6 +96,7 @@ func TestMakefile(t *testing.T) {
 
 // TestCfnLint runs cfn-lint on the template: errors fail, warnings are shown.
 func TestCfnLint(t *testing.T) {
+	t.Parallel()
 	lint := tool(t, "cfn-lint", "CFN_LINT")
 	version, _ := run(t, nil, lint, "--version")
 	out, code := run(t, nil, lint, "template.yaml")
@@ -109,6 +111,7 @@ func TestCfnLint(t *testing.T) {
 
 // TestSamValidate runs sam validate --lint, offline: no credentials, no telemetry.
 func TestSamValidate(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("sam validate takes seconds")
 	}
@@ -123,13 +126,15 @@ func TestSamValidate(t *testing.T) {
 // TestSamBuild runs sam build, offline, into a temporary folder and checks that every function's
 // artifact is the linux/arm64 bootstrap of its own functions/<operation>.
 func TestSamBuild(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("sam build compiles every function")
 	}
 	sam := tool(t, "sam", "SAM")
 	dir := t.TempDir()
 	env := []string{"SAM_CLI_TELEMETRY=0", "AWS_DEFAULT_REGION=us-east-1", "AWS_EC2_METADATA_DISABLED=true"}
-	out, code := run(t, env, sam, "build", "--template", "template.yaml",
+	// --parallel overrides samconfig.toml's parallel = false: the same targets, built at once.
+	out, code := run(t, env, sam, "build", "--parallel", "--template", "template.yaml",
 		"--build-dir", filepath.Join(dir, "build"), "--cache-dir", filepath.Join(dir, "cache"))
 	if code != 0 {
 		t.Fatalf("sam build: exit %d\n%s", code, out)

@@ -257,6 +257,7 @@ type callsOf struct {
 // over its 10 MB limit (the 300 KiB post-too-large body reaches the function, which answers 413
 // as the local server does), and throttling (429).
 func TestFunctions(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	var calls []callsOf
 

@@ -307,6 +307,7 @@ func key(f feed.Feed) string {
 // the rest of its batch is applied, and records read from moto's DynamoDB stream after writes
 // through the store are turned into the feeds of those writes.
 func TestFeedBuilder(t *testing.T) {
+	t.Parallel()
 	w := newFeedWorld(t)
 	j := apitest.Jurisdiction
 	var (
