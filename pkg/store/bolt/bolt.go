@@ -1,49 +1,14 @@
 // Package bolt is the embedded store.Store of the local stack: a single file on
-// go.etcd.io/bbolt, no server.
+// go.etcd.io/bbolt, no server, no cgo.
 //
-// Why bbolt: it is pure Go (no cgo, so the local binary builds and cross-compiles like the
-// Lambdas), keeps everything in one file, and gives ACID transactions, one writer at a time,
-// with an fsync on every commit, so a write that was acknowledged survives kill -9 or a power
-// cut. Reads are keyed B+tree lookups and ordered cursor walks, which is all the Store interface
-// asks for; there is no query language to learn and nothing to run beside the program. Because
-// writers are serialised, UpdateRequests reads, changes and writes inside one write transaction
-// and never loses to a concurrent update. The file is locked while open; a second process gets
-// an error after a second instead of waiting forever.
+// Its invariants: items are the JSON of the domain structs, under one top-level bucket per kind
+// of item and a nested bucket per jurisdiction, so no key of one jurisdiction is ever read as
+// another's; writers are serialised, so UpdateRequests reads, changes and writes in one
+// transaction and never loses to a concurrent update; every commit is fsynced before it is
+// acknowledged; the file is locked while open, and a second Open fails after a second instead of
+// waiting. The file records its schema; Open refuses other schemas, except 1, which it migrates.
 //
-// Layout. Items are stored as the JSON of the domain structs: their json tags are the storage
-// format. Everything that belongs to a jurisdiction lives in a nested bucket named by the
-// jurisdiction id, under one top-level bucket per kind of item, so no key of one jurisdiction
-// can ever be read as another's (not even of one whose id extends it):
-//
-//	meta             "schema"            -> "2"
-//	jurisdictions    / id                -> Jurisdiction
-//	keys             / hash              -> APIKey
-//	services         / jur / code        -> Service
-//	requests         / jur / id          -> Request
-//	requests_by_time / jur / T(requested) id  -> empty
-//	tokens           / jur / token       -> request id
-//	activities       / jur / L id T(at) S -> Activity
-//	client_updates   / jur / client update id -> activities key
-//	updates_by_time  / jur / T(at) activity id -> activities key
-//
-// T(t) is 12 bytes: t's Unix seconds with the sign bit flipped, big-endian, then its
-// nanoseconds, so that byte order is time order for every time. L is id's length as a uvarint,
-// which makes "L id" a prefix that no other request's keys share. S is the bucket's sequence
-// number, big-endian, so activities of the same instant keep the order they were written in.
-// QueryRequests walks requests_by_time backwards (newest first, ties by id descending); its
-// cursor is the shared store.Cursor of the last request it returned. It filters by location
-// while it walks (there is no spatial index): fine for the local stack's few thousand
-// requests, a full walk of the jurisdiction for a geo query that matches little.
-//
-// client_updates makes Activity.ClientUpdateID unique in a jurisdiction: the write that adds
-// an activity looks its id up and adds it in the same transaction. updates_by_time lists, in
-// the order Updates returns them, exactly the activities whose request was Public() right
-// after the write that added them (decided then, and never revised); Updates' cursor is a
-// store.Cursor whose Requested is the activity's time and ID the activity's id.
-//
-// Schema 1 had neither index; Open migrates such a file in place. Schema 1 did not record
-// whether a request was public when each activity was written, so the migration lists the
-// activities of the requests that are public at the time it runs.
+// Why bbolt, the buckets and their key encodings, and the migration: docs/store-embedded.md.
 package bolt
 
 import (
@@ -62,7 +27,7 @@ import (
 
 var _ store.Store = (*Store)(nil)
 
-// Top-level bucket names; see the package doc for what each holds.
+// Top-level bucket names; docs/store-embedded.md says what each holds.
 var (
 	bucketMeta          = []byte("meta")
 	bucketJurisdictions = []byte("jurisdictions")

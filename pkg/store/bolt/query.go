@@ -33,10 +33,10 @@ func decodeCursor(cursor string) ([]byte, error) {
 // QueryRequests returns the public requests matching q, newest first (ties by id descending),
 // one page at a time. It walks the jurisdiction's requests_by_time index backwards from the
 // cursor (or from RequestedTo) down to RequestedFrom, reading each request and keeping those
-// that match (Within and Near included: there is no spatial index, see the package doc), so a
-// page is never empty while more matches follow. Next is set when the page
-// is full and the index holds more keys in range; that next page may turn out empty, and then
-// has no Next. A Limit above MaxPageSize is taken as MaxPageSize.
+// that match (Within and Near included: there is no spatial index; see
+// docs/store-embedded.md), so a page is never empty while more matches follow. Next is set
+// when the page is full and the index holds more keys in range; that next page may turn out
+// empty, and then has no Next. A Limit above MaxPageSize is taken as MaxPageSize.
 func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, error) {
 	const op = "store/bolt.QueryRequests"
 	if err := alive(ctx, op); err != nil {

@@ -26,8 +26,8 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// New returns a Store on the given table, which must have the schema of the package doc
-// (CreateTable makes one).
+// New returns a Store on the given table, which must have the store's schema (CreateTable makes
+// one).
 func New(client *dynamodb.Client, table string) *Store {
 	return &Store{client: client, table: table, minFilteredRead: 100}
 }

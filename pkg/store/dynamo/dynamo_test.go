@@ -106,7 +106,7 @@ func TestStore(t *testing.T) {
 	})
 }
 
-// TestTableSchema checks the table CreateTable makes against the schema the package doc
+// TestTableSchema checks the table CreateTable makes against the schema docs/store-dynamodb.md
 // documents (and template.yaml copies).
 func TestTableSchema(t *testing.T) {
 	t.Parallel()
@@ -215,8 +215,8 @@ func ids(rs []open311.Request) []string {
 	return out
 }
 
-// TestOperationCounts pins down the DynamoDB calls of the API's hot paths, as the package doc
-// promises them.
+// TestOperationCounts pins down the DynamoDB calls of the API's hot paths, as
+// docs/store-dynamodb.md promises them.
 func TestOperationCounts(t *testing.T) {
 	t.Parallel()
 	s, counter := openStore(t)

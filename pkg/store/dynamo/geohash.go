@@ -6,18 +6,14 @@ import (
 	"github.com/civicworks/open311/pkg/open311"
 )
 
-// geoPrecision is the number of geohash characters of GSI2's partitions. A 5-character cell is
-// 360/2^13 degrees of longitude by 180/2^12 degrees of latitude (0.044° each way): about 4.9 km
-// by 4.9 km at the equator, 3.5 km by 4.9 km at 45° of latitude. A search of a few hundred
-// metres to a kilometre or two around a point (the common "near me" question) then touches 1
-// to 4 cells, and a cell of a busy city holds a few thousand requests a year, well within one
-// partition's throughput. A finer precision (6: 1.2 km by 0.6 km) would make ordinary searches
-// touch a dozen cells; a coarser one (4: 39 km by 19.5 km) would make every cell a whole city.
+// geoPrecision is the number of geohash characters of GSI2's partitions: a 5-character cell is
+// 360/2^13 degrees of longitude by 180/2^12 degrees of latitude (0.044° each way), about 4.9 km
+// by 4.9 km at the equator. Why 5: docs/store-dynamodb.md.
 const geoPrecision = 5
 
 // maxGeoCells is the most GSI2 partitions one geo search queries (one Query each per page read);
-// a box that needs more is answered from the jurisdiction's GSI1 listing instead (see the
-// package doc).
+// a box that needs more is answered from the jurisdiction's GSI1 listing instead (see
+// docs/store-dynamodb.md).
 const maxGeoCells = 16
 
 // geohashAlphabet is the geohash base-32 alphabet.

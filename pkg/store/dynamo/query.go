@@ -23,7 +23,8 @@ const maxFilterCodes = 100
 const maxBatchGet = 100
 
 // QueryRequests returns the public requests matching q, newest first, one page at a time: one
-// Query of GSI1 per DynamoDB page read (see the package doc), or BatchGetItem when q.IDs is given.
+// Query of GSI1 per DynamoDB page read (docs/store-dynamodb.md), or BatchGetItem when q.IDs is
+// given.
 func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, error) {
 	const op = "store/dynamo.QueryRequests"
 	if len(q.IDs) > 0 {

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 )
 
-// CreateTable creates a table with the schema of the package doc (the one template.yaml
-// deploys), waits until it is active, and turns on TTL on expires_at. Tests and the local tooling
+// CreateTable creates a table with the store's schema (the one template.yaml deploys; see
+// docs/store-dynamodb.md), waits until it is active, and turns on TTL on expires_at. Tests and the local tooling
 // use it; production tables come from the template.
 func CreateTable(ctx context.Context, client *dynamodb.Client, table string) error {
 	s := func(name string) types.AttributeDefinition {

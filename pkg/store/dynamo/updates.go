@@ -14,7 +14,7 @@ import (
 
 // Updates returns the activities of a jurisdiction that were written while their request was
 // public, oldest first (ties by id), one page at a time: one Query of GSI1's ACTS#<jurisdiction>
-// partition per DynamoDB page read (see the package doc).
+// partition per DynamoDB page read (docs/store-dynamodb.md).
 func (s *Store) Updates(ctx context.Context, q store.UpdateQuery) (store.UpdatePage, error) {
 	const op = "store/dynamo.Updates"
 	limit := q.Limit
