@@ -1,18 +1,14 @@
-// Package feedbuilder is the Lambda function that keeps the Atom feeds current: DynamoDB's
-// stream of the table sends it batches of changed items, and it rebuilds from the store each feed
-// that a batch touches and publishes it (package feed does both).
+// Package feedbuilder is the Lambda function on the table's stream that keeps the Atom feeds
+// current: a batch of changed items is reduced to the feeds it touches, and each of those is
+// rebuilt once from the store and published to the feed bucket (package feed). Main is the
+// function's main.
 //
-// A batch is first reduced to the requests it is about (the keys of request and activity items,
-// read by dynamo.ParseRequestKey), then to the set of feeds they touch (feed.Touched): a hundred records
-// about one request rebuild that request's feed, its service's and its jurisdiction's once each.
-// Feeds are built from the store, the source of truth, never from a record's images, so a replayed
-// or reordered batch rebuilds the same bytes, which the publisher does not write again.
+// Its invariants: feeds come from the store, never from a record's images, so a replayed or
+// reordered batch rebuilds the same bytes, which the publisher does not write again; failures
+// are reported per record, by SequenceNumber: a feed that fails fails every record that touched
+// it, a record whose keys cannot be read fails alone, and the rest of the batch is applied.
 //
-// Failures are reported per record, as Lambda's partial batch response for streams wants (by the
-// record's SequenceNumber): a feed that fails to build or publish fails every record that touched
-// it, a record whose keys cannot be read at all (poisoned) fails alone, and everything else of the
-// batch is applied. Lambda then retries from the oldest failed record, bisecting the batch, and
-// after its bounded retries sends what is left to the on-failure destination (template.yaml).
+// How a record becomes a feed, and the retry settings of the stream: docs/feeds.md.
 package feedbuilder
 
 import (
