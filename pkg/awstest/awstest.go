@@ -5,8 +5,10 @@
 // A package that uses it calls Main from its TestMain, so the servers are stopped when its tests
 // end, and their logs removed (kept, and named, when a test failed). When moto is not installed
 // the tests that need it skip with the install command, except under CI (the CI environment
-// variable set), where they fail: CI must run everything. A moto that is installed but does not
-// start fails the test at once, with its own message and the end of its log.
+// variable set), where they fail: CI must run everything. Installing moto makes the next go test
+// run them: the look-up makes the folders python3 imports from inputs of go test's cache. A moto
+// that is installed but does not start fails the test at once, with its own message and the end
+// of its log.
 package awstest
 
 import (

@@ -42,7 +42,9 @@ func oneLine(t *testing.T, err error, mention ...string) {
 }
 
 func TestLookUp(t *testing.T) {
-	site := t.TempDir()
+	// Not made: a folder the test made would be gone next time, and go test's cache would never
+	// take this package's results (it compares what the binary stat'ed).
+	site := filepath.Join(t.TempDir(), "site-packages")
 	dirs := `["", "/usr/lib/python3.99", "` + site + `"]`
 	for _, tt := range []struct {
 		name    string
@@ -71,7 +73,8 @@ func TestLookUp(t *testing.T) {
 				}
 				return fake, nil
 			}
-			py, stated, err := lookUp(lookPath)
+			var observed []string
+			py, err := lookUp(lookPath, func(dirs []string) { observed = dirs })
 			if !tt.ok {
 				oneLine(t, err, tt.mention...)
 				return
@@ -79,15 +82,36 @@ func TestLookUp(t *testing.T) {
 			if err != nil || py != fake {
 				t.Fatalf("lookUp = %q, %v; want %s", py, err, fake)
 			}
-			// What go test's cache keys on: every module of every absolute import folder, the
-			// ones that do not exist yet included.
-			for _, want := range []string{"/usr/lib/python3.99/moto/__init__.py", filepath.Join(site, "moto", "__init__.py"),
-				filepath.Join(site, "flask", "__init__.py")} {
-				if !slices.Contains(stated, want) {
-					t.Errorf("lookUp stat'ed %q, not %s", stated, want)
-				}
+			// What go test's cache is to follow: the absolute import folders, the ones that do
+			// not exist yet included.
+			if want := []string{"/usr/lib/python3.99", site}; !slices.Equal(observed, want) {
+				t.Errorf("lookUp observed %q, want %q", observed, want)
 			}
 		})
+	}
+}
+
+func TestExistingAncestors(t *testing.T) {
+	dir := t.TempDir()
+	site := filepath.Join(dir, "lib", "site-packages")
+	if err := os.MkdirAll(site, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	got := existingAncestors([]string{site, filepath.Join(dir, "lib", "python3.99", "site-packages"), filepath.Join(dir, ".local", "lib"), site + "/"})
+	if want := []string{site, filepath.Join(dir, "lib"), dir}; !slices.Equal(got, want) {
+		t.Errorf("existingAncestors = %q, want %q", got, want)
+	}
+}
+
+// TestObserveKeepsTheWorkingFolder checks that observing folders moves no test's working folder.
+func TestObserveKeepsTheWorkingFolder(t *testing.T) {
+	before, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	observe([]string{Root(), "/"})
+	if after, _ := os.Getwd(); after != before {
+		t.Errorf("working folder %s after observe, want %s", after, before)
 	}
 }
 

@@ -40,9 +40,6 @@ print(json.dumps({"dirs": dirs, "error": err}))
 // test's cache, which records what a test binary reads of its environment, sees them change.
 var pythonEnv = []string{"PATH", "HOME", "PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONNOUSERSITE", "PYTHONSAFEPATH", "VIRTUAL_ENV"}
 
-// cachedModules are the packages whose installation changes the look-up's answer.
-var cachedModules = []string{"moto", "werkzeug", "flask"}
-
 var (
 	lookOnce sync.Once
 	lookPy   string
@@ -51,53 +48,50 @@ var (
 
 // motoPython returns the python3 that serves moto, once per test binary.
 func motoPython() (string, error) {
-	lookOnce.Do(func() { lookPy, _, lookErr = lookUp(exec.LookPath) })
+	lookOnce.Do(func() { lookPy, lookErr = lookUp(exec.LookPath, observe) })
 	return lookPy, lookErr
 }
 
-// lookUp finds python3 with lookPath (exec.LookPath: on PATH) and asks it whether moto's server is installed. It also stats
-// <folder>/<module>/__init__.py for every folder python3 imports from and each of
-// cachedModules: go test records those stats as inputs of the test binary, so installing moto
-// (or removing it) makes the next go test run the tests again instead of answering from its
-// cache. It returns the files it stat'ed; errors are one line that ends with what to run.
-func lookUp(lookPath func(string) (string, error)) (python string, stated []string, err error) {
+// lookUp finds python3 with lookPath (exec.LookPath: on PATH) and asks it whether moto's server
+// is installed. It hands the folders python3 imports from to observe, which makes them inputs of
+// the test binary for go test's cache, so that installing moto (or removing it) makes the next
+// go test run the tests again instead of answering from its cache. Its errors are one line that
+// says what to run.
+func lookUp(lookPath func(string) (string, error), observe func(dirs []string)) (python string, err error) {
 	for _, k := range pythonEnv {
 		os.Getenv(k)
 	}
 	py, err := lookPath("python3")
 	if err != nil {
-		return "", nil, fmt.Errorf("python3 is not on PATH, and moto needs it: install Python 3, then %s", InstallCommand)
+		return "", fmt.Errorf("python3 is not on PATH, and moto needs it: install Python 3, then %s", InstallCommand)
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(py, "-c", probe)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", nil, fmt.Errorf("%s fails to run the moto probe (%v): %s", py, err, lastLine(stderr.String()))
+		return "", fmt.Errorf("%s fails to run the moto probe (%v): %s", py, err, lastLine(stderr.String()))
 	}
 	var answer struct {
 		Dirs  []string `json:"dirs"`
 		Error string   `json:"error"`
 	}
 	if err := json.Unmarshal(stdout.Bytes(), &answer); err != nil {
-		return "", nil, fmt.Errorf("%s answered %q to the moto probe: %v", py, firstLine(stdout.String()), err)
+		return "", fmt.Errorf("%s answered %q to the moto probe: %v", py, firstLine(stdout.String()), err)
 	}
+	var dirs []string
 	for _, d := range answer.Dirs {
-		if d == "" || !filepath.IsAbs(d) {
-			continue // the working folder: nothing installs moto there
-		}
-		for _, m := range cachedModules {
-			name := filepath.Join(d, m, "__init__.py")
-			_, _ = os.Stat(name)
-			stated = append(stated, name)
+		if d != "" && filepath.IsAbs(d) { // not the working folder: nothing installs moto there
+			dirs = append(dirs, d)
 		}
 	}
+	observe(dirs)
 	switch answer.Error {
 	case "":
-		return py, stated, nil
+		return py, nil
 	case "missing":
-		return "", stated, fmt.Errorf("moto is not installed for %s: %s", py, InstallCommand)
+		return "", fmt.Errorf("moto is not installed for %s: %s", py, InstallCommand)
 	}
-	return "", stated, fmt.Errorf("moto's server does not import for %s (%s): %s", py, firstLine(answer.Error), InstallCommand)
+	return "", fmt.Errorf("moto's server does not import for %s (%s): %s", py, firstLine(answer.Error), InstallCommand)
 }
 
 // lastLine returns the last non-empty line of s, trimmed: the exception of a traceback.
@@ -114,4 +108,26 @@ func firstLine(s string) string {
 		}
 	}
 	return ""
+}
+
+// existingAncestors returns, for each of dirs, the folder itself or, when it does not exist,
+// its nearest ancestor that does (where installing would create it), each once.
+func existingAncestors(dirs []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, d := range dirs {
+		for d = filepath.Clean(d); ; d = filepath.Dir(d) {
+			if info, err := os.Stat(d); err == nil && info.IsDir() {
+				break
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
