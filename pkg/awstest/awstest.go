@@ -137,7 +137,8 @@ func (p *servers) acquire(t testing.TB, py string) (s *server, fresh bool, err e
 	p.mu.Lock()
 	if s := p.byTest[t]; s != nil {
 		p.mu.Unlock()
-		return s, false, nil
+		<-s.ready
+		return s, false, s.err
 	}
 	if p.startErr != nil {
 		p.mu.Unlock()
