@@ -58,8 +58,8 @@ func readEvent(t *testing.T, file string) events.APIGatewayV2HTTPRequest {
 func checkShape(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) {
 	t.Helper()
 	var r *api.Route
-	for i := range api.Routes {
-		rt := api.Routes[i]
+	for i, routes := 0, api.Routes(); i < len(routes); i++ {
+		rt := routes[i]
 		key := rt.Method + " " + rt.Path
 		if rt.Path == api.DefaultPath {
 			key = rt.Path // API Gateway's catch-all route key has no method
@@ -69,7 +69,7 @@ func checkShape(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) {
 		}
 	}
 	if r == nil {
-		t.Fatalf("routeKey %q is no route of %s in api.Routes", e.RouteKey, op)
+		t.Fatalf("routeKey %q is no route of %s in api.Routes()", e.RouteKey, op)
 	}
 	rc := e.RequestContext
 	switch {
@@ -150,6 +150,10 @@ func eventWorld(t *testing.T, op string) http.Handler {
 	if err := apitest.Seed(context.Background(), st); err != nil {
 		t.Fatal(err)
 	}
+	o, ok := api.Lookup(op)
+	if !ok {
+		t.Fatalf("no operation %s in the route table", op)
+	}
 	return api.New(api.Options{
 		Store:               st,
 		Now:                 func() time.Time { return apitest.Now },
@@ -157,7 +161,7 @@ func eventWorld(t *testing.T, op string) http.Handler {
 		NewToken:            apitest.Seq("TOKEN-"),
 		DefaultJurisdiction: apitest.Jurisdiction,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}).Only(op)
+	}).Serve(o)
 }
 
 // TestEvents sends every events/*.json through the functions' adapter to its operation over the

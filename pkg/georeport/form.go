@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -127,48 +126,3 @@ func readMultipart(mr *multipart.Reader, form url.Values) error {
 // Field returns a form or query field with surrounding space removed; an empty field is the same
 // as an absent one.
 func Field(v url.Values, name string) string { return strings.TrimSpace(v.Get(name)) }
-
-// Submission decodes a new request's fields. attribute[CODE]=v and attribute[CODE][]=v both
-// give values of CODE.
-func Submission(v url.Values) open311.Submission {
-	s := open311.Submission{
-		ServiceCode: Field(v, "service_code"), Lat: Field(v, "lat"), Long: Field(v, "long"),
-		AddressString: Field(v, "address_string"), AddressID: Field(v, "address_id"),
-		Zipcode: Field(v, "zipcode"), Description: v.Get("description"), MediaURL: Field(v, "media_url"),
-		Reporter: open311.Reporter{
-			Email: Field(v, "email"), DeviceID: Field(v, "device_id"), AccountID: Field(v, "account_id"),
-			FirstName: Field(v, "first_name"), LastName: Field(v, "last_name"), Phone: Field(v, "phone"),
-		},
-	}
-	names := make([]string, 0, len(v))
-	for name := range v {
-		names = append(names, name)
-	}
-	sort.Strings(names) // attribute[c] before attribute[c][]: a stable order of values
-	for _, name := range names {
-		values := v[name]
-		code, ok := attributeCode(name)
-		if !ok {
-			continue
-		}
-		if s.Attributes == nil {
-			s.Attributes = map[string][]string{}
-		}
-		s.Attributes[code] = append(s.Attributes[code], values...)
-	}
-	return s
-}
-
-// attributeCode returns CODE of "attribute[CODE]" or "attribute[CODE][]".
-func attributeCode(name string) (string, bool) {
-	rest, ok := strings.CutPrefix(name, "attribute[")
-	if !ok {
-		return "", false
-	}
-	rest = strings.TrimSuffix(rest, "[]")
-	code, ok := strings.CutSuffix(rest, "]")
-	if !ok || code == "" {
-		return "", false
-	}
-	return code, true
-}

@@ -1,6 +1,6 @@
-// Package georeport is the wire of Open311 GeoReport v2: the XML and JSON documents of
-// shared/spec/WIRE.md (list wrappers in XML, "Spark" top-level arrays in JSON), the format chosen
-// by a resource's suffix, form decoding of submissions, and the error document.
+// Package georeport is the wire of Open311 GeoReport v2 (docs/wire.md): the XML and JSON
+// documents (list wrappers in XML, "Spark" top-level arrays in JSON), the format chosen by a
+// resource's suffix, the decoding of forms into the domain's values, and the error document.
 //
 // One set of document types serves both formats: encoding/xml and encoding/json read the same
 // struct tags, and the optional values (Opt*) print as empty elements in XML and null in JSON.

@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -96,7 +97,7 @@ func logLevel(s string) (slog.Level, error) {
 }
 
 // Options returns the api.Options of this configuration over a store.
-func (c Config) Options(st api.Backend, logger *slog.Logger) api.Options {
+func (c Config) Options(st desk.Store, logger *slog.Logger) api.Options {
 	return api.Options{
 		Store:               st,
 		DefaultJurisdiction: c.DefaultJurisdiction,

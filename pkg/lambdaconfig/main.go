@@ -6,16 +6,18 @@ import (
 	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/civicworks/open311/pkg/api"
 )
 
 // Main is the whole of a function's main: it configures the API from the environment and serves
-// the named operation to API Gateway until Lambda stops the process. A configuration error is
-// logged and ends the process, so Lambda reports the init failure.
-func Main(operation string) {
+// the operation to API Gateway until Lambda stops the process. A configuration error is logged
+// and ends the process, so Lambda reports the init failure.
+func Main(op api.Operation) {
 	a, err := API(context.Background())
 	if err != nil {
-		slog.Error("configure "+operation, "err", err)
+		slog.Error("configure "+op.Name, "err", err)
 		os.Exit(1)
 	}
-	lambda.Start(Proxy(a.Only(operation)))
+	lambda.Start(Proxy(a.Serve(op)))
 }

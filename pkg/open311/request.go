@@ -151,12 +151,12 @@ const (
 )
 
 // NewRequest validates a submission against its jurisdiction and service and returns the request
-// to store, with every problem found reported at once as an Invalid error. id and token are the
-// identifiers to give it; now is the time of receipt.
-func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now time.Time) (Request, error) {
+// to store, with every problem found reported at once as an Invalid error; now is the time of
+// receipt. The request has no id yet (and a batch request no token): Identify gives them, once
+// the submission is known to be good.
+func NewRequest(j Jurisdiction, s Service, sub Submission, now time.Time) (Request, error) {
 	var p Problems
 	r := Request{
-		ID:             id,
 		JurisdictionID: j.ID,
 		ServiceCode:    s.Code,
 		ServiceName:    s.Name,
@@ -174,25 +174,16 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 	}
 	r.Updated = r.Requested
 	if s.Type == Batch {
-		r.Status = Submitted
-		r.Token = token
+		r.Status = Submitted // waits for staff to accept it; its reporter holds a token meanwhile
 	}
 	lat, long := strings.TrimSpace(sub.Lat), strings.TrimSpace(sub.Long)
-	switch {
-	case lat != "" && long != "":
-		la, okLat := ParseCoordinate(lat, 90)
-		lo, okLong := ParseCoordinate(long, 180)
-		if !okLat {
-			p.Add("lat must be a decimal latitude between -90 and 90")
+	if lat != "" || long != "" {
+		pt, err := ParsePoint(lat, long)
+		if err != nil {
+			p = append(p, ErrorMessages(err)...)
+		} else {
+			r.Point = &pt
 		}
-		if !okLong {
-			p.Add("long must be a decimal longitude between -180 and 180")
-		}
-		if okLat && okLong {
-			r.Point = &Point{Lat: la, Long: lo}
-		}
-	case lat != "" || long != "":
-		p.Add("lat and long must be given together")
 	}
 	if r.Point == nil && r.Address == "" && r.AddressID == "" && lat == "" && long == "" {
 		p.Add("a location is required: lat and long, address_string or address_id")
@@ -211,11 +202,7 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 			p.Add("%s is too long; at most %d characters are accepted", f.name, MaxShortField)
 		}
 	}
-	if r.MediaURL != "" {
-		if u, err := url.Parse(r.MediaURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			p.Add("media_url must be an http or https URL")
-		}
-	}
+	checkMediaURL(r.MediaURL, &p)
 	if e := sub.Reporter.Email; e != "" && (!strings.Contains(e, "@") || strings.ContainsAny(e, " \t\r\n<>")) {
 		p.Add("email is not an email address")
 	}
@@ -224,6 +211,53 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 		return Request{}, err
 	}
 	return r, nil
+}
+
+// Identify gives a new request its id and, when it waits for acceptance (a batch request), a
+// token from newToken, which its reporter follows it by until then.
+func (r *Request) Identify(id string, newToken func() string) {
+	r.ID = id
+	if r.Status == Submitted {
+		r.Token = newToken()
+	}
+}
+
+// Created returns the activity that records the request's creation, by its reporter, with a
+// client's id for the creation when one was given (an Idempotency-Key).
+func (r Request) Created(clientID string) Activity {
+	return Activity{ID: ActivityID(r.ID, r.Version, 1), RequestID: r.ID, JurisdictionID: r.JurisdictionID,
+		At: r.Requested, Who: "reporter", Kind: KindCreated, Summary: "Reported to " + r.ServiceName + ".",
+		Status: r.Status, ClientUpdateID: clientID}
+}
+
+// checkMediaURL adds a problem unless s is empty or an absolute http(s) URL: the one rule for
+// every media_url a client sends.
+func checkMediaURL(s string, p *Problems) {
+	if s == "" {
+		return
+	}
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.Add("media_url must be an http or https URL")
+	}
+}
+
+// ParsePoint reads a point from a decimal latitude and longitude, both required, with every
+// problem reported at once (Invalid).
+func ParsePoint(lat, long string) (Point, error) {
+	var p Problems
+	la, okLat := ParseCoordinate(lat, 90)
+	lo, okLong := ParseCoordinate(long, 180)
+	if lat == "" || long == "" {
+		p.Add("lat and long must be given together")
+	} else {
+		if !okLat {
+			p.Add("lat must be a decimal latitude between -90 and 90")
+		}
+		if !okLong {
+			p.Add("long must be a decimal longitude between -180 and 180")
+		}
+	}
+	return Point{Lat: la, Long: lo}, p.Err("open311.ParsePoint")
 }
 
 // ParseCoordinate reads a decimal latitude (limit 90) or longitude (limit 180).
