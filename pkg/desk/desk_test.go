@@ -1,0 +1,188 @@
+package desk_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/desk"
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store/bolt"
+)
+
+// newDesk returns a desk over a freshly seeded embedded store (the golden test world), whose
+// ids come from the list given, and the store.
+func newDesk(t *testing.T, ids ...string) (*desk.Desk, *bolt.Store) {
+	t.Helper()
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := apitest.Seed(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	return desk.New(desk.Options{Store: st, Now: func() time.Time { return apitest.Now }, NewID: apitest.List(ids),
+		NewToken: apitest.Seq("T-"), DefaultJurisdiction: apitest.Jurisdiction}), st
+}
+
+func tree(desc string) open311.Submission {
+	return open311.Submission{ServiceCode: "tree", Lat: "40.71", Long: "-74.01", Description: desc}
+}
+
+func TestReport(t *testing.T) {
+	ctx := context.Background()
+	d, st := newDesk(t, "R1", "R2")
+
+	// A report that breaks a rule is refused and uses up no id.
+	if _, err := d.Report(ctx, desk.Report{Key: apitest.ReporterKey, Submission: open311.Submission{ServiceCode: "tree"}}); !open311.IsKind(err, open311.Invalid) {
+		t.Fatalf("report without a location: %v, want Invalid", err)
+	}
+	got, err := d.Report(ctx, desk.Report{Key: apitest.ReporterKey, IdempotencyKey: "k-1", Submission: tree("Branch down")})
+	if err != nil || got.Request.ID != "R1" || got.Type != open311.Realtime {
+		t.Fatalf("report: %+v %v, want R1", got, err)
+	}
+	// The same Idempotency-Key answers the first report, whatever else is sent, and stores nothing.
+	again, err := d.Report(ctx, desk.Report{Key: apitest.ReporterKey, IdempotencyKey: "k-1", Submission: tree("Branch down")})
+	if err != nil || again.Request.ID != "R1" {
+		t.Fatalf("retry: %+v %v, want R1 again", again, err)
+	}
+	acts, err := st.Activities(ctx, apitest.Jurisdiction, "R1")
+	if err != nil || len(acts) != 1 || acts[0].Kind != open311.KindCreated || acts[0].Summary != "Reported to Fallen tree or branch." {
+		t.Errorf("activities of R1: %+v %v, want its creation once", acts, err)
+	}
+	// Without the key, a second report is a second request.
+	second, err := d.Report(ctx, desk.Report{Key: apitest.ReporterKey, Submission: tree("Branch down")})
+	if err != nil || second.Request.ID != "R2" {
+		t.Errorf("second report: %+v %v, want R2", second, err)
+	}
+	for _, tc := range []struct {
+		name string
+		in   desk.Report
+		kind open311.Kind
+		says string
+	}{
+		{"no key", desk.Report{Submission: tree("")}, open311.Forbidden, "an api_key is required"},
+		{"revoked key", desk.Report{Key: apitest.RevokedKey, Submission: tree("")}, open311.Forbidden, "not valid here"},
+		{"key of another jurisdiction", desk.Report{Key: apitest.OtherKey, Submission: tree("")}, open311.Forbidden, "not valid here"},
+		{"no service", desk.Report{Key: apitest.ReporterKey}, open311.Invalid, "service_code is required"},
+		{"unknown service", desk.Report{Key: apitest.ReporterKey, Submission: open311.Submission{ServiceCode: "unicorns"}}, open311.NotFound, `no service with the code "unicorns"`},
+		{"long Idempotency-Key", desk.Report{Key: apitest.ReporterKey, IdempotencyKey: strings.Repeat("k", 201), Submission: tree("")}, open311.Invalid, "longer than 200"},
+	} {
+		_, err := d.Report(ctx, tc.in)
+		if !open311.IsKind(err, tc.kind) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: %v, want %v saying %q", tc.name, err, tc.kind, tc.says)
+		}
+	}
+}
+
+func TestUpdateRules(t *testing.T) {
+	ctx := context.Background()
+	closed := open311.Closed
+	for _, tc := range []struct {
+		name string
+		in   desk.Update
+		kind open311.Kind // 0 (Internal) means no error
+		says string
+		want open311.Status // the request's status after
+	}{
+		{"a reporter comments", desk.Update{RequestID: "100004", Key: apitest.ReporterKey, Change: open311.Change{Comment: "Still there."}}, 0, "", open311.Open},
+		{"a reporter may not close", desk.Update{RequestID: "100004", Key: apitest.ReporterKey, Change: open311.Change{Status: &closed}}, open311.Forbidden, "only staff keys", open311.Open},
+		{"a reporter may not link", desk.Update{RequestID: "100004", Key: apitest.ReporterKey, Change: open311.Change{Links: []open311.Link{{Kind: open311.RelatedTo, TargetID: "100003"}}}}, open311.Forbidden, "only staff keys", open311.Open},
+		{"a reporter does not see a private request", desk.Update{RequestID: "100007", Key: apitest.ReporterKey, Change: open311.Change{Comment: "news?"}}, open311.NotFound, `no request with the id "100007"`, open311.Open},
+		{"a reporter does not see a batch request yet", desk.Update{RequestID: "100005", Key: apitest.ReporterKey, Change: open311.Change{Comment: "news?"}}, open311.NotFound, `no request with the id "100005"`, open311.Submitted},
+		{"staff close", desk.Update{RequestID: "100004", Key: apitest.StaffKey, Change: open311.Change{Status: &closed}}, 0, "", open311.Closed},
+		{"staff accept a batch request", desk.Update{RequestID: "100005", Key: apitest.StaffKey, Change: open311.Change{Status: ptr(open311.Open)}}, 0, "", open311.Open},
+		{"staff may not skip acceptance", desk.Update{RequestID: "100005", Key: apitest.StaffKey, Change: open311.Change{Status: &closed}}, open311.Invalid, "cannot become closed", open311.Submitted},
+		{"nothing to change", desk.Update{RequestID: "100004", Key: apitest.StaffKey}, open311.Invalid, "nothing to change", open311.Open},
+		{"an unknown request", desk.Update{RequestID: "999999", Key: apitest.StaffKey, Change: open311.Change{Comment: "hi"}}, open311.NotFound, "999999", ""},
+		{"a link to an unknown request", desk.Update{RequestID: "100004", Key: apitest.StaffKey, Change: open311.Change{Links: []open311.Link{{Kind: open311.RelatedTo, TargetID: "999999"}}}}, open311.NotFound, "999999", open311.Open},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, st := newDesk(t)
+			l, err := d.Update(ctx, tc.in)
+			if tc.kind == 0 {
+				if err != nil || len(l.Requests) != 1 || l.Requests[0].Status != tc.want || l.Details == nil {
+					t.Fatalf("%+v %v, want the request, %s, with its details", l, err, tc.want)
+				}
+			} else if !open311.IsKind(err, tc.kind) || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%v, want %v saying %q", err, tc.kind, tc.says)
+			}
+			if tc.want == "" {
+				return
+			}
+			r, err := st.Request(ctx, apitest.Jurisdiction, tc.in.RequestID)
+			if err != nil || r.Status != tc.want {
+				t.Errorf("stored: %s %v, want %s", r.Status, err, tc.want)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestPostUpdate(t *testing.T) {
+	ctx := context.Background()
+	d, st := newDesk(t)
+	fixed := open311.Closed
+	// FixMyStreet sends a status with every update: from a reporter it is ignored, not refused.
+	act, err := d.PostUpdate(ctx, desk.Update{RequestID: "100004", Key: apitest.ReporterKey,
+		Change: open311.Change{Comment: "It is fixed!", Status: &fixed, ExternalStatus: "fixed", ClientUpdateID: "fms-9"}})
+	if err != nil || act.Kind != open311.KindComment || act.Status != open311.Open || act.ExternalStatus != "" {
+		t.Fatalf("reporter's update: %+v %v, want a comment leaving it open", act, err)
+	}
+	// A repeat of the update id answers the same activity and writes nothing.
+	again, err := d.PostUpdate(ctx, desk.Update{RequestID: "100004", Key: apitest.ReporterKey,
+		Change: open311.Change{Comment: "It is fixed!", ClientUpdateID: "fms-9"}})
+	if err != nil || again.ID != act.ID {
+		t.Errorf("repeat: %+v %v, want %s again", again, err, act.ID)
+	}
+	if acts, _ := st.Activities(ctx, apitest.Jurisdiction, "100004"); len(acts) != 2 {
+		t.Errorf("100004 has %d activities, want its creation and the comment", len(acts))
+	}
+	// The same update id for another request is a conflict.
+	_, err = d.PostUpdate(ctx, desk.Update{RequestID: "100003", Key: apitest.StaffKey,
+		Change: open311.Change{Comment: "x", ClientUpdateID: "fms-9"}})
+	if !open311.IsKind(err, open311.Conflict) {
+		t.Errorf("update id reused for another request: %v, want Conflict", err)
+	}
+	// From staff, the status counts, in FixMyStreet's words.
+	act, err = d.PostUpdate(ctx, desk.Update{RequestID: "100003", Key: apitest.StaffKey, Signed: "Lamps",
+		Change: open311.Change{Comment: "Replaced.", Status: &fixed, ExternalStatus: "fixed"}})
+	if err != nil || act.Status != open311.Closed || act.ExternalStatus != "fixed" || act.Who != "Lamps" {
+		t.Errorf("staff update: %+v %v, want closed (fixed) by Lamps", act, err)
+	}
+}
+
+func TestRequestsWindow(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newDesk(t)
+	ids := func(s desk.Search) []string {
+		t.Helper()
+		l, err := d.Requests(ctx, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range l.Requests {
+			out = append(out, r.ID)
+		}
+		return out
+	}
+	// 100001 is 100 days old: outside the default 90 days, inside a window that asks for it.
+	if got := strings.Join(ids(desk.Search{}), ","); got != "100004,100006,100003,100002" {
+		t.Errorf("default window: %s", got)
+	}
+	old := apitest.Now.Add(-101 * 24 * time.Hour)
+	if got := strings.Join(ids(desk.Search{Start: old}), ","); got != "100002,100001" {
+		t.Errorf("from 101 days ago: %s", got)
+	}
+	_, err := d.Requests(ctx, desk.Search{Start: old, End: apitest.Now})
+	if !open311.IsKind(err, open311.Invalid) || !strings.Contains(err.Error(), "at most 90 days apart") {
+		t.Errorf("101 days: %v", err)
+	}
+}
