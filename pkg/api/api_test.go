@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -16,31 +15,18 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// seeded returns an embedded store holding the test world, closed with the test.
-func seeded(t *testing.T) *bolt.Store {
-	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
 // newWorld returns a handler over a freshly seeded embedded store, and the store. Its clock
 // stands still at apitest.Now and it gives out the ids and tokens the golden cases expect.
 func newWorld(t *testing.T) (http.Handler, *bolt.Store) {
 	t.Helper()
-	st := seeded(t)
+	st := world.Store(t)
 	ids, tokens := apitest.IDs()
 	a := api.New(api.Options{
 		Store:               st,
@@ -116,7 +102,7 @@ func TestVersionPrefix(t *testing.T) {
 // publishes a request's feed under (the API keeps its own copy of the shape so that its Lambda
 // functions do not link pkg/feed's S3 client).
 func TestFeedURLIsTheFeedsPath(t *testing.T) {
-	st := seeded(t)
+	st := world.Store(t)
 	const base = "https://feeds.example.org"
 	h := api.New(api.Options{Store: st, DefaultJurisdiction: apitest.Jurisdiction, FeedBase: base,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()

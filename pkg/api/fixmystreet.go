@@ -23,13 +23,7 @@ func (a *API) postRequestUpdate(c call) {
 		a.fail(c, err)
 		return
 	}
-	act, err := a.desk.PostUpdate(c.r.Context(), desk.Update{
-		JurisdictionID: georeport.Field(form, "jurisdiction_id"),
-		RequestID:      id,
-		Key:            apiKey(c.r, form),
-		Signed:         georeport.Field(form, "who"),
-		Change:         change,
-	})
+	act, err := a.desk.PostUpdate(c.r.Context(), update(c, form, id, change))
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -9,13 +9,14 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 )
 
 // TestPersonalDataNeverShown runs every golden case and then reads every request back, and
 // checks that no personal field given on POST (or seeded) appears in a response or a log line,
 // and that no API key does either.
 func TestPersonalDataNeverShown(t *testing.T) {
-	st := seeded(t)
+	st := world.Store(t)
 	var logs bytes.Buffer
 	h := api.New(api.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: apitest.Jurisdiction,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))}).Handler()

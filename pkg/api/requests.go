@@ -7,6 +7,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/open311"
 )
 
 // PostRequest is POST /requests: a new service request.
@@ -77,6 +78,12 @@ func apiKey(r *http.Request, form url.Values) string {
 		return strings.TrimSpace(h)
 	}
 	return ""
+}
+
+// update is a change sent to request id by the caller of a form, as the desk takes it.
+func update(c call, form url.Values, id string, change open311.Change) desk.Update {
+	return desk.Update{JurisdictionID: georeport.Field(form, "jurisdiction_id"), RequestID: id,
+		Key: apiKey(c.r, form), Signed: georeport.Field(form, "who"), Change: change}
 }
 
 // extensions reports whether a GET asks for extended attributes and notes (extensions=true).

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
 )
 
@@ -23,13 +22,7 @@ func (a *API) updateRequest(c call) {
 		a.fail(c, err)
 		return
 	}
-	l, err := a.desk.Update(c.r.Context(), desk.Update{
-		JurisdictionID: georeport.Field(form, "jurisdiction_id"),
-		RequestID:      c.name,
-		Key:            apiKey(c.r, form),
-		Signed:         georeport.Field(form, "who"),
-		Change:         change,
-	})
+	l, err := a.desk.Update(c.r.Context(), update(c, form, c.name, change))
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -23,8 +23,8 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 // operationOfEvent names the operation of an events/ file: <operation>.json or <operation>-<case>.json.
@@ -142,14 +142,7 @@ func eventBody(t *testing.T, e events.APIGatewayV2HTTPRequest) []byte {
 // the fixed clock and ids of the golden tests.
 func eventWorld(t *testing.T, op string) http.Handler {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
+	st := world.Store(t)
 	o, ok := api.Lookup(op)
 	if !ok {
 		t.Fatalf("no operation %s in the route table", op)

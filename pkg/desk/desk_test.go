@@ -2,12 +2,12 @@ package desk_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store/bolt"
@@ -17,14 +17,7 @@ import (
 // ids come from the list given, and the store.
 func newDesk(t *testing.T, ids ...string) (*desk.Desk, *bolt.Store) {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "desk.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
+	st := world.Store(t)
 	return desk.New(desk.Options{Store: st, Now: func() time.Time { return apitest.Now }, NewID: apitest.List(ids),
 		NewToken: apitest.Seq("T-"), DefaultJurisdiction: apitest.Jurisdiction}), st
 }

@@ -17,10 +17,10 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/api/apitest"
 )
 
 // The variables that turn the test clock and id lists on.
@@ -43,23 +43,9 @@ func fixedClock(o *api.Options) error {
 		return fmt.Errorf("lambdaconfig: %s is %q, want an RFC 3339 time: %w", EnvTestFixedClock, v, err)
 	}
 	o.Now = func() time.Time { return now }
-	o.NewID = handOut(os.Getenv(EnvTestIDs))
-	o.NewToken = handOut(os.Getenv(EnvTestTokens))
+	o.NewID = apitest.List(strings.FieldsFunc(os.Getenv(EnvTestIDs), comma))
+	o.NewToken = apitest.List(strings.FieldsFunc(os.Getenv(EnvTestTokens), comma))
 	return nil
 }
 
-// handOut returns the items of a comma-separated list one per call, then "unexpected-N".
-func handOut(list string) func() string {
-	items := strings.FieldsFunc(list, func(r rune) bool { return r == ',' })
-	var mu sync.Mutex
-	n := 0
-	return func() string {
-		mu.Lock()
-		defer mu.Unlock()
-		n++
-		if n <= len(items) {
-			return items[n-1]
-		}
-		return fmt.Sprintf("unexpected-%d", n-len(items))
-	}
-}
+func comma(r rune) bool { return r == ',' }
