@@ -1,7 +1,6 @@
 package georeport
 
 import (
-	"encoding/json"
 	"encoding/xml"
 	"sort"
 	"time"
@@ -38,7 +37,17 @@ func (a AttributeValues) MarshalJSON() ([]byte, error) {
 	if a == nil {
 		return []byte("{}"), nil
 	}
-	return json.Marshal(map[string][]string(a))
+	return marshalJSON(map[string][]string(a))
+}
+
+// codes returns the attribute codes in order.
+func (a AttributeValues) codes() []string {
+	codes := make([]string, 0, len(a))
+	for c := range a {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	return codes
 }
 
 // MarshalXML prints one attribute element per code, in code order.
@@ -47,11 +56,7 @@ func (a AttributeValues) MarshalXML(e *xml.Encoder, start xml.StartElement) erro
 		Code   string   `xml:"code"`
 		Values []string `xml:"value"`
 	}
-	codes := make([]string, 0, len(a))
-	for c := range a {
-		codes = append(codes, c)
-	}
-	sort.Strings(codes)
+	codes := a.codes()
 	list := struct {
 		Attributes []attribute `xml:"attribute"`
 	}{}
@@ -67,7 +72,7 @@ type Notes struct {
 }
 
 // MarshalJSON prints the notes as a list.
-func (n Notes) MarshalJSON() ([]byte, error) { return json.Marshal(nonNil(n.Notes)) }
+func (n Notes) MarshalJSON() ([]byte, error) { return marshalJSON(nonNil(n.Notes)) }
 
 // Note is one activity: when, what kind, a summary the system wrote, and what the person wrote.
 type Note struct {
