@@ -1,7 +1,10 @@
 package desk
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"time"
 
 	"github.com/civicworks/open311/pkg/open311"
 )
@@ -121,13 +124,13 @@ func (d *Desk) allJurisdictions(ctx context.Context) ([]open311.Jurisdiction, er
 	return all, nil
 }
 
-// Services returns a jurisdiction's service list.
+// Services returns a jurisdiction's service list, ordered by code.
 func (d *Desk) Services(ctx context.Context, jurisdictionID string) ([]open311.Service, error) {
 	j, err := d.Jurisdiction(ctx, jurisdictionID)
 	if err != nil {
 		return nil, err
 	}
-	return d.opt.Store.Services(ctx, j.ID)
+	return d.services(ctx, j)
 }
 
 // Service returns one service of a jurisdiction, with its definition.
@@ -141,9 +144,39 @@ func (d *Desk) Service(ctx context.Context, jurisdictionID, code string) (open31
 
 // service finds a service of a jurisdiction, with a readable NotFound.
 func (d *Desk) service(ctx context.Context, j open311.Jurisdiction, code string) (open311.Service, error) {
-	s, err := d.opt.Store.Service(ctx, j.ID, code)
-	if open311.IsKind(err, open311.NotFound) {
-		return open311.Service{}, open311.Errorf(open311.NotFound, "desk.Service", "there is no service with the code %q", code)
+	list, err := d.services(ctx, j)
+	if err != nil {
+		return open311.Service{}, err
 	}
-	return s, err
+	if i, found := slices.BinarySearchFunc(list, code, func(s open311.Service, code string) int { return cmp.Compare(s.Code, code) }); found {
+		return list[i], nil
+	}
+	return open311.Service{}, open311.Errorf(open311.NotFound, "desk.Service", "there is no service with the code %q", code)
+}
+
+// services returns a jurisdiction's services from memory while the jurisdiction's changeset is
+// the one they were read at, else from the store: a catalog change comes with a new changeset
+// (catalog.Load gives one), which a desk sees within CatalogTTL. Callers must not change them.
+func (d *Desk) services(ctx context.Context, j open311.Jurisdiction) ([]open311.Service, error) {
+	d.mu.Lock()
+	c, ok := d.catalog[j.ID]
+	d.mu.Unlock()
+	if ok && c.changeset.Equal(j.Changeset) {
+		return c.list, nil
+	}
+	list, err := d.opt.Store.Services(ctx, j.ID)
+	if err != nil {
+		return nil, open311.Wrap("desk.services", err)
+	}
+	slices.SortFunc(list, func(a, b open311.Service) int { return cmp.Compare(a.Code, b.Code) })
+	d.mu.Lock()
+	d.catalog[j.ID] = services{changeset: j.Changeset, list: list}
+	d.mu.Unlock()
+	return list, nil
+}
+
+// services is a jurisdiction's service list as read at a changeset.
+type services struct {
+	changeset time.Time
+	list      []open311.Service
 }

@@ -35,7 +35,8 @@ type Options struct {
 	// DefaultJurisdiction serves calls without a jurisdiction_id; when empty, a deployment with
 	// exactly one jurisdiction serves that one.
 	DefaultJurisdiction string
-	// CatalogTTL is how long the jurisdiction list is kept in memory (default 60s; negative: never).
+	// CatalogTTL is how long the jurisdiction list is kept in memory (default 60s; negative:
+	// never). A jurisdiction's services are kept for as long as its changeset stays the same.
 	CatalogTTL time.Duration
 }
 
@@ -46,6 +47,7 @@ type Desk struct {
 	mu            sync.Mutex
 	jurisdictions []open311.Jurisdiction
 	fetched       time.Time
+	catalog       map[string]services // by jurisdiction id
 }
 
 // New returns a Desk over the options' store.
@@ -62,7 +64,7 @@ func New(opt Options) *Desk {
 	if opt.CatalogTTL == 0 {
 		opt.CatalogTTL = time.Minute
 	}
-	return &Desk{opt: opt}
+	return &Desk{opt: opt, catalog: map[string]services{}}
 }
 
 // Now is the desk's clock.

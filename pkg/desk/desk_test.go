@@ -179,3 +179,50 @@ func TestRequestsWindow(t *testing.T) {
 		t.Errorf("101 days: %v", err)
 	}
 }
+
+// countingStore counts the catalog reads of a store.
+type countingStore struct {
+	desk.Store
+	services int
+}
+
+func (c *countingStore) Services(ctx context.Context, j string) ([]open311.Service, error) {
+	c.services++
+	return c.Store.Services(ctx, j)
+}
+
+func TestCatalogKeptUntilItsChangesetChanges(t *testing.T) {
+	ctx := context.Background()
+	st := world.Store(t)
+	counting := &countingStore{Store: st}
+	d := desk.New(desk.Options{Store: counting, CatalogTTL: -1, DefaultJurisdiction: apitest.Jurisdiction})
+	for range 3 {
+		if _, err := d.Service(ctx, "", "pothole"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Services(ctx, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if counting.services != 1 {
+		t.Errorf("the service list was read %d times, want once", counting.services)
+	}
+	// A catalog change comes with a new changeset: the next call sees it.
+	j, err := st.Jurisdiction(ctx, apitest.Jurisdiction)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.PutService(ctx, open311.Service{JurisdictionID: j.ID, Code: "bench", Name: "Broken bench", Type: open311.Realtime}); err != nil {
+		t.Fatal(err)
+	}
+	j.Changeset = j.Changeset.Add(time.Hour)
+	if err := st.PutJurisdiction(ctx, j); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := d.Service(ctx, "", "bench"); err != nil || s.Name != "Broken bench" {
+		t.Errorf("after the change: %+v %v, want the new service", s, err)
+	}
+	if counting.services != 2 {
+		t.Errorf("the service list was read %d times, want twice", counting.services)
+	}
+}

@@ -303,18 +303,23 @@ func TestFunctions(t *testing.T) {
 		for _, c := range calls {
 			t.Logf("%-40s %-24s invoke %2d  %s", c.name, c.op, c.invoke, format(c.calls))
 		}
-		// The cases in order make these invokes: the first get-requests and get-request are cold
-		// (the process reads the jurisdiction list once, then caches it), the second ones warm;
-		// the second post-request (post-realtime.json) is a warm create without a token.
+		// The cases in order make these invokes: the first of each function is cold (the process
+		// reads the jurisdiction list once, and a jurisdiction's services once per changeset, then
+		// keeps them), the later ones warm: a warm get-services reads nothing, and the second
+		// post-request (post-realtime.json) is a warm create without a token.
 		for _, want := range []struct {
 			op     string
 			invoke int
 			calls  map[string]int
 		}{
+			{api.OpServices, 1, map[string]int{"Query": 2}},
+			{api.OpServices, 2, map[string]int{}},
+			{api.OpServiceDefinition, 2, map[string]int{}},
 			{api.OpRequest, 2, map[string]int{"GetItem": 1}},
 			{api.OpRequests, 1, map[string]int{"Query": 2}},
 			{api.OpRequests, 2, map[string]int{"Query": 1}},
-			{api.OpPostRequest, 2, map[string]int{"GetItem": 2, "TransactWriteItems": 1}},
+			{api.OpPostRequest, 1, map[string]int{"GetItem": 1, "Query": 2, "TransactWriteItems": 1}},
+			{api.OpPostRequest, 2, map[string]int{"GetItem": 1, "TransactWriteItems": 1}},
 		} {
 			i := slices.IndexFunc(calls, func(c callsOf) bool { return c.op == want.op && c.invoke == want.invoke })
 			if i < 0 {
