@@ -43,7 +43,7 @@ func seedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, n
 			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
 		}
 		r.Identify(open311.NewID(8), func() string { return open311.NewID(12) })
-		if err := st.CreateRequest(ctx, r, r.Created("")); err != nil {
+		if err := st.CreateRequest(ctx, r, r.Created()); err != nil {
 			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
 		}
 		if d.closed == "" {

@@ -11,6 +11,9 @@ package desk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -93,6 +96,31 @@ func (c caller) author(signed string) string {
 		return c.key.Label
 	}
 	return "staff"
+}
+
+// The kinds of id a client chooses, each a namespace of its own within the caller's.
+const (
+	idempotencyKey = "idempotency-key"
+	updateID       = "update-id"
+)
+
+// scoped returns the stored form of an id the caller chose: its kind and the caller's key id
+// before it, so that no other key, and no id of another kind, can ever meet it.
+func (c caller) scoped(kind, id string) string {
+	if id == "" {
+		return ""
+	}
+	return kind + ":" + c.key.ID() + ":" + id
+}
+
+// digest is a short digest of what a change asked for, kept with the client's id.
+func digest(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("desk: digest: " + err.Error()) // plain data always encodes
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
 }
 
 // authorize checks an API key's secret for a jurisdiction.

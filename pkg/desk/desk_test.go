@@ -3,6 +3,7 @@ package desk_test
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -137,11 +138,20 @@ func TestPostUpdate(t *testing.T) {
 	if acts, _ := st.Activities(ctx, apitest.Jurisdiction, "100004"); len(acts) != 2 {
 		t.Errorf("100004 has %d activities, want its creation and the comment", len(acts))
 	}
-	// The same update id for another request is a conflict.
-	_, err = d.PostUpdate(ctx, desk.Update{RequestID: "100003", Key: apitest.StaffKey,
-		Change: open311.Change{Comment: "x", ClientUpdateID: "fms-9"}})
-	if !open311.IsKind(err, open311.Conflict) {
-		t.Errorf("update id reused for another request: %v, want Conflict", err)
+	// The same update id for another request, or another update, is a conflict that names no
+	// request; another key's update ids are its own.
+	for _, u := range []desk.Update{
+		{RequestID: "100003", Key: apitest.ReporterKey, Change: open311.Change{Comment: "It is fixed!", ClientUpdateID: "fms-9"}},
+		{RequestID: "100004", Key: apitest.ReporterKey, Change: open311.Change{Comment: "Something else", ClientUpdateID: "fms-9"}},
+	} {
+		_, err = d.PostUpdate(ctx, u)
+		if !open311.IsKind(err, open311.Conflict) || strings.Contains(err.Error(), "1000") {
+			t.Errorf("update id reused for %s %q: %v, want a Conflict naming no request", u.RequestID, u.Change.Comment, err)
+		}
+	}
+	if _, err := d.PostUpdate(ctx, desk.Update{RequestID: "100003", Key: apitest.StaffKey,
+		Change: open311.Change{Comment: "x", ClientUpdateID: "fms-9"}}); err != nil {
+		t.Errorf("staff's own fms-9: %v", err)
 	}
 	// From staff, the status counts, in FixMyStreet's words.
 	act, err = d.PostUpdate(ctx, desk.Update{RequestID: "100003", Key: apitest.StaffKey, Signed: "Lamps",
@@ -224,5 +234,30 @@ func TestCatalogKeptUntilItsChangesetChanges(t *testing.T) {
 	}
 	if counting.services != 2 {
 		t.Errorf("the service list was read %d times, want twice", counting.services)
+	}
+}
+
+// TestConcurrentRetries sends one report 16 times at once with one Idempotency-Key, as a client
+// retrying over a bad connection may: every answer is the first report's, and one is stored.
+func TestConcurrentRetries(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newDesk(t)
+	var wg sync.WaitGroup
+	got := make([]desk.Receipt, 16)
+	errs := make([]error, 16)
+	for i := range got {
+		wg.Go(func() {
+			got[i], errs[i] = d.Report(ctx, desk.Report{Key: apitest.ReporterKey, IdempotencyKey: "retry-1", Submission: tree("Branch down")})
+		})
+	}
+	wg.Wait()
+	for i := range got {
+		if errs[i] != nil || got[i].Request.ID != got[0].Request.ID || got[i].Request.ID == "" {
+			t.Errorf("retry %d: %s %v, want %s", i, got[i].Request.ID, errs[i], got[0].Request.ID)
+		}
+	}
+	l, err := d.Requests(ctx, desk.Search{ServiceCodes: []string{"tree"}})
+	if err != nil || len(l.Requests) != 1 {
+		t.Errorf("%d tree requests stored (%v), want 1", len(l.Requests), err)
 	}
 }

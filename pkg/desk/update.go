@@ -39,14 +39,24 @@ func (d *Desk) Update(ctx context.Context, u Update) (Listing, error) {
 	}
 	_, r, err := d.apply(ctx, j, u.RequestID, u.Change, who, u.Signed)
 	if err == nil && r == nil { // a repeated update_id: answer with the request as it is now
-		var now open311.Request
-		now, err = d.opt.Store.Request(ctx, j.ID, u.RequestID)
-		r = &now
+		r, err = d.visible(ctx, j, u.RequestID, who)
 	}
 	if err != nil {
 		return Listing{}, err
 	}
 	return d.listing(ctx, j, []open311.Request{*r}, "", true)
+}
+
+// visible reads a request the caller may see: any for staff, public ones for reporters.
+func (d *Desk) visible(ctx context.Context, j open311.Jurisdiction, id string, who caller) (*open311.Request, error) {
+	r, err := d.opt.Store.Request(ctx, j.ID, id)
+	if err == nil && !who.staff() && !r.Public() {
+		err = open311.Errorf(open311.NotFound, "desk.visible", "there is no request with the id %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // PostUpdate applies a request update as FixMyStreet sends it (POST /servicerequestupdates): a
@@ -66,15 +76,19 @@ func (d *Desk) PostUpdate(ctx context.Context, u Update) (open311.Activity, erro
 	if !who.staff() {
 		c.Status, c.ExternalStatus = nil, ""
 	}
-	act, _, err := d.apply(ctx, j, u.RequestID, c, who, u.Signed)
+	act, r, err := d.apply(ctx, j, u.RequestID, c, who, u.Signed)
+	if err == nil && r == nil && !who.staff() { // a repeat: answer only what the caller may see
+		_, err = d.visible(ctx, j, u.RequestID, who)
+	}
 	return act, err
 }
 
 // apply writes a change to a request, and to the requests it links, in one atomic write, trying
 // again when another writer got there first. It returns the request's activity and the request
-// as written. A client update id already used for this request returns the activity recorded
-// then and no request: nothing is written. A reporter may only change public requests and link
-// nothing; the requests a change names must all exist.
+// as written. An update_id the caller used before for this same change returns the activity
+// recorded then and no request: nothing is written; used for another change, it is a Conflict
+// (which names no request). A reporter may only change public requests and link nothing; the
+// requests a change names must all exist.
 func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c open311.Change, who caller, signed string) (open311.Activity, *open311.Request, error) {
 	const op = "desk.apply"
 	if err := c.Check(id); err != nil {
@@ -84,14 +98,25 @@ func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c o
 	for _, l := range c.Links {
 		ids = append(ids, l.TargetID)
 	}
+	given := c.ClientUpdateID
+	c.ClientUpdateID = who.scoped(updateID, given)
+	payload := ""
+	if c.ClientUpdateID != "" {
+		what := c
+		what.ClientUpdateID = ""
+		payload = digest(struct {
+			ID string
+			C  open311.Change
+		}{id, what})
+	}
 	c.Zone = j.Location()
 	author := who.author(signed)
 	for attempt := 0; ; attempt++ {
-		if cid := c.ClientUpdateID; cid != "" {
-			act, err := d.opt.Store.ActivityByClientID(ctx, j.ID, cid)
+		if c.ClientUpdateID != "" {
+			act, err := d.opt.Store.ActivityByClientID(ctx, j.ID, c.ClientUpdateID)
 			switch {
-			case err == nil && act.RequestID != id:
-				return open311.Activity{}, nil, open311.Errorf(open311.Conflict, op, "update_id %q was already used for request %q", cid, act.RequestID)
+			case err == nil && (act.RequestID != id || act.ClientPayload != payload):
+				return open311.Activity{}, nil, open311.Errorf(open311.Conflict, op, "update_id %q was already used for another update; give each update its own", given)
 			case err == nil:
 				return act, nil, nil // answered before: the caller reads the request
 			case !open311.IsKind(err, open311.NotFound):
@@ -109,6 +134,10 @@ func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c o
 			if err != nil {
 				return nil, err
 			}
+			for i := range acts {
+				acts[i].KeyID = who.key.ID()
+			}
+			acts[0].ClientPayload = payload
 			recorded = acts[0]
 			return acts, nil
 		})

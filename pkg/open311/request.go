@@ -110,10 +110,16 @@ type Activity struct {
 	// Status is the request's status after this activity; a KindStatus activity set it.
 	Status   Status `json:"status,omitempty"`
 	MediaURL string `json:"media_url,omitempty"`
-	// ClientUpdateID is the id a client gave the update (FixMyStreet's update_id). It is unique
-	// within a jurisdiction: stores refuse a second activity with the same one (Conflict), which
-	// makes a client's retry harmless.
+	// ClientUpdateID is the id a client gave the change (FixMyStreet's update_id, a POST's
+	// Idempotency-Key), scoped to the API key that sent it. It is unique within a jurisdiction:
+	// stores refuse a second activity with the same one (Conflict), which makes a client's retry
+	// harmless. ClientPayload is a digest of what the change asked for, so that a retry can be
+	// told from another change that reuses the id.
 	ClientUpdateID string `json:"client_update_id,omitempty"`
+	ClientPayload  string `json:"client_payload,omitempty"`
+	// KeyID names the API key that made the change (open311.APIKey.ID), so that every change
+	// is accounted for; it is never shown publicly.
+	KeyID string `json:"key_id,omitempty"`
 	// ExternalStatus is the status word a client sent with the update, kept to answer it back
 	// (FixMyStreet's words are finer than the detailed statuses).
 	ExternalStatus string `json:"external_status,omitempty"`
@@ -222,12 +228,11 @@ func (r *Request) Identify(id string, newToken func() string) {
 	}
 }
 
-// Created returns the activity that records the request's creation, by its reporter, with a
-// client's id for the creation when one was given (an Idempotency-Key).
-func (r Request) Created(clientID string) Activity {
+// Created returns the activity that records the request's creation by its reporter.
+func (r Request) Created() Activity {
 	return Activity{ID: ActivityID(r.ID, r.Version, 1), RequestID: r.ID, JurisdictionID: r.JurisdictionID,
 		At: r.Requested, Who: "reporter", Kind: KindCreated, Summary: "Reported to " + r.ServiceName + ".",
-		Status: r.Status, ClientUpdateID: clientID}
+		Status: r.Status}
 }
 
 // checkMediaURL adds a problem unless s is empty or an absolute http(s) URL: the one rule for

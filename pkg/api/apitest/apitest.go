@@ -28,6 +28,8 @@ const (
 	StaffKey    = "test-staff-key"
 	RevokedKey  = "test-revoked-key"
 	OtherKey    = "test-other-city-key" // valid, but for another jurisdiction
+	// NosyKey is a second reporter's key, of one who learns the ids other clients chose.
+	NosyKey = "test-nosy-reporter-key"
 )
 
 // Jurisdiction is the id of the demo catalog's jurisdiction.
@@ -101,6 +103,7 @@ func Seed(ctx context.Context, st store.Store) error {
 		{Hash: open311.HashKey(StaffKey), Role: open311.RoleStaff, Label: "Public Works dispatch", Created: Now},
 		{Hash: open311.HashKey(RevokedKey), Role: open311.RoleReporter, Label: "revoked", Created: Now, Revoked: true},
 		{Hash: open311.HashKey(OtherKey), Role: open311.RoleReporter, JurisdictionID: other.ID, Label: "other", Created: Now},
+		{Hash: open311.HashKey(NosyKey), Role: open311.RoleReporter, Label: "nosy reporter", Created: Now},
 	} {
 		if err := st.PutAPIKey(ctx, k); err != nil {
 			return err
