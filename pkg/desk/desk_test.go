@@ -261,3 +261,64 @@ func TestConcurrentRetries(t *testing.T) {
 		t.Errorf("%d tree requests stored (%v), want 1", len(l.Requests), err)
 	}
 }
+
+// TestLinkRules links requests of the test world (100002, 100003, 100004 and 100006 public;
+// 100005 a batch request waiting for acceptance; 100007 private) as staff.
+func TestLinkRules(t *testing.T) {
+	ctx := context.Background()
+	link := func(kind open311.LinkKind, target string) open311.Change {
+		return open311.Change{Links: []open311.Link{{Kind: kind, TargetID: target}}}
+	}
+	type step struct {
+		id     string
+		change open311.Change
+	}
+	for _, tc := range []struct {
+		name   string
+		before []step // made first, and must succeed
+		then   step
+		says   string // "" when it must succeed
+	}{
+		{"public to public", nil, step{"100004", link(open311.DuplicateOf, "100003")}, ""},
+		{"public to private", nil, step{"100004", link(open311.RelatedTo, "100007")}, "request 100007 is not public"},
+		{"private to public", nil, step{"100007", link(open311.DuplicateOf, "100004")}, "request 100007 is not public"},
+		{"public to one not yet accepted", nil, step{"100004", link(open311.ChildOf, "100005")}, "request 100005 is not public"},
+		{"private to private", nil, step{"100007", link(open311.RelatedTo, "100005")}, ""},
+		{"a duplicate of a duplicate", []step{{"100004", link(open311.DuplicateOf, "100003")}},
+			step{"100006", link(open311.DuplicateOf, "100004")}, "request 100004 is itself a duplicate"},
+		{"a duplicate of two originals", []step{{"100004", link(open311.DuplicateOf, "100003")}},
+			step{"100004", link(open311.DuplicateOf, "100006")}, "a duplicate of another request already"},
+		{"the original of its original", []step{{"100004", link(open311.DuplicateOf, "100003")}},
+			step{"100003", link(open311.DuplicateOf, "100004")}, "request 100004 is itself a duplicate"},
+		{"the parent of its parent", []step{{"100004", link(open311.ChildOf, "100003")}},
+			step{"100003", link(open311.ChildOf, "100004")}, "parents cannot make a cycle"},
+		{"the parent of its grandparent", []step{{"100004", link(open311.ChildOf, "100003")}, {"100003", link(open311.ChildOf, "100002")}},
+			step{"100002", link(open311.ChildOf, "100004")}, "parents cannot make a cycle"},
+		{"a grandchild", []step{{"100004", link(open311.ChildOf, "100003")}},
+			step{"100003", link(open311.ChildOf, "100002")}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, st := newDesk(t)
+			for _, s := range tc.before {
+				if _, err := d.Update(ctx, desk.Update{RequestID: s.id, Key: apitest.StaffKey, Change: s.change}); err != nil {
+					t.Fatalf("before: %v", err)
+				}
+			}
+			r0, _ := st.Request(ctx, apitest.Jurisdiction, tc.then.id)
+			_, err := d.Update(ctx, desk.Update{RequestID: tc.then.id, Key: apitest.StaffKey, Change: tc.then.change})
+			if tc.says == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if !open311.IsKind(err, open311.Invalid) || !strings.Contains(err.Error(), tc.says) {
+				t.Fatalf("%v, want Invalid saying %q", err, tc.says)
+			}
+			if r1, _ := st.Request(ctx, apitest.Jurisdiction, tc.then.id); r1.Version != r0.Version {
+				t.Errorf("a refused link wrote the request (version %d -> %d)", r0.Version, r1.Version)
+			}
+		})
+	}
+}

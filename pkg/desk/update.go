@@ -123,12 +123,18 @@ func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c o
 				return open311.Activity{}, nil, err
 			}
 		}
+		if err := d.checkParents(ctx, j, id, c.Links); err != nil {
+			return open311.Activity{}, nil, err
+		}
 		var recorded open311.Activity
 		written, err := d.opt.Store.UpdateRequests(ctx, j.ID, ids, func(rs []*open311.Request) ([]open311.Activity, error) {
 			for _, r := range rs {
 				if !who.staff() && !r.Public() {
 					return nil, open311.Errorf(open311.NotFound, op, "there is no request with the id %q", r.ID)
 				}
+			}
+			if err := checkLinks(rs[0], rs[1:], c.Links); err != nil {
+				return nil, err
 			}
 			acts, err := c.Apply(rs[0], rs[1:], author, d.opt.Now())
 			if err != nil {
@@ -151,4 +157,81 @@ func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c o
 		}
 		return recorded, &written[0], nil
 	}
+}
+
+// checkLinks refuses links that would show the id of a request that is not public in a public
+// document (its extended attributes, notes, feed and updates show its links): a public request
+// and one that is private or not yet accepted cannot be linked, in either direction. It also
+// refuses duplicates of duplicates, which is what keeps duplicates free of cycles: a request
+// can be marked a duplicate of an original only.
+func checkLinks(r *open311.Request, targets []*open311.Request, links []open311.Link) error {
+	const op = "desk.checkLinks"
+	var p open311.Problems
+	for i, l := range links {
+		t := targets[i]
+		if r.Public() != t.Public() {
+			hidden := t.ID
+			if !r.Public() {
+				hidden = r.ID
+			}
+			p.Add("request %s is not public (it is private, or waits for acceptance): a public request cannot be linked to it, since its public documents would show the id; accept it first", hidden)
+			continue
+		}
+		if l.Kind != open311.DuplicateOf {
+			continue
+		}
+		if orig := t.LinkTarget(open311.DuplicateOf); orig != "" {
+			p.Add("request %s is itself a duplicate: mark %s a duplicate of the original instead", t.ID, r.ID)
+		}
+		if orig := r.LinkTarget(open311.DuplicateOf); orig != "" && orig != t.ID {
+			p.Add("request %s is a duplicate of another request already", r.ID)
+		}
+	}
+	return p.Err(op)
+}
+
+// maxDepth bounds how far up checkParents follows parents.
+const maxDepth = 20
+
+// checkParents refuses to make a request the child of one of its own descendants, which would
+// make a cycle of parents: it follows the new parents' own parents up, reading each, at most
+// maxDepth levels.
+func (d *Desk) checkParents(ctx context.Context, j open311.Jurisdiction, id string, links []open311.Link) error {
+	const op = "desk.checkParents"
+	var level []string
+	for _, l := range links {
+		if l.Kind == open311.ChildOf {
+			level = append(level, l.TargetID)
+		}
+	}
+	seen := map[string]bool{}
+	for depth := 0; len(level) > 0; depth++ {
+		if depth == maxDepth {
+			return open311.Errorf(open311.Invalid, op, "the parents above request %s go more than %d levels up", id, maxDepth)
+		}
+		var next []string
+		for _, p := range level {
+			if p == id {
+				return open311.Errorf(open311.Invalid, op, "request %s is above the parent it would be given: parents cannot make a cycle", id)
+			}
+			if seen[p] {
+				continue
+			}
+			seen[p] = true
+			r, err := d.opt.Store.Request(ctx, j.ID, p)
+			if open311.IsKind(err, open311.NotFound) {
+				continue // the update itself reports a missing request
+			}
+			if err != nil {
+				return open311.Wrap(op, err)
+			}
+			for _, l := range r.Links {
+				if l.Kind == open311.ChildOf {
+					next = append(next, l.TargetID)
+				}
+			}
+		}
+		level = next
+	}
+	return nil
 }

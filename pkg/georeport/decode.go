@@ -3,13 +3,15 @@ package georeport
 import (
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/civicworks/open311/pkg/open311"
 )
 
-// Submission decodes a new request's fields. attribute[CODE]=v and attribute[CODE][]=v both
-// give values of CODE.
+// Submission decodes a new request's fields. A list attribute's values come as client libraries
+// send them: attribute[CODE]=v repeated, attribute[CODE][]=v, or PHP's indexed
+// attribute[CODE][0]=v, attribute[CODE][1]=w (kept in index order).
 func Submission(v url.Values) open311.Submission {
 	s := open311.Submission{
 		ServiceCode: Field(v, "service_code"), Lat: Field(v, "lat"), Long: Field(v, "long"),
@@ -20,37 +22,58 @@ func Submission(v url.Values) open311.Submission {
 			FirstName: Field(v, "first_name"), LastName: Field(v, "last_name"), Phone: Field(v, "phone"),
 		},
 	}
-	names := make([]string, 0, len(v))
-	for name := range v {
-		names = append(names, name)
+	type field struct {
+		code   string
+		index  int // -1 for attribute[CODE] and attribute[CODE][]
+		values []string
 	}
-	sort.Strings(names) // attribute[c] before attribute[c][]: a stable order of values
-	for _, name := range names {
-		values := v[name]
-		code, ok := attributeCode(name)
-		if !ok {
-			continue
+	var fields []field
+	for name, values := range v {
+		if code, index, ok := attributeName(name); ok {
+			fields = append(fields, field{code, index, values})
 		}
+	}
+	// A stable order of values: by code, unindexed fields first, then by index.
+	sort.Slice(fields, func(a, b int) bool {
+		x, y := fields[a], fields[b]
+		if x.code != y.code {
+			return x.code < y.code
+		}
+		return x.index < y.index
+	})
+	for _, f := range fields {
 		if s.Attributes == nil {
 			s.Attributes = map[string][]string{}
 		}
-		s.Attributes[code] = append(s.Attributes[code], values...)
+		s.Attributes[f.code] = append(s.Attributes[f.code], f.values...)
 	}
 	return s
 }
 
-// attributeCode returns CODE of "attribute[CODE]" or "attribute[CODE][]".
-func attributeCode(name string) (string, bool) {
+// attributeName reads "attribute[CODE]", "attribute[CODE][]" and "attribute[CODE][N]" (N a
+// whole number), returning CODE and N (-1 when there is none).
+func attributeName(name string) (code string, index int, ok bool) {
 	rest, ok := strings.CutPrefix(name, "attribute[")
 	if !ok {
-		return "", false
+		return "", 0, false
 	}
-	rest = strings.TrimSuffix(rest, "[]")
-	code, ok := strings.CutSuffix(rest, "]")
-	if !ok || code == "" {
-		return "", false
+	index = -1
+	if open := strings.LastIndex(rest, "]["); open >= 0 && strings.HasSuffix(rest, "]") {
+		n := rest[open+2 : len(rest)-1]
+		switch i, err := strconv.Atoi(n); {
+		case n == "":
+		case err == nil && i >= 0 && i <= maxFormFields && !strings.HasPrefix(n, "+"):
+			index = i
+		default:
+			return "", 0, false
+		}
+		rest = rest[:open+1]
 	}
-	return code, true
+	code, ok = strings.CutSuffix(rest, "]")
+	if !ok || code == "" || strings.ContainsAny(code, "[]") {
+		return "", 0, false
+	}
+	return code, index, true
 }
 
 // List splits a comma-separated field ("100001,100003"), dropping empty items.

@@ -99,8 +99,8 @@ func NewNotes(activities []open311.Activity, loc *time.Location) *Notes {
 func NewExtended(r open311.Request, linked map[string]open311.Request, feedURL string) *Extended {
 	e := &Extended{
 		DetailedStatus:         string(r.Status),
-		Duplicate:              OptString(r.LinkTarget(open311.DuplicateOf)),
-		ParentServiceRequestID: OptString(r.LinkTarget(open311.ChildOf)),
+		Duplicate:              OptString(shown(r.LinkTarget(open311.DuplicateOf), linked)),
+		ParentServiceRequestID: OptString(shown(r.LinkTarget(open311.ChildOf), linked)),
 		LinkedRequests:         []LinkedRequest{},
 		FeedURL:                OptString(feedURL),
 		Attributes:             AttributeValues(r.Attributes),
@@ -114,4 +114,12 @@ func NewExtended(r open311.Request, linked map[string]open311.Request, feedURL s
 			Status: t.Status.GeoReport(), DetailedStatus: string(t.Status)})
 	}
 	return e
+}
+
+// shown is id when linked holds it (the request is public), else nothing.
+func shown(id string, linked map[string]open311.Request) string {
+	if _, ok := linked[id]; ok {
+		return id
+	}
+	return ""
 }

@@ -265,13 +265,51 @@ func ParsePoint(lat, long string) (Point, error) {
 	return Point{Lat: la, Long: lo}, p.Err("open311.ParsePoint")
 }
 
-// ParseCoordinate reads a decimal latitude (limit 90) or longitude (limit 180).
+// ParseCoordinate reads a decimal latitude (limit 90) or longitude (limit 180): digits with an
+// optional sign, decimal point and exponent ("40.7128", "-74.006", "5e-7" as JavaScript writes
+// small numbers), never Go's hexadecimal floats, digit separators, infinities or NaN.
 func ParseCoordinate(s string, limit float64) (float64, bool) {
+	if !isDecimal(s) {
+		return 0, false
+	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < -limit || v > limit {
+	if err != nil || v < -limit || v > limit {
 		return 0, false
 	}
 	return v, true
+}
+
+// isDecimal reports whether s is a decimal number: [+-]digits[.digits][(e|E)[+-]digits], with
+// at least one digit before the exponent.
+func isDecimal(s string) bool {
+	i, digits := 0, 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // validateAttributes checks submitted attribute values against the service definition and
@@ -368,10 +406,22 @@ func validateAttributes(s Service, given map[string][]string, p *Problems) map[s
 
 // ParseTime parses a W3C/ISO 8601 date-time that carries a zone ("Z" or an offset), with or
 // without fractional seconds. Naive times are refused: their meaning depends on who reads them.
+// A "+" of the offset that a client did not escape in a query string or form arrives as a space
+// ("2026-12-01T21:17:16 02:00") and is read as the "+" it was. The time must fall within the
+// years 0000 to 9999 in UTC, which every store can keep and order, and may not be the one
+// instant, 0001-01-01T00:00:00Z, that stands for "no time" (Invalid).
 func ParseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	const op = "open311.ParseTime"
+	v := strings.TrimSpace(s)
+	if n := len(v); n > 6 && v[n-6] == ' ' && v[n-3] == ':' && strings.Contains(v, "T") {
+		v = v[:n-6] + "+" + v[n-5:]
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, Errorf(Invalid, "open311.ParseTime", "%q is not a date-time with a time zone, such as 2010-05-24T14:03:11Z", s)
+		return time.Time{}, Errorf(Invalid, op, "%q is not a date-time with a time zone, such as 2010-05-24T14:03:11Z", s)
+	}
+	if y := t.UTC().Year(); y < 0 || y > 9999 || t.IsZero() {
+		return time.Time{}, Errorf(Invalid, op, "%q is outside the years 0000 to 9999 (in UTC) that can be kept", s)
 	}
 	return t, nil
 }

@@ -165,6 +165,16 @@ var Cases = []Case{
 		Body: "api_key=test-reporter-key&service_code=tree&lat=40.7101&long=-74.0102&description=Branch+on+the+path"},
 	{Name: "requests-after-retry.json", Path: "/requests.json?service_code=tree"},
 
+	// Encodings clients use: PHP's indexed list fields, an unquoted multipart boundary holding
+	// "=", an offset whose "+" was not escaped in the query string; and a key in the URL.
+	creates(post("post-indexed-attributes.json", "json", "api_key=test-reporter-key&service_code=streetlight&lat=40.7133&long=-74.0051&attribute%5Bpole_number%5D=P-77&attribute%5Bproblem%5D%5B1%5D=flickering&attribute%5Bproblem%5D%5B0%5D=out"), "20000031", ""),
+	{Name: "post-unquoted-boundary.xml", ID: "20000032", Method: "POST", Path: "/requests.xml", ContentType: "multipart/form-data; boundary====1796160280327===",
+		Body: strings.ReplaceAll(multipartBody("api_key", "test-reporter-key", "service_code", "graffiti", "address_string", "Pier 17",
+			"attribute[surface]", "wall"), "BOUNDARY", "===1796160280327===")},
+	{Name: "requests-offset-unescaped.json", Path: "/requests.json?service_code=streetlight&extensions=true&updated_after=2026-11-02T10:00:00-05:00&updated_before=2026-11-02T17:00:00+01:00"},
+	{Name: "post-key-in-url.json", Method: "POST", Path: "/requests.json?api_key=test-reporter-key", ContentType: form,
+		Body: "service_code=tree&lat=40.71&long=-74.01"},
+
 	{Name: "unknown-route.json", Path: "/nothing/here.json"},
 	{Name: "unknown-route.xml", Path: "/requests"},
 	{Name: "wrong-method.xml", Method: "DELETE", Path: "/requests.xml"},
