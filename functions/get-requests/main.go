@@ -8,4 +8,4 @@ import (
 	"github.com/civicworks/open311/pkg/lambdaconfig"
 )
 
-func main() { lambdaconfig.Main(api.OpRequests) }
+func main() { lambdaconfig.Main(api.GetRequests) }

@@ -2,7 +2,7 @@
 //
 //	go run ./infra/bench [-n 10] [-warm 20] [-endpoint URL] [-o FILE]
 //
-// For each function (every functions/<name>; the operations of api.Routes first):
+// For each function (every functions/<name>; the operations of api.Routes() first):
 //
 //   - size: the stripped linux/arm64 binary that sam build deploys (the Makefile's flags:
 //     CGO_ENABLED=0, -tags lambda.norpc -trimpath -ldflags "-s -w"); the goal is 12 MB or less.
@@ -162,7 +162,7 @@ func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
 			return "", err
 		}
 		r := result{name: name, size: fi.Size()}
-		if pkg != hello && !slices.Contains(api.Operations(), name) {
+		if pkg != hello && !slices.Contains(api.Names(), name) {
 			results = append(results, r) // not behind the HTTP API: its size only
 			continue
 		}
@@ -209,14 +209,14 @@ func functions(root string) ([]string, error) {
 		names = append(names, filepath.Base(filepath.Dir(m)))
 	}
 	var pkgs []string
-	for _, op := range api.Operations() {
+	for _, op := range api.Names() {
 		if !slices.Contains(names, op) {
 			return nil, fmt.Errorf("no functions/%s for operation %s", op, op)
 		}
 		pkgs = append(pkgs, "./functions/"+op)
 	}
 	for _, name := range names {
-		if !slices.Contains(api.Operations(), name) {
+		if !slices.Contains(api.Names(), name) {
 			pkgs = append(pkgs, "./functions/"+name)
 		}
 	}

@@ -38,13 +38,12 @@ func seedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, n
 	for _, d := range demoRequests {
 		s := services[d.sub.ServiceCode]
 		at := now.Add(-d.age)
-		r, err := open311.NewRequest(j.Jurisdiction, s, d.sub, open311.NewID(8), open311.NewID(12), at)
+		r, err := open311.NewRequest(j.Jurisdiction, s, d.sub, at)
 		if err != nil {
 			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
 		}
-		created := open311.Activity{ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
-			Who: "reporter", Kind: open311.KindCreated, Summary: "Reported to " + s.Name + ".", Status: r.Status}
-		if err := st.CreateRequest(ctx, r, created); err != nil {
+		r.Identify(open311.NewID(8), func() string { return open311.NewID(12) })
+		if err := st.CreateRequest(ctx, r, r.Created()); err != nil {
 			return fmt.Errorf("demo request %s: %w", d.sub.ServiceCode, err)
 		}
 		if d.closed == "" {

@@ -1,6 +1,8 @@
-// Package api holds one http.Handler per Open311 operation and the single route table that both
-// the local server and the Lambda functions mount. Handlers are plain net/http, receive their
-// store through Options and keep no globals, so the same code serves on one machine and on AWS.
+// Package api is the HTTP side of the Open311 GeoReport v2 API: the route table, each route
+// with its handler, which the local server and the Lambda functions mount alike. A handler only
+// decodes the form or query (package georeport), calls one function of the service desk
+// (package desk), and encodes the answer or the error document. Error kinds map to HTTP statuses
+// here, in one place; internal errors are logged and never shown.
 package api
 
 import (
@@ -10,24 +12,16 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
 	"github.com/civicworks/open311/pkg/open311"
-	"github.com/civicworks/open311/pkg/store"
 )
-
-// Backend is what the handlers need of a store.
-type Backend interface {
-	store.Catalog
-	store.Keys
-	store.Requests
-}
 
 // Options configure an API. Only Store is required.
 type Options struct {
-	Store Backend
+	Store desk.Store
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// NewID makes request ids and NewToken batch tokens (default: 8 and 12 random characters).
@@ -47,36 +41,23 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// API serves the operations of the route table.
+// API serves the operations of the route table over one service desk.
 type API struct {
-	opt Options
-
-	mu            sync.Mutex
-	jurisdictions []open311.Jurisdiction
-	fetched       time.Time
+	desk *desk.Desk
+	opt  Options
 }
 
 // New returns an API over the options' store.
 func New(opt Options) *API {
-	if opt.Now == nil {
-		opt.Now = time.Now
-	}
-	if opt.NewID == nil {
-		opt.NewID = func() string { return open311.NewID(8) }
-	}
-	if opt.NewToken == nil {
-		opt.NewToken = func() string { return open311.NewID(12) }
-	}
 	if opt.EndpointType == "" {
 		opt.EndpointType = "production"
-	}
-	if opt.CatalogTTL == 0 {
-		opt.CatalogTTL = time.Minute
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	return &API{opt: opt}
+	d := desk.New(desk.Options{Store: opt.Store, Now: opt.Now, NewID: opt.NewID, NewToken: opt.NewToken,
+		DefaultJurisdiction: opt.DefaultJurisdiction, CatalogTTL: opt.CatalogTTL})
+	return &API{desk: d, opt: opt}
 }
 
 // call is one request routed to an operation: the format from the suffix, and for {file}
@@ -100,14 +81,11 @@ func (a *API) write(c call, doc any) {
 func (a *API) fail(c call, err error) {
 	status := statusOf(err)
 	msgs := open311.ErrorMessages(err)
-	if status == http.StatusInternalServerError || len(msgs) == 0 {
-		if status == http.StatusInternalServerError {
-			a.opt.Logger.Error("internal error", "path", c.r.URL.Path, "err", err)
-		}
+	if status == http.StatusInternalServerError {
+		a.opt.Logger.Error("internal error", "path", c.r.URL.Path, "err", err)
+		msgs = []string{"Internal error."}
+	} else if len(msgs) == 0 {
 		msgs = []string{http.StatusText(status)}
-		if status == http.StatusInternalServerError {
-			msgs = []string{"Internal error."}
-		}
 	}
 	writeErrors(c.w, c.format, status, msgs...)
 }
@@ -135,51 +113,6 @@ func statusOf(err error) int {
 	default:
 		return http.StatusInternalServerError
 	}
-}
-
-// jurisdiction picks the jurisdiction a call is about: jurisdiction_id when given (404 when
-// unknown), else the default (400 when the deployment serves several and none is configured).
-func (a *API) jurisdiction(ctx context.Context, id string) (open311.Jurisdiction, error) {
-	const op = "api.jurisdiction"
-	all, err := a.allJurisdictions(ctx)
-	if err != nil {
-		return open311.Jurisdiction{}, err
-	}
-	if id == "" {
-		id = a.opt.DefaultJurisdiction
-	}
-	if id == "" {
-		if len(all) == 1 {
-			return all[0], nil
-		}
-		if len(all) == 0 {
-			return open311.Jurisdiction{}, open311.Errorf(open311.NotFound, op, "this server has no jurisdiction configured yet")
-		}
-		return open311.Jurisdiction{}, open311.Errorf(open311.Invalid, op, "jurisdiction_id is required: this server serves several jurisdictions")
-	}
-	for _, j := range all {
-		if j.ID == id {
-			return j, nil
-		}
-	}
-	return open311.Jurisdiction{}, open311.Errorf(open311.NotFound, op, "jurisdiction %q is not served here", id)
-}
-
-// allJurisdictions returns the jurisdiction list, from memory while it is fresh: the catalog
-// changes rarely and this keeps single-request reads to one keyed read.
-func (a *API) allJurisdictions(ctx context.Context) ([]open311.Jurisdiction, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.opt.Now()
-	if a.jurisdictions != nil && a.opt.CatalogTTL > 0 && now.Sub(a.fetched) < a.opt.CatalogTTL {
-		return a.jurisdictions, nil
-	}
-	all, err := a.opt.Store.Jurisdictions(ctx)
-	if err != nil {
-		return nil, open311.Wrap("api.jurisdictions", err)
-	}
-	a.jurisdictions, a.fetched = all, now
-	return all, nil
 }
 
 // baseURL is the public base of this API: the configured endpoint, or the request's scheme and host.

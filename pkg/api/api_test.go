@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -16,35 +15,24 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// seeded returns an embedded store holding the test world, closed with the test.
-func seeded(t *testing.T) *bolt.Store {
-	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	return st
-}
-
-// newWorld returns a handler over a freshly seeded embedded store, and the store.
+// newWorld returns a handler over a freshly seeded embedded store, and the store. Its clock
+// stands still at apitest.Now and it gives out the ids and tokens the golden cases expect.
 func newWorld(t *testing.T) (http.Handler, *bolt.Store) {
 	t.Helper()
-	st := seeded(t)
+	st := world.Store(t)
+	ids, tokens := apitest.IDs()
 	a := api.New(api.Options{
 		Store:               st,
 		Now:                 func() time.Time { return apitest.Now },
-		NewID:               apitest.Seq("2000"),
-		NewToken:            apitest.Seq("TOKEN-"),
+		NewID:               apitest.List(ids),
+		NewToken:            apitest.List(tokens),
 		DefaultJurisdiction: apitest.Jurisdiction,
 		Endpoint:            "https://api.city.example.org/open311/v2",
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -64,30 +52,34 @@ func serve(t *testing.T, h http.Handler, c apitest.Case) (int, http.Header, []by
 }
 
 // TestGolden sends every golden case, in order, to one seeded world and compares each whole
-// response (status, headers that matter, body) with its golden file.
+// response (status, the headers that matter, the body) with its golden file, which holds the
+// body indented; the body's exact bytes must be the golden's with the indentation taken out.
+// Every case is sent even when -run selects some (TestGolden/update-duplicate.json), since
+// later cases see what earlier ones changed.
 func TestGolden(t *testing.T) {
 	h, _ := newWorld(t)
 	for _, c := range apitest.Cases {
 		status, header, body := serve(t, h, c)
-		got := apitest.Record(status, header, body)
-		path := filepath.Join("testdata", "golden", c.Name+".txt")
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-				t.Fatal(err)
+		t.Run(c.Name, func(t *testing.T) {
+			got := apitest.Record(status, header, body)
+			path := filepath.Join("testdata", "golden", c.Name+".txt")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
 			}
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test ./pkg/api -run TestGolden -update writes it)", err)
 			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Errorf("%s: %v (run go test ./pkg/api -update to create it)", c.Name, err)
-			continue
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s: response differs from %s\n--- got ---\n%s\n--- want ---\n%s", c.Name, path, got, want)
-		}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("response differs from %s (-want +got):\n%s", path, apitest.Diff(want, got))
+			}
+			if wire := apitest.Body(want); !bytes.Equal(body, wire) {
+				t.Errorf("the body's bytes are not the golden's:\n got %q\nwant %q", body, wire)
+			}
+		})
 	}
 }
 
@@ -110,7 +102,7 @@ func TestVersionPrefix(t *testing.T) {
 // publishes a request's feed under (the API keeps its own copy of the shape so that its Lambda
 // functions do not link pkg/feed's S3 client).
 func TestFeedURLIsTheFeedsPath(t *testing.T) {
-	st := seeded(t)
+	st := world.Store(t)
 	const base = "https://feeds.example.org"
 	h := api.New(api.Options{Store: st, DefaultJurisdiction: apitest.Jurisdiction, FeedBase: base,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()

@@ -1,35 +1,35 @@
 package api
 
 import (
-	"context"
 	"slices"
 
 	"github.com/civicworks/open311/pkg/georeport"
-	"github.com/civicworks/open311/pkg/open311"
 )
 
-// getDiscovery answers GET /discovery: who runs this API and which versions it serves where.
+// GetDiscovery is GET /discovery: who runs this API and which versions it serves where.
+var GetDiscovery = Operation{Name: OpDiscovery, Routes: get(OpDiscovery, "/discovery"), handle: (*API).getDiscovery}
+
 func (a *API) getDiscovery(c call) {
-	all, err := a.allJurisdictions(c.r.Context())
+	dir, err := a.desk.Directory(c.r.Context())
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	var d georeport.Discovery
-	for _, j := range all {
+	for _, j := range dir.All {
 		if j.Changeset.After(d.Changeset.Time) {
 			d.Changeset.Time = j.Changeset
 		}
 	}
-	if j, err := a.jurisdiction(c.r.Context(), ""); err == nil {
-		d.Contact, d.KeyService = j.Contact, j.KeyService
-		d.Changeset.Time = d.Changeset.Time.In(j.Location())
-	} else if len(all) > 0 {
-		d.Contact, d.KeyService = all[0].Contact, all[0].KeyService
+	if dir.HasDefault {
+		d.Contact, d.KeyService = dir.Default.Contact, dir.Default.KeyService
+		d.Changeset.Time = d.Changeset.Time.In(dir.Default.Location())
+	} else if len(dir.All) > 0 {
+		d.Contact, d.KeyService = dir.All[0].Contact, dir.All[0].KeyService
 	}
 	// This API, then the APIs of jurisdictions served elsewhere (each once).
 	urls := []string{a.baseURL(c.r)}
-	for _, j := range all {
+	for _, j := range dir.All {
 		if j.URL != "" && !slices.Contains(urls, j.URL) {
 			urls = append(urls, j.URL)
 		}
@@ -46,15 +46,11 @@ func (a *API) getDiscovery(c call) {
 	a.write(c, d)
 }
 
-// getServices answers GET /services: the jurisdiction's service list.
+// GetServices is GET /services: the jurisdiction's service list.
+var GetServices = Operation{Name: OpServices, Routes: get(OpServices, "/services"), handle: (*API).getServices}
+
 func (a *API) getServices(c call) {
-	q := c.r.URL.Query()
-	j, err := a.jurisdiction(c.r.Context(), georeport.Field(q, "jurisdiction_id"))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	services, err := a.opt.Store.Services(c.r.Context(), j.ID)
+	services, err := a.desk.Services(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -62,26 +58,15 @@ func (a *API) getServices(c call) {
 	a.write(c, georeport.NewServices(services))
 }
 
-// getServiceDefinition answers GET /services/{code}: a service's attributes.
+// GetServiceDefinition is GET /services/{code}: a service's attributes.
+var GetServiceDefinition = Operation{Name: OpServiceDefinition,
+	Routes: []Route{{OpServiceDefinition, "GET", "/services/{file}"}}, handle: (*API).getServiceDefinition}
+
 func (a *API) getServiceDefinition(c call) {
-	j, err := a.jurisdiction(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	s, err := a.service(c.r.Context(), j, c.name)
+	s, err := a.desk.Service(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"), c.name)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	a.write(c, georeport.NewServiceDefinition(s))
-}
-
-// service finds a service of a jurisdiction, with a readable 404.
-func (a *API) service(ctx context.Context, j open311.Jurisdiction, code string) (open311.Service, error) {
-	s, err := a.opt.Store.Service(ctx, j.ID, code)
-	if open311.IsKind(err, open311.NotFound) {
-		return open311.Service{}, open311.Errorf(open311.NotFound, "api.service", "there is no service with the code %q", code)
-	}
-	return s, err
 }

@@ -6,84 +6,39 @@ import (
 	"strings"
 	"time"
 
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
 	"github.com/civicworks/open311/pkg/open311"
-	"github.com/civicworks/open311/pkg/store"
 )
 
-// MaxRange is the longest requested-date window one query may ask for, and the default window
-// (ending now) when it asks for none.
-const MaxRange = 90 * 24 * time.Hour
+// GetRequests is GET /requests: public requests matching the filters, newest first, with a Link
+// header to the next page when there may be one.
+var GetRequests = Operation{Name: OpRequests, Routes: get(OpRequests, "/requests"), handle: (*API).getRequests}
 
-// getRequests answers GET /requests: public requests matching the filters, newest first, with a
-// Link header to the next page when there may be one.
 func (a *API) getRequests(c call) {
-	ctx := c.r.Context()
-	params, err := url.ParseQuery(c.r.URL.RawQuery)
-	if err != nil {
-		a.fail(c, open311.Errorf(open311.Invalid, "api.getRequests", "the query string is malformed"))
-		return
-	}
-	j, err := a.jurisdiction(ctx, georeport.Field(params, "jurisdiction_id"))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	ext := extensions(params)
-	q, err := parseQuery(params, a.opt.Now(), ext)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	q.JurisdictionID = j.ID
-	page, err := a.opt.Store.QueryRequests(ctx, q)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	doc, err := a.requestsDoc(ctx, j, page.Requests, ext)
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	setNext(c, params, page.Next)
-	a.write(c, doc)
-}
-
-// setNext gives the Link header to the next page: the same query, with the cursor.
-func setNext(c call, params url.Values, cursor string) {
-	if cursor == "" {
-		return
-	}
-	next := url.Values{}
-	for k, v := range params {
-		if k != "page" && k != "cursor" {
-			next[k] = v
+	params, err := query(c)
+	if err == nil {
+		var s desk.Search
+		if s, err = search(params); err == nil {
+			var l desk.Listing
+			if l, err = a.desk.Requests(c.r.Context(), s); err == nil {
+				setNext(c, params, l.Next)
+				a.write(c, a.requests(l))
+				return
+			}
 		}
 	}
-	next.Set("cursor", cursor)
-	c.w.Header().Set("Link", "<"+c.r.URL.EscapedPath()+"?"+next.Encode()+`>; rel="next"`)
+	a.fail(c, err)
 }
 
-// pageSize reads page_size: 1..most, def when absent.
-func pageSize(v url.Values, def, most int, p *open311.Problems) int {
-	s := georeport.Field(v, "page_size")
-	if s == "" {
-		return def
+// query parses a GET's query string, refusing a malformed one.
+func query(c call) (url.Values, error) {
+	params, err := url.ParseQuery(c.r.URL.RawQuery)
+	if err != nil {
+		return nil, open311.Errorf(open311.Invalid, "api.query", "the query string is malformed")
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > most {
-		p.Add("page_size must be a whole number from 1 to %d", most)
-		return def
-	}
-	return n
+	return params, nil
 }
-
-// Page sizes of GET /requests with extensions=true, which reads each request's notes.
-const (
-	DefaultExtendedPageSize = 50
-	MaxExtendedPageSize     = 100
-)
 
 // MaxRadius is the largest radius of a geo search, in metres.
 const MaxRadius = 100_000
@@ -91,16 +46,58 @@ const MaxRadius = 100_000
 // DefaultRadius is the radius of a geo search given lat and long alone, in metres.
 const DefaultRadius = 1000
 
-// parseGeo reads lat+long(+radius) and bbox=minLong,minLat,maxLong,maxLat.
-func parseGeo(v url.Values, q *store.Query, p *open311.Problems) {
+// search decodes GET /requests parameters, listing every malformed one.
+func search(v url.Values) (desk.Search, error) {
+	var p open311.Problems
+	s := desk.Search{
+		JurisdictionID: georeport.Field(v, "jurisdiction_id"),
+		IDs:            georeport.List(georeport.Field(v, "service_request_id")),
+		ServiceCodes:   georeport.List(georeport.Field(v, "service_code")),
+		Start:          timeParam(v, "start_date", &p),
+		End:            timeParam(v, "end_date", &p),
+		UpdatedAfter:   timeParam(v, "updated_after", &p),
+		UpdatedBefore:  timeParam(v, "updated_before", &p),
+		Cursor:         georeport.Field(v, "cursor"),
+		Details:        extensions(v),
+	}
+	if len(s.IDs) > 0 {
+		return s, nil // the ids select, and every other filter is left aside
+	}
+	for _, st := range georeport.List(georeport.Field(v, "status")) {
+		switch st = strings.ToLower(st); st {
+		case "open", "closed":
+			s.Statuses = append(s.Statuses, st)
+		default:
+			p.Add("status must be open or closed, not %q", st)
+		}
+	}
+	_, most := desk.PageSizes(s.Details)
+	s.PageSize = whole(v, "page_size", "page_size must be a whole number from 1 to "+strconv.Itoa(most), &p)
+	s.Page = whole(v, "page", "page must be a whole number from 1", &p)
+	geo(v, &s, &p)
+	return s, p.Err("api.search")
+}
+
+// whole reads a whole number of at least 1 (0 when absent), adding says when it is not one.
+func whole(v url.Values, name, says string, p *open311.Problems) int {
+	s := georeport.Field(v, name)
+	if s == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		p.Add("%s", says)
+		return 0
+	}
+	return n
+}
+
+// geo reads lat+long(+radius) and bbox=minLong,minLat,maxLong,maxLat.
+func geo(v url.Values, s *desk.Search, p *open311.Problems) {
 	lat, long, radius := georeport.Field(v, "lat"), georeport.Field(v, "long"), georeport.Field(v, "radius")
 	if lat != "" || long != "" || radius != "" {
-		pt, err := point(lat, long)
-		if err != nil {
-			for _, m := range open311.ErrorMessages(err) {
-				p.Add("%s", m)
-			}
-		}
+		pt, err := open311.ParsePoint(lat, long)
+		*p = append(*p, open311.ErrorMessages(err)...)
 		r := float64(DefaultRadius)
 		if radius != "" {
 			f, err := strconv.ParseFloat(radius, 64)
@@ -109,10 +106,10 @@ func parseGeo(v url.Values, q *store.Query, p *open311.Problems) {
 			}
 			r = f
 		}
-		q.Near = &open311.Circle{Center: pt, Radius: r}
+		s.Near = &open311.Circle{Center: pt, Radius: r}
 	}
-	if s := georeport.Field(v, "bbox"); s != "" {
-		parts := strings.Split(s, ",")
+	if b := georeport.Field(v, "bbox"); b != "" {
+		parts := strings.Split(b, ",")
 		var f [4]float64
 		ok := len(parts) == 4
 		for i := 0; ok && i < 4; i++ {
@@ -125,80 +122,12 @@ func parseGeo(v url.Values, q *store.Query, p *open311.Problems) {
 		if !ok || f[1] > f[3] {
 			p.Add("bbox must be minLong,minLat,maxLong,maxLat in decimal degrees, minLat not above maxLat")
 		} else {
-			q.Within = &open311.BBox{MinLong: f[0], MinLat: f[1], MaxLong: f[2], MaxLat: f[3]}
+			s.Within = &open311.BBox{MinLong: f[0], MinLat: f[1], MaxLong: f[2], MaxLat: f[3]}
 		}
 	}
 }
 
-// parseQuery turns GET /requests parameters into a store query, listing every bad parameter.
-func parseQuery(v url.Values, now time.Time, extended bool) (store.Query, error) {
-	var p open311.Problems
-	if ids := list(georeport.Field(v, "service_request_id")); len(ids) > 0 {
-		if len(ids) > store.MaxPageSize {
-			p.Add("service_request_id lists more than %d ids", store.MaxPageSize)
-		}
-		return store.Query{IDs: ids}, p.Err("api.parseQuery")
-	}
-	q := store.Query{ServiceCodes: list(georeport.Field(v, "service_code"))}
-	for _, s := range list(georeport.Field(v, "status")) {
-		switch s = strings.ToLower(s); s {
-		case "open", "closed":
-			q.Statuses = append(q.Statuses, s)
-		default:
-			p.Add("status must be open or closed, not %q", s)
-		}
-	}
-	start := timeParam(v, "start_date", &p)
-	end := timeParam(v, "end_date", &p)
-	q.UpdatedAfter = timeParam(v, "updated_after", &p)
-	q.UpdatedBefore = timeParam(v, "updated_before", &p)
-	switch {
-	case !start.IsZero() && !end.IsZero():
-		if end.Before(start) {
-			p.Add("end_date is before start_date")
-		} else if end.Sub(start) > MaxRange {
-			p.Add("start_date and end_date may be at most 90 days apart")
-		}
-	case !start.IsZero():
-		end = start.Add(MaxRange)
-	case !end.IsZero():
-		start = end.Add(-MaxRange)
-	case q.UpdatedAfter.IsZero() && q.UpdatedBefore.IsZero():
-		start = now.Add(-MaxRange) // the default window: the last 90 days
-	}
-	q.RequestedFrom, q.RequestedTo = start, end
-	if !q.UpdatedAfter.IsZero() && !q.UpdatedBefore.IsZero() && !q.UpdatedAfter.Before(q.UpdatedBefore) {
-		p.Add("updated_after must be before updated_before")
-	}
-	if extended {
-		q.Limit = pageSize(v, DefaultExtendedPageSize, MaxExtendedPageSize, &p)
-	} else {
-		q.Limit = pageSize(v, store.MaxPageSize, store.MaxPageSize, &p)
-	}
-	parseGeo(v, &q, &p)
-	q.Cursor = georeport.Field(v, "cursor")
-	if s := georeport.Field(v, "page"); s != "" && q.Cursor == "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 1_000_000 {
-			p.Add("page must be a whole number from 1")
-		} else {
-			q.Offset = (n - 1) * q.Limit
-		}
-	}
-	return q, p.Err("api.parseQuery")
-}
-
-// list splits a comma-separated parameter, dropping empty items.
-func list(s string) []string {
-	var out []string
-	for _, item := range strings.Split(s, ",") {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
+// timeParam reads a date-time parameter (zero when absent).
 func timeParam(v url.Values, name string, p *open311.Problems) time.Time {
 	s := georeport.Field(v, name)
 	if s == "" {

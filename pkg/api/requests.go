@@ -1,129 +1,41 @@
 package api
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
-// postRequest answers POST /requests: a new service request.
+// PostRequest is POST /requests: a new service request.
+var PostRequest = Operation{Name: OpPostRequest, Routes: post(OpPostRequest, "/requests"), handle: (*API).postRequest}
+
 func (a *API) postRequest(c call) {
-	const op = "api.postRequest"
-	ctx := c.r.Context()
-	form, j, _, ok := a.postPreamble(c, "")
+	form, ok := a.form(c)
 	if !ok {
 		return
 	}
-	sub := georeport.Submission(form)
-	if sub.ServiceCode == "" {
-		a.fail(c, open311.Errorf(open311.Invalid, op, "service_code is required"))
-		return
-	}
-	s, err := a.service(ctx, j, sub.ServiceCode)
+	got, err := a.desk.Report(c.r.Context(), desk.Report{
+		JurisdictionID: georeport.Field(form, "jurisdiction_id"),
+		Key:            apiKey(c.r, form),
+		IdempotencyKey: c.r.Header.Get("Idempotency-Key"),
+		Submission:     georeport.Submission(form),
+	})
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	// Idempotency-Key makes a retried POST answer what the first one did, and store nothing
-	// more: the key is kept, unique, on the request's creation activity.
-	idem := strings.TrimSpace(c.r.Header.Get("Idempotency-Key"))
-	if len(idem) > 200 {
-		a.fail(c, open311.Errorf(open311.Invalid, op, "the Idempotency-Key header is longer than 200 characters"))
-		return
-	}
-	var r open311.Request
-	for attempt := 0; ; attempt++ {
-		if idem != "" {
-			if first, found, err := a.createdBefore(ctx, j, idem); err != nil || found {
-				if err != nil {
-					a.fail(c, err)
-					return
-				}
-				r = first
-				break
-			}
-		}
-		r, err = open311.NewRequest(j, s, sub, a.opt.NewID(), a.opt.NewToken(), a.opt.Now())
-		if err != nil {
-			a.fail(c, err)
-			return
-		}
-		created := open311.Activity{
-			ID: open311.ActivityID(r.ID, r.Version, 1), RequestID: r.ID, JurisdictionID: j.ID, At: r.Requested,
-			Who: "reporter", Kind: open311.KindCreated, Summary: "Reported to " + s.Name + ".", Status: r.Status,
-		}
-		if idem != "" {
-			created.ClientUpdateID = idempotencyPrefix + idem
-		}
-		err = a.opt.Store.CreateRequest(ctx, r, created)
-		if !open311.IsKind(err, open311.Conflict) || attempt == 2 {
-			break // a conflict is a clash of random ids, or a retry racing us: look again
-		}
-	}
-	if err != nil {
-		a.fail(c, open311.Wrap(op, err))
-		return
-	}
-	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewCreated(r, s.Type)}})
+	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewCreated(got.Request, got.Type)}})
 }
 
-// idempotencyPrefix marks the client update ids that hold a POST's Idempotency-Key.
-const idempotencyPrefix = "idempotency-key:"
+// GetToken is GET /tokens/{token}: the id of a batch request once it has one.
+var GetToken = Operation{Name: OpToken, Routes: []Route{{OpToken, http.MethodGet, "/tokens/{file}"}}, handle: (*API).getToken}
 
-// createdBefore finds the request a POST with the same Idempotency-Key created.
-func (a *API) createdBefore(ctx context.Context, j open311.Jurisdiction, key string) (open311.Request, bool, error) {
-	act, err := a.opt.Store.ActivityByClientID(ctx, j.ID, idempotencyPrefix+key)
-	if open311.IsKind(err, open311.NotFound) {
-		return open311.Request{}, false, nil
-	}
-	if err != nil {
-		return open311.Request{}, false, err
-	}
-	r, err := a.opt.Store.Request(ctx, j.ID, act.RequestID)
-	return r, err == nil, err
-}
-
-// authorize checks an API key, from the form's api_key or an Authorization: Bearer header.
-func (a *API) authorize(ctx context.Context, r *http.Request, secret, jurisdictionID string) (open311.APIKey, error) {
-	const op = "api.authorize"
-	if secret == "" {
-		if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-			secret = strings.TrimSpace(h)
-		}
-	}
-	if secret == "" {
-		return open311.APIKey{}, open311.Errorf(open311.Forbidden, op, "an api_key is required")
-	}
-	k, err := a.opt.Store.APIKey(ctx, open311.HashKey(secret))
-	if open311.IsKind(err, open311.NotFound) || (err == nil && (!k.Matches(secret) || !k.Allows(jurisdictionID))) {
-		return open311.APIKey{}, open311.Errorf(open311.Forbidden, op, "the api_key is not valid here")
-	}
-	if err != nil {
-		return open311.APIKey{}, open311.Wrap(op, err)
-	}
-	return k, nil
-}
-
-// getToken answers GET /tokens/{token}: the id of a batch request once it has one.
 func (a *API) getToken(c call) {
-	ctx := c.r.Context()
-	j, err := a.jurisdiction(ctx, georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
-	if err != nil {
-		a.fail(c, err)
-		return
-	}
-	r, err := a.opt.Store.RequestByToken(ctx, j.ID, c.name)
-	if err == nil && r.Private {
-		err = open311.Errorf(open311.NotFound, "", "")
-	}
-	if open311.IsKind(err, open311.NotFound) {
-		err = open311.Errorf(open311.NotFound, "api.getToken", "there is no request with the token %q", c.name)
-	}
+	r, err := a.desk.Token(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"), c.name)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -131,52 +43,54 @@ func (a *API) getToken(c call) {
 	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewTokenAnswer(r, c.name)}})
 }
 
-// getRequest answers GET /requests/{id}: one public request, as a list of one.
+// GetRequest is GET /requests/{id}: one public request, as a list of one.
+var GetRequest = Operation{Name: OpRequest, Routes: []Route{{OpRequest, http.MethodGet, "/requests/{file}"}}, handle: (*API).getRequest}
+
 func (a *API) getRequest(c call) {
-	ctx := c.r.Context()
-	j, err := a.jurisdiction(ctx, georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
+	q := c.r.URL.Query()
+	l, err := a.desk.Request(c.r.Context(), georeport.Field(q, "jurisdiction_id"), c.name, extensions(q))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	r, err := a.opt.Store.Request(ctx, j.ID, c.name)
-	if err == nil && !r.Public() {
-		err = open311.Errorf(open311.NotFound, "", "")
-	}
-	if open311.IsKind(err, open311.NotFound) {
-		err = open311.Errorf(open311.NotFound, "api.getRequest", "there is no request with the id %q", c.name)
-	}
+	a.write(c, a.requests(l))
+}
+
+// form reads a POST's form (the body's fields, then the query string's), its body limited to
+// one byte more than the documented limit, so that georeport.ReadForm can tell "too large" from
+// "just fits". On failure it has answered.
+func (a *API) form(c call) (url.Values, bool) {
+	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, georeport.MaxBodyBytes+1)
+	form, err := georeport.ReadForm(c.r)
 	if err != nil {
 		a.fail(c, err)
-		return
+		return nil, false
 	}
-	doc, err := a.requestsDoc(ctx, j, []open311.Request{r}, extensions(c.r.URL.Query()))
-	if err != nil {
-		a.fail(c, err)
-		return
+	return form, true
+}
+
+// apiKey is the caller's API key: the form's api_key, else an Authorization: Bearer header.
+func apiKey(r *http.Request, form url.Values) string {
+	if k := georeport.Field(form, "api_key"); k != "" {
+		return k
 	}
-	a.write(c, doc)
+	if h, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(h)
+	}
+	return ""
+}
+
+// update is a change sent to request id by the caller of a form, as the desk takes it.
+func update(c call, form url.Values, id string, change open311.Change) desk.Update {
+	return desk.Update{JurisdictionID: georeport.Field(form, "jurisdiction_id"), RequestID: id,
+		Key: apiKey(c.r, form), Signed: georeport.Field(form, "who"), Change: change}
 }
 
 // extensions reports whether a GET asks for extended attributes and notes (extensions=true).
 func extensions(q url.Values) bool {
-	v, _ := parseBool(georeport.Field(q, "extensions"))
-	return v
-}
-
-// parseBool reads true/false/1/0 in any case.
-func parseBool(s string) (bool, bool) {
-	switch strings.ToLower(s) {
+	switch strings.ToLower(georeport.Field(q, "extensions")) {
 	case "true", "1":
-		return true, true
-	case "false", "0":
-		return false, true
+		return true
 	}
-	return false, false
-}
-
-// httpMaxBytes limits a POST body to one byte more than the documented limit, so that
-// georeport.ReadForm can tell "too large" from "just fits".
-func httpMaxBytes(c call) io.ReadCloser {
-	return http.MaxBytesReader(c.w, c.r.Body, georeport.MaxBodyBytes+1)
+	return false
 }

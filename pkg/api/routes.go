@@ -5,24 +5,69 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/civicworks/open311/pkg/georeport"
 )
 
-// Route is one entry of the route table: an HTTP method and path served by an operation. Paths
-// are literal ("/services.json") or end in one whole-segment variable "{file}" holding an id
-// and a format suffix ("/requests/{file}" serves /requests/638344.xml), the shape API Gateway
-// routes take.
+// Operation is one operation of the API, which is one Lambda function (functions/<Name>): the
+// routes it serves and its handler. Each is declared next to its handler; Operations lists them.
+type Operation struct {
+	Name   string
+	Routes []Route
+	handle func(*API, call)
+}
+
+// Route is a method and a path an operation serves. Paths are literal ("/services.json") or end
+// in one whole-segment variable "{file}" holding an id and a format suffix ("/requests/{file}"
+// serves /requests/638344.xml), the shape API Gateway routes take.
 type Route struct {
 	Operation string
 	Method    string
 	Path      string
 }
 
-// Operations in the order of the route table; each is one Lambda function (functions/<name>).
+// Operations is the route table: every operation in order, each with its routes and handler,
+// the fallback last. It is a function, not a variable, so that a Lambda function, which names
+// only its own operation, links no other operation's code.
+func Operations() []Operation { return append(served(), Fallback) }
+
+// served lists the operations that serve routes of their own, in table order.
+func served() []Operation {
+	return []Operation{GetDiscovery, GetServices, GetServiceDefinition, PostRequest, GetToken,
+		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions}
+}
+
+// Lookup returns the operation of the table with the given name.
+func Lookup(name string) (Operation, bool) {
+	for _, op := range Operations() {
+		if op.Name == name {
+			return op, true
+		}
+	}
+	return Operation{}, false
+}
+
+// Names lists the names of the operations, in table order.
+func Names() []string {
+	var names []string
+	for _, op := range Operations() {
+		names = append(names, op.Name)
+	}
+	return names
+}
+
+// Routes lists the routes of every operation, in table order.
+func Routes() []Route {
+	var all []Route
+	for _, op := range Operations() {
+		all = append(all, op.Routes...)
+	}
+	return all
+}
+
+// The names of the operations, which are also their Lambda functions' folders.
 const (
 	OpDiscovery         = "get-discovery"
 	OpServices          = "get-services"
@@ -35,9 +80,7 @@ const (
 	OpRequestUpdates    = "get-request-updates"
 	OpPostRequestUpdate = "post-request-update"
 	OpJurisdictions     = "get-jurisdictions"
-	// OpFallback answers what no other route takes (API Gateway's $default route): 404, or 405
-	// with Allow when the path exists for another method, always as the error document.
-	OpFallback = "fallback"
+	OpFallback          = "fallback"
 )
 
 // VersionPrefix is the path prefix under which this version of the API is also served, so that
@@ -48,92 +91,41 @@ const VersionPrefix = "/open311/v2"
 // DefaultPath is the path of the fallback route: API Gateway's catch-all route key.
 const DefaultPath = "$default"
 
-// Routes is the route table, the one place that says which operation serves which path.
-var Routes = []Route{
-	{OpDiscovery, http.MethodGet, "/discovery.xml"},
-	{OpDiscovery, http.MethodGet, "/discovery.json"},
-	{OpServices, http.MethodGet, "/services.xml"},
-	{OpServices, http.MethodGet, "/services.json"},
-	{OpServiceDefinition, http.MethodGet, "/services/{file}"},
-	{OpPostRequest, http.MethodPost, "/requests.xml"},
-	{OpPostRequest, http.MethodPost, "/requests.json"},
-	{OpToken, http.MethodGet, "/tokens/{file}"},
-	{OpRequests, http.MethodGet, "/requests.xml"},
-	{OpRequests, http.MethodGet, "/requests.json"},
-	{OpRequest, http.MethodGet, "/requests/{file}"},
-	{OpUpdateRequest, http.MethodPost, "/requests/{file}"},
-	{OpRequestUpdates, http.MethodGet, "/servicerequestupdates.xml"},
-	{OpRequestUpdates, http.MethodGet, "/servicerequestupdates.json"},
-	{OpPostRequestUpdate, http.MethodPost, "/servicerequestupdates.xml"},
-	{OpPostRequestUpdate, http.MethodPost, "/servicerequestupdates.json"},
-	{OpJurisdictions, http.MethodGet, "/jurisdictions.xml"},
-	{OpJurisdictions, http.MethodGet, "/jurisdictions.json"},
-	{OpFallback, "ANY", DefaultPath},
+// Fallback answers what no other route takes (API Gateway's $default route): 404, or 405 with
+// Allow when another method serves the path, always as the error document.
+var Fallback = Operation{Name: OpFallback, Routes: []Route{{OpFallback, "ANY", DefaultPath}}, handle: (*API).fallback}
+
+// get and post are the routes of an operation served in both formats at path + ".xml"/".json".
+func get(op, path string) []Route {
+	return []Route{{op, http.MethodGet, path + ".xml"}, {op, http.MethodGet, path + ".json"}}
 }
 
-// Operations lists the operation names of the route table, each once, in table order.
-func Operations() []string {
-	var ops []string
-	seen := map[string]bool{}
-	for _, r := range Routes {
-		if !seen[r.Operation] {
-			seen[r.Operation] = true
-			ops = append(ops, r.Operation)
+func post(op, path string) []Route {
+	return []Route{{op, http.MethodPost, path + ".xml"}, {op, http.MethodPost, path + ".json"}}
+}
+
+// Handler serves every operation of the table, as the local server does.
+func (a *API) Handler() http.Handler { return a.Serve(Operations()...) }
+
+// Serve serves the routes of the given operations, as a Lambda function serves its own. A
+// request no route takes goes to Fallback when it is among them; otherwise it gets 405 (with
+// Allow) when another method of the operations serves its path, else 404.
+func (a *API) Serve(ops ...Operation) http.Handler {
+	rt := &router{api: a}
+	for _, op := range ops {
+		if op.Name == OpFallback {
+			rt.fallback = op.handle
+			continue
 		}
+		rt.ops = append(rt.ops, op)
 	}
-	return ops
-}
-
-func (a *API) operation(name string) func(call) {
-	switch name {
-	case OpDiscovery:
-		return a.getDiscovery
-	case OpServices:
-		return a.getServices
-	case OpServiceDefinition:
-		return a.getServiceDefinition
-	case OpPostRequest:
-		return a.postRequest
-	case OpToken:
-		return a.getToken
-	case OpRequests:
-		return a.getRequests
-	case OpRequest:
-		return a.getRequest
-	case OpUpdateRequest:
-		return a.updateRequest
-	case OpRequestUpdates:
-		return a.getRequestUpdates
-	case OpPostRequestUpdate:
-		return a.postRequestUpdate
-	case OpJurisdictions:
-		return a.getJurisdictions
-	}
-	return nil
-}
-
-// Handler serves every route of the table, with the error document for unknown routes (404)
-// and wrong methods (405).
-func (a *API) Handler() http.Handler { return a.Only(Operations()...) }
-
-// Only serves the routes of the named operations, as one Lambda function does; other paths get 404.
-func (a *API) Only(operations ...string) http.Handler {
-	want := map[string]bool{}
-	for _, op := range operations {
-		want[op] = true
-	}
-	var routes []Route
-	for _, r := range Routes {
-		if want[r.Operation] && r.Path != DefaultPath {
-			routes = append(routes, r)
-		}
-	}
-	return &router{api: a, routes: routes}
+	return rt
 }
 
 type router struct {
-	api    *API
-	routes []Route // served
+	api      *API
+	ops      []Operation
+	fallback func(*API, call) // nil: only these operations' routes are known
 }
 
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -145,57 +137,68 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		slog.Int("status", rec.status), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))
 }
 
-// serve routes a request and returns the operation that answered (or "" when none did).
+// serve routes a request and returns the operation that answered.
 func (rt *router) serve(w http.ResponseWriter, r *http.Request) string {
 	path := r.URL.EscapedPath()
 	if rest, ok := strings.CutPrefix(path, VersionPrefix); ok && strings.HasPrefix(rest, "/") {
 		path = rest // the same API under its version's prefix, as discovery names it
 	}
-	var allowed []string
-	for _, route := range rt.routes {
-		name, format, ok := match(route.Path, path)
-		if !ok {
-			continue
-		}
-		method := r.Method
-		if method == http.MethodHead {
-			method = http.MethodGet
-		}
-		if route.Method != method {
-			allowed = append(allowed, route.Method)
-			continue
-		}
-		defer func() {
-			if v := recover(); v != nil {
-				rt.api.opt.Logger.Error("panic", "op", route.Operation, "panic", v)
-				writeErrors(w, format, http.StatusInternalServerError, "Internal error.")
+	method := r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
+	for _, op := range rt.ops {
+		for _, route := range op.Routes {
+			name, format, ok := match(route.Path, path)
+			if !ok || route.Method != method {
+				continue
 			}
-		}()
-		rt.api.operation(route.Operation)(call{w: w, r: r, format: format, name: name})
-		return route.Operation
-	}
-	f := georeport.GuessFormat(path)
-	// The methods the path has elsewhere in the table, for a function that serves only some
-	// operations (the fallback function sees every method API Gateway routed to no one).
-	for _, route := range Routes {
-		if route.Path == DefaultPath || slices.Contains(allowed, route.Method) {
-			continue
-		}
-		if _, _, ok := match(route.Path, path); ok && (r.Method != route.Method || !rt.serves(route)) {
-			allowed = append(allowed, route.Method)
+			c := call{w: w, r: r, format: format, name: name}
+			defer rt.recover(c, op.Name)
+			op.handle(rt.api, c)
+			return op.Name
 		}
 	}
-	if len(allowed) > 0 {
-		sort.Strings(allowed)
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeErrors(w, f, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here.")
-		return ""
+	c := call{w: w, r: r, format: georeport.GuessFormat(path), name: path}
+	if rt.fallback != nil {
+		defer rt.recover(c, OpFallback)
+		rt.fallback(rt.api, c)
+		return OpFallback
 	}
-	writeErrors(w, f, http.StatusNotFound, "There is no such resource: "+r.URL.Path)
+	rt.api.notServed(c, rt.ops)
 	return ""
 }
 
-func (rt *router) serves(route Route) bool { return slices.Contains(rt.routes, route) }
+// recover answers a handler's panic with an internal error, and logs it.
+func (rt *router) recover(c call, op string) {
+	if v := recover(); v != nil {
+		rt.api.opt.Logger.Error("panic", "op", op, "panic", v)
+		writeErrors(c.w, c.format, http.StatusInternalServerError, "Internal error.")
+	}
+}
+
+// fallback answers a request no route took, knowing every route of the table.
+func (a *API) fallback(c call) { a.notServed(c, served()) }
+
+// notServed answers a request to a path ops do not serve with its method: 405 with the methods
+// that serve it, or 404. c.name is the path, without the version prefix.
+func (a *API) notServed(c call, ops []Operation) {
+	var allowed []string
+	for _, op := range ops {
+		for _, route := range op.Routes {
+			if _, _, ok := match(route.Path, c.name); ok && !slices.Contains(allowed, route.Method) {
+				allowed = append(allowed, route.Method)
+			}
+		}
+	}
+	if len(allowed) > 0 {
+		slices.Sort(allowed)
+		c.w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeErrors(c.w, c.format, http.StatusMethodNotAllowed, "The method "+c.r.Method+" is not allowed here.")
+		return
+	}
+	writeErrors(c.w, c.format, http.StatusNotFound, "There is no such resource: "+c.r.URL.Path)
+}
 
 // match reports whether an escaped request path matches a route path, returning the decoded
 // name of a {file} segment and the format of the suffix.

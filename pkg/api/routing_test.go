@@ -11,13 +11,14 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
 // TestPostRoutedByLocation runs a deployment of two jurisdictions and no default: a POST
 // without jurisdiction_id goes to the jurisdiction whose boundary holds its lat/long.
 func TestPostRoutedByLocation(t *testing.T) {
-	st := seeded(t)
+	st := world.Store(t)
 	town := "town.example.net"
 	if err := st.PutService(t.Context(), open311.Service{JurisdictionID: town, Code: "tree", Name: "Arbre tombé", Type: open311.Realtime}); err != nil {
 		t.Fatal(err)

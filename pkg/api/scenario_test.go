@@ -13,6 +13,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 )
 
 type scenario struct {
@@ -80,7 +81,7 @@ type requestUpdate struct {
 // would: report (batch and realtime), accept, assign, comment, mark a duplicate, close. After
 // each step it reads the request's status, its notes and the request updates.
 func TestLifeOfARequest(t *testing.T) {
-	st := seeded(t)
+	st := world.Store(t)
 	now := apitest.Now
 	h := api.New(api.Options{Store: st, Now: func() time.Time { now = now.Add(time.Minute); return now },
 		DefaultJurisdiction: apitest.Jurisdiction, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()

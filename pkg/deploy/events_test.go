@@ -23,8 +23,8 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 // operationOfEvent names the operation of an events/ file: <operation>.json or <operation>-<case>.json.
@@ -58,8 +58,8 @@ func readEvent(t *testing.T, file string) events.APIGatewayV2HTTPRequest {
 func checkShape(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) {
 	t.Helper()
 	var r *api.Route
-	for i := range api.Routes {
-		rt := api.Routes[i]
+	for i, routes := 0, api.Routes(); i < len(routes); i++ {
+		rt := routes[i]
 		key := rt.Method + " " + rt.Path
 		if rt.Path == api.DefaultPath {
 			key = rt.Path // API Gateway's catch-all route key has no method
@@ -69,7 +69,7 @@ func checkShape(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) {
 		}
 	}
 	if r == nil {
-		t.Fatalf("routeKey %q is no route of %s in api.Routes", e.RouteKey, op)
+		t.Fatalf("routeKey %q is no route of %s in api.Routes()", e.RouteKey, op)
 	}
 	rc := e.RequestContext
 	switch {
@@ -142,13 +142,10 @@ func eventBody(t *testing.T, e events.APIGatewayV2HTTPRequest) []byte {
 // the fixed clock and ids of the golden tests.
 func eventWorld(t *testing.T, op string) http.Handler {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
+	st := world.Store(t)
+	o, ok := api.Lookup(op)
+	if !ok {
+		t.Fatalf("no operation %s in the route table", op)
 	}
 	return api.New(api.Options{
 		Store:               st,
@@ -157,7 +154,7 @@ func eventWorld(t *testing.T, op string) http.Handler {
 		NewToken:            apitest.Seq("TOKEN-"),
 		DefaultJurisdiction: apitest.Jurisdiction,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}).Only(op)
+	}).Serve(o)
 }
 
 // TestEvents sends every events/*.json through the functions' adapter to its operation over the

@@ -19,10 +19,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feed/folder"
 	"github.com/civicworks/open311/pkg/feedbuilder"
-	"github.com/civicworks/open311/pkg/store/bolt"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -150,14 +150,7 @@ func checkStreamEvent(t *testing.T, file string) {
 	e := readStreamEvent(t, file)
 	checkStreamShape(t, e)
 
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
+	st := world.Store(t)
 	pub := &countingDir{Publisher: folder.Publisher(t.TempDir()), written: map[string]int{}}
 	h := &feedbuilder.Handler{Store: st, Publisher: pub,
 		Options: feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2",

@@ -220,7 +220,7 @@ func operationOf(t *testing.T, fns []function) map[string]string {
 }
 
 // operations are the operations of the route table.
-func operations() []string { return api.Operations() }
+func operations() []string { return api.Names() }
 
 // streamFunctions are the functions of functions/ that serve no route: an event source of the
 // template triggers them (the table's stream triggers the feed builder).
@@ -269,7 +269,7 @@ func TestOneFunctionPerOperation(t *testing.T) {
 		}
 	}
 	if got, w := sorted(folders), sorted(want); !slices.Equal(got, w) {
-		t.Errorf("functions/ folders %q, want the operations of api.Operations() and the stream functions %q", got, w)
+		t.Errorf("functions/ folders %q, want the operations of api.Names() and the stream functions %q", got, w)
 	}
 
 	byOp := map[string][]string{}
@@ -289,7 +289,7 @@ func TestOneFunctionPerOperation(t *testing.T) {
 	}
 	for op, ids := range byOp {
 		if !want[op] {
-			t.Errorf("functions %q build functions/%s, which is no operation of api.Operations() nor a stream function", ids, op)
+			t.Errorf("functions %q build functions/%s, which is no operation of api.Names() nor a stream function", ids, op)
 		}
 	}
 }
@@ -297,13 +297,13 @@ func TestOneFunctionPerOperation(t *testing.T) {
 type route struct{ method, path string }
 
 // TestRoutesMatchRouteTable checks that each function's HttpApi events are exactly the routes
-// of its operation in api.Routes, and that the stream functions have no HttpApi event.
+// of its operation in api.Routes(), and that the stream functions have no HttpApi event.
 func TestRoutesMatchRouteTable(t *testing.T) {
 	tpl := readTemplate(t)
 	fns := templateFunctions(t, tpl)
 	opOf := operationOf(t, fns)
 	want := map[string][]route{}
-	for _, r := range api.Routes {
+	for _, r := range api.Routes() {
 		want[r.Operation] = append(want[r.Operation], route{r.Method, r.Path})
 	}
 	for _, fn := range fns {
@@ -410,7 +410,7 @@ func TestLeastPrivilege(t *testing.T) {
 	fns := templateFunctions(t, tpl)
 	opOf := operationOf(t, fns)
 	methods := map[string]map[string]bool{}
-	for _, r := range api.Routes {
+	for _, r := range api.Routes() {
 		if methods[r.Operation] == nil {
 			methods[r.Operation] = map[string]bool{}
 		}

@@ -152,7 +152,8 @@ func newWorld(t *testing.T) *world {
 		t.Fatalf("seed: %v", err)
 	}
 
-	ops := api.Operations()
+	ops := api.Names()
+	ids, tokens := apitest.IDs()
 	var pkgs []string
 	for _, op := range ops {
 		pkgs = append(pkgs, "./functions/"+op)
@@ -163,7 +164,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
-	w := &world{gw: &e2e.Gateway{Routes: api.Routes}, fns: map[string]*e2e.Emulator{},
+	w := &world{gw: &e2e.Gateway{Routes: api.Routes()}, fns: map[string]*e2e.Emulator{},
 		logs: map[string]string{}, counter: counter, invokes: map[string]int{}}
 	for _, op := range ops {
 		env := []string{
@@ -182,6 +183,8 @@ func newWorld(t *testing.T) *world {
 			"OPEN311_DEFAULT_JURISDICTION=" + apitest.Jurisdiction,
 			"OPEN311_ENDPOINT=https://api.city.example.org/open311/v2",
 			"OPEN311_TEST_FIXED_CLOCK=" + apitest.Now.Format(time.RFC3339Nano),
+			"OPEN311_TEST_IDS=" + strings.Join(ids, ","),
+			"OPEN311_TEST_TOKENS=" + strings.Join(tokens, ","),
 		}
 		logPath := filepath.Join(dir, op+".log")
 		log, err := os.Create(logPath)
@@ -275,22 +278,24 @@ func TestFunctions(t *testing.T) {
 			w.counter.take()
 			status, header, body, err := w.invoke(t, op, e)
 			calls = append(calls, callsOf{c.Name, op, w.invokes[op], w.counter.take()})
-			if err != nil {
-				t.Errorf("%s (%s): %v", c.Name, op, err)
-				continue
-			}
-			got := apitest.Record(status, header, body)
-			path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", c.Name+".txt")
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Errorf("%s: %v", c.Name, err)
-				continue
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s (%s): response differs from %s\n--- got ---\n%s\n--- want ---\n%s", c.Name, op, path, got, want)
-				continue
-			}
-			same++
+			t.Run(c.Name, func(t *testing.T) {
+				if err != nil {
+					t.Fatalf("%s: %v", op, err)
+				}
+				got := apitest.Record(status, header, body)
+				path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", c.Name+".txt")
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%s: response differs from %s (-want +got):\n%s", op, path, apitest.Diff(want, got))
+				}
+				if wire := apitest.Body(want); !bytes.Equal(body, wire) {
+					t.Fatalf("%s: the body's bytes are not the golden's:\n got %q\nwant %q", op, body, wire)
+				}
+				same++
+			})
 		}
 		t.Logf("%d of %d golden cases byte-identical through API Gateway's event, the emulator and DynamoDB", same, len(apitest.Cases))
 	})
@@ -299,18 +304,23 @@ func TestFunctions(t *testing.T) {
 		for _, c := range calls {
 			t.Logf("%-40s %-24s invoke %2d  %s", c.name, c.op, c.invoke, format(c.calls))
 		}
-		// The cases in order make these invokes: the first get-requests and get-request are cold
-		// (the process reads the jurisdiction list once, then caches it), the second ones warm;
-		// the second post-request (post-realtime.json) is a warm create without a token.
+		// The cases in order make these invokes: the first of each function is cold (the process
+		// reads the jurisdiction list once, and a jurisdiction's services once per changeset, then
+		// keeps them), the later ones warm: a warm get-services reads nothing, and the second
+		// post-request (post-realtime.json) is a warm create without a token.
 		for _, want := range []struct {
 			op     string
 			invoke int
 			calls  map[string]int
 		}{
+			{api.OpServices, 1, map[string]int{"Query": 2}},
+			{api.OpServices, 2, map[string]int{}},
+			{api.OpServiceDefinition, 2, map[string]int{}},
 			{api.OpRequest, 2, map[string]int{"GetItem": 1}},
 			{api.OpRequests, 1, map[string]int{"Query": 2}},
 			{api.OpRequests, 2, map[string]int{"Query": 1}},
-			{api.OpPostRequest, 2, map[string]int{"GetItem": 2, "TransactWriteItems": 1}},
+			{api.OpPostRequest, 1, map[string]int{"GetItem": 1, "Query": 2, "TransactWriteItems": 1}},
+			{api.OpPostRequest, 2, map[string]int{"GetItem": 1, "TransactWriteItems": 1}},
 		} {
 			i := slices.IndexFunc(calls, func(c callsOf) bool { return c.op == want.op && c.invoke == want.invoke })
 			if i < 0 {
@@ -386,7 +396,7 @@ func TestFunctions(t *testing.T) {
 func operationOfEvent(file string) string {
 	name := strings.TrimSuffix(file, ".json")
 	best := ""
-	for _, op := range api.Operations() {
+	for _, op := range api.Names() {
 		if (name == op || strings.HasPrefix(name, op+"-")) && len(op) > len(best) {
 			best = op
 		}

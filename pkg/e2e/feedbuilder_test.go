@@ -284,8 +284,7 @@ func streamRecord(n int, id, serviceCode string) events.DynamoDBEventRecord {
 func comment(t *testing.T, st *dynamo.Store, id, text string, at time.Time) {
 	t.Helper()
 	_, err := store.UpdateRequest(context.Background(), st, apitest.Jurisdiction, id, func(r *open311.Request) ([]open311.Activity, error) {
-		a, err := open311.Change{Comment: text}.Apply(r, open311.ActivityID(r.ID, r.Version+1, 1), "Public Works", at)
-		return []open311.Activity{a}, err
+		return open311.Change{Comment: text}.Apply(r, nil, "Public Works", at)
 	})
 	if err != nil {
 		t.Fatalf("comment on %s: %v", id, err)

@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -24,22 +23,31 @@ const MaxBodyBytes = 256 << 10
 const maxFormFields = 500
 
 // ReadForm reads a POST's fields from an application/x-www-form-urlencoded or multipart/form-data
-// body, with the query string's fields after the body's. It refuses a body over MaxBodyBytes
-// (TooLarge), another content type, malformed encoding, file parts and invalid UTF-8 (Invalid).
+// body, with the query string's fields after the body's. It refuses a body over MaxBodyBytes,
+// however it is sent (with a Content-Length or chunked), and more than maxFormFields fields,
+// query string included (TooLarge); another content type, malformed encoding, file parts,
+// invalid UTF-8, and an api_key in the URL, where logs and proxies keep it (Invalid).
 func ReadForm(r *http.Request) (url.Values, error) {
 	const op = "georeport.ReadForm"
 	if r.ContentLength > MaxBodyBytes {
-		return nil, open311.Errorf(open311.TooLarge, op, "the request body is larger than %d bytes", MaxBodyBytes)
+		return nil, tooLarge()
 	}
-	body := io.LimitReader(r.Body, MaxBodyBytes+1)
-	form := url.Values{}
-	ct := r.Header.Get("Content-Type")
-	mediaType, params, err := mime.ParseMediaType(ct)
-	if ct == "" {
-		mediaType, err = "application/x-www-form-urlencoded", nil
-	}
+	query, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, open311.Errorf(open311.Invalid, op, "the Content-Type header is malformed")
+		return nil, open311.Errorf(open311.Invalid, op, "the query string is malformed")
+	}
+	if query.Has("api_key") {
+		return nil, open311.Errorf(open311.Invalid, op, "api_key belongs in the form body or an Authorization: Bearer header, not in the URL")
+	}
+	queryFields := 0
+	for _, vs := range query {
+		queryFields += len(vs)
+	}
+	body := &capped{r: r.Body, left: MaxBodyBytes}
+	form := url.Values{}
+	mediaType, params, err := contentType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return nil, err
 	}
 	switch mediaType {
 	case "application/x-www-form-urlencoded":
@@ -47,14 +55,14 @@ func ReadForm(r *http.Request) (url.Values, error) {
 			return nil, open311.Errorf(open311.Invalid, op, "the form must be UTF-8, not %s", cs)
 		}
 		b, err := io.ReadAll(body)
+		if body.over || isMaxBytes(err) {
+			return nil, tooLarge()
+		}
 		if err != nil {
 			return nil, open311.Errorf(open311.Invalid, op, "the request body could not be read")
 		}
-		if len(b) > MaxBodyBytes {
-			return nil, open311.Errorf(open311.TooLarge, op, "the request body is larger than %d bytes", MaxBodyBytes)
-		}
-		if strings.Count(string(b), "&") >= maxFormFields {
-			return nil, open311.Errorf(open311.TooLarge, op, "the form has more than %d fields", maxFormFields)
+		if strings.Count(string(b), "&")+queryFields >= maxFormFields {
+			return nil, tooManyFields()
 		}
 		form, err = url.ParseQuery(string(b))
 		if err != nil {
@@ -64,16 +72,16 @@ func ReadForm(r *http.Request) (url.Values, error) {
 		if params["boundary"] == "" {
 			return nil, open311.Errorf(open311.Invalid, op, "the multipart form has no boundary")
 		}
-		if err := readMultipart(multipart.NewReader(body, params["boundary"]), form); err != nil {
+		err := readMultipart(multipart.NewReader(body, params["boundary"]), form, maxFormFields-queryFields)
+		if body.over {
+			return nil, tooLarge()
+		}
+		if err != nil {
 			return nil, err
 		}
 	default:
 		return nil, open311.Errorf(open311.Invalid, op,
 			"the body must be application/x-www-form-urlencoded or multipart/form-data, not %s", mediaType)
-	}
-	query, err := url.ParseQuery(r.URL.RawQuery)
-	if err != nil {
-		return nil, open311.Errorf(open311.Invalid, op, "the query string is malformed")
 	}
 	for k, vs := range query {
 		form[k] = append(form[k], vs...)
@@ -91,7 +99,68 @@ func ReadForm(r *http.Request) (url.Values, error) {
 	return form, nil
 }
 
-func readMultipart(mr *multipart.Reader, form url.Values) error {
+// contentType reads a POST's Content-Type (a form when there is none). A multipart boundary
+// that holds characters RFC 2045 wants quoted but is not ("boundary====1796160280327===", as a
+// widely used Android client sends it) is read by its plain meaning: the rest of the parameter.
+func contentType(ct string) (string, map[string]string, error) {
+	if strings.TrimSpace(ct) == "" {
+		return "application/x-www-form-urlencoded", nil, nil
+	}
+	mediaType, params, err := mime.ParseMediaType(ct)
+	if err == nil {
+		return mediaType, params, nil
+	}
+	media, rest, _ := strings.Cut(ct, ";")
+	if strings.EqualFold(strings.TrimSpace(media), "multipart/form-data") {
+		for _, p := range strings.Split(rest, ";") {
+			name, value, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(name, "boundary") && value != "" && !strings.ContainsAny(value, "\" \t") {
+				return "multipart/form-data", map[string]string{"boundary": value}, nil
+			}
+		}
+	}
+	return "", nil, open311.Errorf(open311.Invalid, "georeport.ReadForm", "the Content-Type header is malformed")
+}
+
+// capped reads at most left bytes of r, and notes when r holds more.
+type capped struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (c *capped) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		c.over = true
+		return 0, io.ErrUnexpectedEOF
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		c.over = true
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+func isMaxBytes(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+func tooLarge() error {
+	return open311.Errorf(open311.TooLarge, "georeport.ReadForm", "the request body is larger than %d bytes", MaxBodyBytes)
+}
+
+func tooManyFields() error {
+	return open311.Errorf(open311.TooLarge, "georeport.ReadForm", "the form has more than %d fields", maxFormFields)
+}
+
+// readMultipart adds the fields of a multipart form to form, at most most of them.
+func readMultipart(mr *multipart.Reader, form url.Values, most int) error {
 	const op = "georeport.ReadForm"
 	fields := 0
 	for {
@@ -99,11 +168,14 @@ func readMultipart(mr *multipart.Reader, form url.Values) error {
 		if err == io.EOF {
 			return nil
 		}
+		if isMaxBytes(err) {
+			return tooLarge()
+		}
 		if err != nil {
 			return open311.Errorf(open311.Invalid, op, "the multipart form is malformed")
 		}
-		if fields++; fields > maxFormFields {
-			return open311.Errorf(open311.TooLarge, op, "the form has more than %d fields", maxFormFields)
+		if fields++; fields > most {
+			return tooManyFields()
 		}
 		name := part.FormName()
 		if name == "" {
@@ -113,11 +185,10 @@ func readMultipart(mr *multipart.Reader, form url.Values) error {
 			return open311.Errorf(open311.Invalid, op, "file uploads are not accepted; give the picture's address as media_url")
 		}
 		b, err := io.ReadAll(part)
+		if isMaxBytes(err) {
+			return tooLarge()
+		}
 		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return open311.Errorf(open311.TooLarge, op, "the request body is larger than %d bytes", MaxBodyBytes)
-			}
 			return open311.Errorf(open311.Invalid, op, "the multipart form is malformed")
 		}
 		form[name] = append(form[name], string(b))
@@ -127,48 +198,3 @@ func readMultipart(mr *multipart.Reader, form url.Values) error {
 // Field returns a form or query field with surrounding space removed; an empty field is the same
 // as an absent one.
 func Field(v url.Values, name string) string { return strings.TrimSpace(v.Get(name)) }
-
-// Submission decodes a new request's fields. attribute[CODE]=v and attribute[CODE][]=v both
-// give values of CODE.
-func Submission(v url.Values) open311.Submission {
-	s := open311.Submission{
-		ServiceCode: Field(v, "service_code"), Lat: Field(v, "lat"), Long: Field(v, "long"),
-		AddressString: Field(v, "address_string"), AddressID: Field(v, "address_id"),
-		Zipcode: Field(v, "zipcode"), Description: v.Get("description"), MediaURL: Field(v, "media_url"),
-		Reporter: open311.Reporter{
-			Email: Field(v, "email"), DeviceID: Field(v, "device_id"), AccountID: Field(v, "account_id"),
-			FirstName: Field(v, "first_name"), LastName: Field(v, "last_name"), Phone: Field(v, "phone"),
-		},
-	}
-	names := make([]string, 0, len(v))
-	for name := range v {
-		names = append(names, name)
-	}
-	sort.Strings(names) // attribute[c] before attribute[c][]: a stable order of values
-	for _, name := range names {
-		values := v[name]
-		code, ok := attributeCode(name)
-		if !ok {
-			continue
-		}
-		if s.Attributes == nil {
-			s.Attributes = map[string][]string{}
-		}
-		s.Attributes[code] = append(s.Attributes[code], values...)
-	}
-	return s
-}
-
-// attributeCode returns CODE of "attribute[CODE]" or "attribute[CODE][]".
-func attributeCode(name string) (string, bool) {
-	rest, ok := strings.CutPrefix(name, "attribute[")
-	if !ok {
-		return "", false
-	}
-	rest = strings.TrimSuffix(rest, "[]")
-	code, ok := strings.CutSuffix(rest, "]")
-	if !ok || code == "" {
-		return "", false
-	}
-	return code, true
-}

@@ -1,6 +1,6 @@
-// Package georeport is the wire of Open311 GeoReport v2: the XML and JSON documents of
-// shared/spec/WIRE.md (list wrappers in XML, "Spark" top-level arrays in JSON), the format chosen
-// by a resource's suffix, form decoding of submissions, and the error document.
+// Package georeport is the wire of Open311 GeoReport v2 (docs/wire.md): the XML and JSON
+// documents (list wrappers in XML, "Spark" top-level arrays in JSON), the format chosen by a
+// resource's suffix, the decoding of forms into the domain's values, and the error document.
 //
 // One set of document types serves both formats: encoding/xml and encoding/json read the same
 // struct tags, and the optional values (Opt*) print as empty elements in XML and null in JSON.
@@ -68,6 +68,25 @@ func GuessFormat(path string) Format {
 // Marshal encodes a document in the format: XML with its declaration, JSON without HTML
 // escaping; both end with a newline.
 func Marshal(f Format, doc any) ([]byte, error) {
+	if a, ok := doc.(appender); ok && fast(doc) {
+		if f == JSON {
+			return append(a.appendJSON(make([]byte, 0, 1024)), '\n'), nil
+		}
+		return append(a.appendXML(append(make([]byte, 0, 1024), xml.Header...)), '\n'), nil
+	}
+	return marshalReflect(f, doc)
+}
+
+// fast reports whether every part of a document has an appender (a list may hold other items).
+func fast(doc any) bool {
+	if m, ok := doc.(interface{ fast() bool }); ok {
+		return m.fast()
+	}
+	return true
+}
+
+// marshalReflect is Marshal by encoding/json and encoding/xml, from the struct tags.
+func marshalReflect(f Format, doc any) ([]byte, error) {
 	var buf bytes.Buffer
 	if f == JSON {
 		enc := json.NewEncoder(&buf)

@@ -66,11 +66,14 @@ func (t OptTime) MarshalJSON() ([]byte, error) {
 }
 
 // marshalString quotes s as a JSON string without HTML escaping, like the rest of a document.
-func marshalString(s string) ([]byte, error) {
+func marshalString(s string) ([]byte, error) { return jsonString(nil, s), nil }
+
+// marshalJSON encodes v without HTML escaping, like the rest of a document.
+func marshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
 	return bytes.TrimRight(buf.Bytes(), "\n"), nil

@@ -12,11 +12,12 @@ import (
 	"log/slog"
 
 	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/lambdaenv"
 )
 
 // Options returns the api.Options of a function's configuration over a store.
-func Options(c lambdaenv.Config, st api.Backend, logger *slog.Logger) api.Options {
+func Options(c lambdaenv.Config, st desk.Store, logger *slog.Logger) api.Options {
 	return api.Options{
 		Store:               st,
 		DefaultJurisdiction: c.DefaultJurisdiction,

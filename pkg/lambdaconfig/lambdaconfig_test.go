@@ -65,7 +65,7 @@ func TestAPIFromEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	a.Only(api.OpServices).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/services.json", nil))
+	a.Serve(api.GetServices).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/services.json", nil))
 	fake.mu.Lock()
 	defer fake.mu.Unlock()
 	if len(fake.calls) == 0 || fake.calls[0] != "Query open311-test-table" {

@@ -76,7 +76,7 @@ func world(t *testing.T) http.Handler {
 	}
 	a := api.New(api.Options{Store: st, DefaultJurisdiction: apitest.Jurisdiction,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	return a.Only(api.OpServiceDefinition)
+	return a.Serve(api.GetServiceDefinition)
 }
 
 // definitionEvent is a GET /services/{file} event: as API Gateway sends it (rawPath and path

@@ -17,24 +17,83 @@ type Change struct {
 	MediaURL          string
 	ExternalStatus    string // the client's own status word, kept for answering it back
 	ClientUpdateID    string
-	Zone              *time.Location // of times in the summary (the jurisdiction's); UTC when nil
+	// Links relate the request to others (Apply receives the targets in this order).
+	Links []Link
+	Zone  *time.Location // of times in the summary (the jurisdiction's); UTC when nil
 }
+
+// MaxLinks is the most requests one change may link a request to.
+const MaxLinks = 19
 
 // NeedsStaff reports whether the change needs a staff key: everything but a comment does.
 func (c Change) NeedsStaff() bool {
-	return c.Status != nil || c.StatusNotes != nil || c.AgencyResponsible != nil || c.Expected != nil
+	return c.Status != nil || c.StatusNotes != nil || c.AgencyResponsible != nil || c.Expected != nil || len(c.Links) > 0
 }
 
 // Empty reports whether the change changes nothing and says nothing.
 func (c Change) Empty() bool { return !c.NeedsStaff() && c.Comment == "" && c.MediaURL == "" }
 
-// Apply makes the change to r and returns the activity recording it, with the given id, author
-// and time. It refuses an illegal status transition and over-long text (Invalid). A status
-// equal to the current one is no transition and is ignored.
-func (c Change) Apply(r *Request, activityID, who string, now time.Time) (Activity, error) {
+// Check reports what makes the change impossible before any request is read: a link to the
+// request itself, or more links than MaxLinks (Invalid).
+func (c Change) Check(requestID string) error {
+	const op = "open311.Change.Check"
+	for _, l := range c.Links {
+		if l.TargetID == requestID {
+			return Errorf(Invalid, op, "a request cannot be linked to itself")
+		}
+	}
+	if len(c.Links) > MaxLinks {
+		return Errorf(Invalid, op, "at most %d requests can be linked at once", MaxLinks)
+	}
+	return nil
+}
+
+// Apply makes the change to r, written by who at now, and returns the activities recording it:
+// r's first (its id the one r's next version gives), then one on each of targets (the requests
+// c.Links name, in their order) that the change newly links to r, since every link is kept on
+// both requests. Marking r a duplicate closes it, when it can be closed and the change sets no
+// status, with notes naming the original when it has none. Apply refuses an illegal status
+// transition, an invalid media_url and over-long text (Invalid). A status equal to the current
+// one is no transition and is ignored.
+func (c Change) Apply(r *Request, targets []*Request, who string, now time.Time) ([]Activity, error) {
+	const op = "open311.Change.Apply"
+	if len(targets) != len(c.Links) {
+		return nil, Wrap(op, fmt.Errorf("%d targets for %d links", len(targets), len(c.Links)))
+	}
+	now = now.UTC().Truncate(time.Second)
+	var linked []string
+	var reverse []Activity
+	for i, l := range c.Links {
+		t := targets[i]
+		if r.AddLink(l.Kind, t.ID) {
+			t.AddLink(l.Kind.Reverse(), r.ID)
+			linked = append(linked, string(l.Kind)+" "+t.ID)
+			t.Updated = now
+			reverse = append(reverse, Activity{ID: ActivityID(t.ID, t.Version+1, 1), RequestID: t.ID,
+				JurisdictionID: t.JurisdictionID, At: now, Who: who, Kind: KindLink, Status: t.Status,
+				Summary: "Linked: " + string(l.Kind.Reverse()) + " " + r.ID + "."})
+		}
+		if l.Kind == DuplicateOf && c.Status == nil && CanMove(r.Status, Closed) {
+			closed := Closed
+			c.Status = &closed
+			if c.StatusNotes == nil && r.StatusNotes == "" {
+				notes := "Duplicate of " + t.ID + "."
+				c.StatusNotes = &notes
+			}
+		}
+	}
+	act, err := c.apply(r, ActivityID(r.ID, r.Version+1, 1), who, now, linked)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Activity{act}, reverse...), nil
+}
+
+// apply makes the change to r itself and returns the activity recording it, linked naming the
+// links just made ("duplicate_of 100003").
+func (c Change) apply(r *Request, activityID, who string, now time.Time, linked []string) (Activity, error) {
 	const op = "open311.Change.Apply"
 	var p Problems
-	now = now.UTC().Truncate(time.Second)
 	kind := KindComment
 	var summary []string
 	if c.Status != nil && *c.Status != r.Status {
@@ -90,8 +149,16 @@ func (c Change) Apply(r *Request, activityID, who string, now time.Time) (Activi
 	if n := utf8.RuneCountInString(comment); n > MaxDescription {
 		p.Add("the comment is %d characters long; at most %d are accepted", n, MaxDescription)
 	}
+	media := strings.TrimSpace(c.MediaURL)
+	checkMediaURL(media, &p)
 	if err := p.Err(op); err != nil {
 		return Activity{}, err
+	}
+	if len(linked) > 0 {
+		summary = append(summary, "Linked: "+strings.Join(linked, ", ")+".")
+		if kind == KindComment {
+			kind = KindLink
+		}
 	}
 	if len(summary) == 0 {
 		summary = append(summary, "Comment.")
@@ -99,7 +166,7 @@ func (c Change) Apply(r *Request, activityID, who string, now time.Time) (Activi
 	r.Updated = now
 	return Activity{
 		ID: activityID, RequestID: r.ID, JurisdictionID: r.JurisdictionID, At: now, Who: who, Kind: kind,
-		Summary: strings.Join(summary, " "), Description: comment, Status: r.Status, MediaURL: strings.TrimSpace(c.MediaURL),
+		Summary: strings.Join(summary, " "), Description: comment, Status: r.Status, MediaURL: media,
 		ClientUpdateID: c.ClientUpdateID, ExternalStatus: c.ExternalStatus,
 	}, nil
 }

@@ -30,6 +30,10 @@ type APIKey struct {
 	Revoked        bool      `json:"revoked,omitempty"`
 }
 
+// ID names the key without revealing it: the first 12 hex digits of its hash, what activities
+// record of the key that made them.
+func (k APIKey) ID() string { return k.Hash[:min(12, len(k.Hash))] }
+
 // HashKey returns the stored form of a key's secret.
 func HashKey(secret string) string {
 	sum := sha256.Sum256([]byte(secret))

@@ -82,9 +82,15 @@ func TestNewRequest(t *testing.T) {
 	sub := Submission{ServiceCode: "svc", Lat: "45.5", Long: "-122.25", AddressID: "123", Description: "  hi  ",
 		Attributes: map[string][]string{"kind": {"a"}, "many": {"y", "x", "y"}, "n": {"-1.5e3"}, "when": {"2026-01-01T10:00:00+01:00"}},
 		Reporter:   Reporter{Email: "a@b.c"}}
-	r, err := NewRequest(j, testService(), sub, "ID1", "TOK", now)
+	r, err := NewRequest(j, testService(), sub, now)
 	if err != nil {
 		t.Fatal(err)
+	}
+	tokens := 0
+	newToken := func() string { tokens++; return "TOK" }
+	r.Identify("ID1", newToken)
+	if tokens != 0 {
+		t.Errorf("a realtime request was given a token")
 	}
 	want := Request{ID: "ID1", JurisdictionID: "j", ServiceCode: "svc", ServiceName: "Svc", Status: Open,
 		Description: "hi", Requested: now.Truncate(time.Second), Updated: now.Truncate(time.Second),
@@ -95,7 +101,8 @@ func TestNewRequest(t *testing.T) {
 	}
 	batch := testService()
 	batch.Type = Batch
-	r, err = NewRequest(j, batch, sub, "ID2", "TOK", now)
+	r, err = NewRequest(j, batch, sub, now)
+	r.Identify("ID2", newToken)
 	if err != nil || r.Status != Submitted || r.Token != "TOK" || r.Public() {
 		t.Errorf("batch request: status %s token %q public %v err %v", r.Status, r.Token, r.Public(), err)
 	}
@@ -129,7 +136,7 @@ func TestNewRequestProblems(t *testing.T) {
 		{"email", Submission{AddressString: "x", Attributes: ok, Reporter: Reporter{Email: "nobody"}}, []string{"email"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := NewRequest(j, testService(), tc.sub, "ID", "", time.Now())
+			_, err := NewRequest(j, testService(), tc.sub, time.Now())
 			if !IsKind(err, Invalid) {
 				t.Fatalf("err = %v, want Invalid", err)
 			}
@@ -142,7 +149,7 @@ func TestNewRequestProblems(t *testing.T) {
 		})
 	}
 	// The full 4,000 characters are accepted.
-	if _, err := NewRequest(j, testService(), Submission{AddressString: "x", Attributes: ok, Description: strings.Repeat("é", 4000)}, "ID", "", time.Now()); err != nil {
+	if _, err := NewRequest(j, testService(), Submission{AddressString: "x", Attributes: ok, Description: strings.Repeat("é", 4000)}, time.Now()); err != nil {
 		t.Errorf("4000-character description refused: %v", err)
 	}
 }

@@ -110,10 +110,16 @@ type Activity struct {
 	// Status is the request's status after this activity; a KindStatus activity set it.
 	Status   Status `json:"status,omitempty"`
 	MediaURL string `json:"media_url,omitempty"`
-	// ClientUpdateID is the id a client gave the update (FixMyStreet's update_id). It is unique
-	// within a jurisdiction: stores refuse a second activity with the same one (Conflict), which
-	// makes a client's retry harmless.
+	// ClientUpdateID is the id a client gave the change (FixMyStreet's update_id, a POST's
+	// Idempotency-Key), scoped to the API key that sent it. It is unique within a jurisdiction:
+	// stores refuse a second activity with the same one (Conflict), which makes a client's retry
+	// harmless. ClientPayload is a digest of what the change asked for, so that a retry can be
+	// told from another change that reuses the id.
 	ClientUpdateID string `json:"client_update_id,omitempty"`
+	ClientPayload  string `json:"client_payload,omitempty"`
+	// KeyID names the API key that made the change (open311.APIKey.ID), so that every change
+	// is accounted for; it is never shown publicly.
+	KeyID string `json:"key_id,omitempty"`
 	// ExternalStatus is the status word a client sent with the update, kept to answer it back
 	// (FixMyStreet's words are finer than the detailed statuses).
 	ExternalStatus string `json:"external_status,omitempty"`
@@ -151,12 +157,12 @@ const (
 )
 
 // NewRequest validates a submission against its jurisdiction and service and returns the request
-// to store, with every problem found reported at once as an Invalid error. id and token are the
-// identifiers to give it; now is the time of receipt.
-func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now time.Time) (Request, error) {
+// to store, with every problem found reported at once as an Invalid error; now is the time of
+// receipt. The request has no id yet (and a batch request no token): Identify gives them, once
+// the submission is known to be good.
+func NewRequest(j Jurisdiction, s Service, sub Submission, now time.Time) (Request, error) {
 	var p Problems
 	r := Request{
-		ID:             id,
 		JurisdictionID: j.ID,
 		ServiceCode:    s.Code,
 		ServiceName:    s.Name,
@@ -174,25 +180,16 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 	}
 	r.Updated = r.Requested
 	if s.Type == Batch {
-		r.Status = Submitted
-		r.Token = token
+		r.Status = Submitted // waits for staff to accept it; its reporter holds a token meanwhile
 	}
 	lat, long := strings.TrimSpace(sub.Lat), strings.TrimSpace(sub.Long)
-	switch {
-	case lat != "" && long != "":
-		la, okLat := ParseCoordinate(lat, 90)
-		lo, okLong := ParseCoordinate(long, 180)
-		if !okLat {
-			p.Add("lat must be a decimal latitude between -90 and 90")
+	if lat != "" || long != "" {
+		pt, err := ParsePoint(lat, long)
+		if err != nil {
+			p = append(p, ErrorMessages(err)...)
+		} else {
+			r.Point = &pt
 		}
-		if !okLong {
-			p.Add("long must be a decimal longitude between -180 and 180")
-		}
-		if okLat && okLong {
-			r.Point = &Point{Lat: la, Long: lo}
-		}
-	case lat != "" || long != "":
-		p.Add("lat and long must be given together")
 	}
 	if r.Point == nil && r.Address == "" && r.AddressID == "" && lat == "" && long == "" {
 		p.Add("a location is required: lat and long, address_string or address_id")
@@ -211,11 +208,7 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 			p.Add("%s is too long; at most %d characters are accepted", f.name, MaxShortField)
 		}
 	}
-	if r.MediaURL != "" {
-		if u, err := url.Parse(r.MediaURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			p.Add("media_url must be an http or https URL")
-		}
-	}
+	checkMediaURL(r.MediaURL, &p)
 	if e := sub.Reporter.Email; e != "" && (!strings.Contains(e, "@") || strings.ContainsAny(e, " \t\r\n<>")) {
 		p.Add("email is not an email address")
 	}
@@ -226,13 +219,97 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, id, token string, now
 	return r, nil
 }
 
-// ParseCoordinate reads a decimal latitude (limit 90) or longitude (limit 180).
+// Identify gives a new request its id and, when it waits for acceptance (a batch request), a
+// token from newToken, which its reporter follows it by until then.
+func (r *Request) Identify(id string, newToken func() string) {
+	r.ID = id
+	if r.Status == Submitted {
+		r.Token = newToken()
+	}
+}
+
+// Created returns the activity that records the request's creation by its reporter.
+func (r Request) Created() Activity {
+	return Activity{ID: ActivityID(r.ID, r.Version, 1), RequestID: r.ID, JurisdictionID: r.JurisdictionID,
+		At: r.Requested, Who: "reporter", Kind: KindCreated, Summary: "Reported to " + r.ServiceName + ".",
+		Status: r.Status}
+}
+
+// checkMediaURL adds a problem unless s is empty or an absolute http(s) URL: the one rule for
+// every media_url a client sends.
+func checkMediaURL(s string, p *Problems) {
+	if s == "" {
+		return
+	}
+	if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.Add("media_url must be an http or https URL")
+	}
+}
+
+// ParsePoint reads a point from a decimal latitude and longitude, both required, with every
+// problem reported at once (Invalid).
+func ParsePoint(lat, long string) (Point, error) {
+	var p Problems
+	la, okLat := ParseCoordinate(lat, 90)
+	lo, okLong := ParseCoordinate(long, 180)
+	if lat == "" || long == "" {
+		p.Add("lat and long must be given together")
+	} else {
+		if !okLat {
+			p.Add("lat must be a decimal latitude between -90 and 90")
+		}
+		if !okLong {
+			p.Add("long must be a decimal longitude between -180 and 180")
+		}
+	}
+	return Point{Lat: la, Long: lo}, p.Err("open311.ParsePoint")
+}
+
+// ParseCoordinate reads a decimal latitude (limit 90) or longitude (limit 180): digits with an
+// optional sign, decimal point and exponent ("40.7128", "-74.006", "5e-7" as JavaScript writes
+// small numbers), never Go's hexadecimal floats, digit separators, infinities or NaN.
 func ParseCoordinate(s string, limit float64) (float64, bool) {
+	if !isDecimal(s) {
+		return 0, false
+	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < -limit || v > limit {
+	if err != nil || v < -limit || v > limit {
 		return 0, false
 	}
 	return v, true
+}
+
+// isDecimal reports whether s is a decimal number: [+-]digits[.digits][(e|E)[+-]digits], with
+// at least one digit before the exponent.
+func isDecimal(s string) bool {
+	i, digits := 0, 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(s) && s[i] == '.' {
+		for i++; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(s)
 }
 
 // validateAttributes checks submitted attribute values against the service definition and
@@ -329,10 +406,22 @@ func validateAttributes(s Service, given map[string][]string, p *Problems) map[s
 
 // ParseTime parses a W3C/ISO 8601 date-time that carries a zone ("Z" or an offset), with or
 // without fractional seconds. Naive times are refused: their meaning depends on who reads them.
+// A "+" of the offset that a client did not escape in a query string or form arrives as a space
+// ("2026-12-01T21:17:16 02:00") and is read as the "+" it was. The time must fall within the
+// years 0000 to 9999 in UTC, which every store can keep and order, and may not be the one
+// instant, 0001-01-01T00:00:00Z, that stands for "no time" (Invalid).
 func ParseTime(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(s))
+	const op = "open311.ParseTime"
+	v := strings.TrimSpace(s)
+	if n := len(v); n > 6 && v[n-6] == ' ' && v[n-3] == ':' && strings.Contains(v, "T") {
+		v = v[:n-6] + "+" + v[n-5:]
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, Errorf(Invalid, "open311.ParseTime", "%q is not a date-time with a time zone, such as 2010-05-24T14:03:11Z", s)
+		return time.Time{}, Errorf(Invalid, op, "%q is not a date-time with a time zone, such as 2010-05-24T14:03:11Z", s)
+	}
+	if y := t.UTC().Year(); y < 0 || y > 9999 || t.IsZero() {
+		return time.Time{}, Errorf(Invalid, op, "%q is outside the years 0000 to 9999 (in UTC) that can be kept", s)
 	}
 	return t, nil
 }

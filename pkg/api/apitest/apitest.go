@@ -5,13 +5,11 @@
 package apitest
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"path/filepath"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +28,8 @@ const (
 	StaffKey    = "test-staff-key"
 	RevokedKey  = "test-revoked-key"
 	OtherKey    = "test-other-city-key" // valid, but for another jurisdiction
+	// NosyKey is a second reporter's key, of one who learns the ids other clients chose.
+	NosyKey = "test-nosy-reporter-key"
 )
 
 // Jurisdiction is the id of the demo catalog's jurisdiction.
@@ -103,6 +103,7 @@ func Seed(ctx context.Context, st store.Store) error {
 		{Hash: open311.HashKey(StaffKey), Role: open311.RoleStaff, Label: "Public Works dispatch", Created: Now},
 		{Hash: open311.HashKey(RevokedKey), Role: open311.RoleReporter, Label: "revoked", Created: Now, Revoked: true},
 		{Hash: open311.HashKey(OtherKey), Role: open311.RoleReporter, JurisdictionID: other.ID, Label: "other", Created: Now},
+		{Hash: open311.HashKey(NosyKey), Role: open311.RoleReporter, Label: "nosy reporter", Created: Now},
 	} {
 		if err := st.PutAPIKey(ctx, k); err != nil {
 			return err
@@ -115,11 +116,11 @@ func Seed(ctx context.Context, st store.Store) error {
 	}
 	for _, d := range seeded {
 		at := Now.Add(-d.age)
-		r, err := open311.NewRequest(j.Jurisdiction, services[d.sub.ServiceCode], d.sub, d.id, d.token, at)
+		r, err := open311.NewRequest(j.Jurisdiction, services[d.sub.ServiceCode], d.sub, at)
 		if err != nil {
 			return fmt.Errorf("seed %s: %w", d.id, err)
 		}
-		r.Token = d.token
+		r.ID, r.Token = d.id, d.token
 		if err := st.CreateRequest(ctx, r, open311.Activity{ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID,
 			At: r.Requested, Who: "reporter", Kind: open311.KindCreated, Status: r.Status, Summary: "Reported to " + r.ServiceName + "."}); err != nil {
 			return fmt.Errorf("seed %s: %w", d.id, err)
@@ -153,6 +154,40 @@ type Case struct {
 	ContentType string            // of Body
 	Body        string            // request body
 	Header      map[string]string // extra request headers
+	// ID is the id the request a case creates is given, and Token the token of a batch
+	// request: the test world's id and token makers hand them out in the order of the cases
+	// (see IDs), so that a case added in the middle changes no other case's ids.
+	ID, Token string
+}
+
+// IDs returns the ids of the requests the cases create, and the tokens of the batch requests
+// among them, in the order of the cases: what the test world's NewID and NewToken give out.
+func IDs() (ids, tokens []string) {
+	for _, c := range Cases {
+		if c.ID != "" {
+			ids = append(ids, c.ID)
+		}
+		if c.Token != "" {
+			tokens = append(tokens, c.Token)
+		}
+	}
+	return ids, tokens
+}
+
+// List returns a maker of ids that hands out the given ones in order, then ids that no case
+// expects ("unexpected-1", ...), safe for concurrent use.
+func List(ids []string) func() string {
+	var mu sync.Mutex
+	n := 0
+	return func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		n++
+		if n <= len(ids) {
+			return ids[n-1]
+		}
+		return fmt.Sprintf("unexpected-%d", n-len(ids))
+	}
 }
 
 // Request builds the HTTP request of a case against a base URL ("" for httptest).
@@ -182,24 +217,4 @@ func (c Case) Request(base string) (*http.Request, error) {
 		r.Header.Set(k, v)
 	}
 	return r, nil
-}
-
-// recorded are the response headers a golden file keeps; the rest vary by runtime.
-var recorded = []string{"Allow", "Content-Type", "Link", "Retry-After"}
-
-// Record renders a response for a golden file: status line, the recorded headers, a blank
-// line and the body.
-func Record(status int, header http.Header, body []byte) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%d %s\n", status, http.StatusText(status))
-	keys := append([]string(nil), recorded...)
-	sort.Strings(keys)
-	for _, k := range keys {
-		if v := header.Get(k); v != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	b.WriteByte('\n')
-	b.Write(body)
-	return b.Bytes()
 }

@@ -9,6 +9,12 @@ func post(name, format, body string) Case {
 	return Case{Name: name, Method: "POST", Path: "/requests." + format, ContentType: form, Body: body}
 }
 
+// creates gives a case the id (and the token, for a batch request) of the request it creates.
+func creates(c Case, id, token string) Case {
+	c.ID, c.Token = id, token
+	return c
+}
+
 // staff and reporter are POST cases of a form body to a request, with a staff or reporter key.
 func staff(name, path, body string) Case {
 	return Case{Name: name, Method: "POST", Path: path, ContentType: form, Body: "api_key=" + StaffKey + "&" + body}
@@ -55,16 +61,16 @@ var Cases = []Case{
 	{Name: "definition-unknown.xml", Path: "/services/nope.xml"},
 	{Name: "definition-unknown.json", Path: "/services/no%20such%3Aservice.json"},
 
-	post("post-realtime.xml", "xml", "api_key=test-reporter-key&service_code=pothole&lat=40.7128&long=-74.0060&attribute%5Bsize%5D=medium&description=Hole+near+the+bus+stop&email=someone%40example.net&first_name=Sam"),
-	post("post-realtime.json", "json", "api_key=test-reporter-key&service_code=streetlight&address_string=5+Main+St&attribute%5Bpole_number%5D=P-1&attribute%5Bproblem%5D%5B%5D=out&attribute%5Bproblem%5D%5B%5D=damaged&attribute%5Bnoticed_at%5D=2026-11-01T21%3A30%3A00.250-05%3A00"),
-	{Name: "post-multipart.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
+	creates(post("post-realtime.xml", "xml", "api_key=test-reporter-key&service_code=pothole&lat=40.7128&long=-74.0060&attribute%5Bsize%5D=medium&description=Hole+near+the+bus+stop&email=someone%40example.net&first_name=Sam"), "20000001", ""),
+	creates(post("post-realtime.json", "json", "api_key=test-reporter-key&service_code=streetlight&address_string=5+Main+St&attribute%5Bpole_number%5D=P-1&attribute%5Bproblem%5D%5B%5D=out&attribute%5Bproblem%5D%5B%5D=damaged&attribute%5Bnoticed_at%5D=2026-11-01T21%3A30%3A00.250-05%3A00"), "20000002", ""),
+	{Name: "post-multipart.json", ID: "20000003", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
 		Body: multipartBody("api_key", "test-reporter-key", "service_code", "graffiti", "address_id", "CH-000777",
 			"attribute[surface]", "wall", "attribute[details]", "Tags on the east wall, 2 m high. Ça va?")},
-	{Name: "post-bearer.xml", Method: "POST", Path: "/requests.xml", ContentType: form, Header: map[string]string{"Authorization": "Bearer test-reporter-key"},
+	{Name: "post-bearer.xml", ID: "20000004", Method: "POST", Path: "/requests.xml", ContentType: form, Header: map[string]string{"Authorization": "Bearer test-reporter-key"},
 		Body: "service_code=tree&lat=40.71&long=-74.01&jurisdiction_id=city.example.org"},
-	post("post-batch.xml", "xml", "api_key=test-reporter-key&service_code=bulk-pickup&address_string=20+Elm+St&attribute%5Bitems%5D%5B%5D=sofa"),
-	post("post-batch.json", "json", "api_key=test-reporter-key&service_code=bulk-pickup&address_string=22+Elm+St&attribute%5Bitems%5D=other"),
-	post("post-blackbox.json", "json", "api_key=test-reporter-key&service_code=code-concern&address_string=9+Oak+St&description=Unsafe+wiring"),
+	creates(post("post-batch.xml", "xml", "api_key=test-reporter-key&service_code=bulk-pickup&address_string=20+Elm+St&attribute%5Bitems%5D%5B%5D=sofa"), "20000005", "TOKEN-0005"),
+	creates(post("post-batch.json", "json", "api_key=test-reporter-key&service_code=bulk-pickup&address_string=22+Elm+St&attribute%5Bitems%5D=other"), "20000006", "TOKEN-0006"),
+	creates(post("post-blackbox.json", "json", "api_key=test-reporter-key&service_code=code-concern&address_string=9+Oak+St&description=Unsafe+wiring"), "20000007", ""),
 
 	post("post-no-key.xml", "xml", "service_code=tree&lat=40.71&long=-74.01"),
 	post("post-bad-key.json", "json", "api_key=wrong&service_code=tree&lat=40.71&long=-74.01"),
@@ -153,11 +159,21 @@ var Cases = []Case{
 	{Name: "fms-get-range-too-long.json", Path: "/servicerequestupdates.json?start_date=2026-01-01T00:00:00Z&end_date=2026-11-01T00:00:00Z"},
 	{Name: "request-after-lifecycle.json", Path: "/requests/100004.json?extensions=true"},
 
-	{Name: "post-idempotent.json", Method: "POST", Path: "/requests.json", ContentType: form, Header: map[string]string{"Idempotency-Key": "app-7f3a"},
+	{Name: "post-idempotent.json", ID: "20000016", Method: "POST", Path: "/requests.json", ContentType: form, Header: map[string]string{"Idempotency-Key": "app-7f3a"},
 		Body: "api_key=test-reporter-key&service_code=tree&lat=40.7101&long=-74.0102&description=Branch+on+the+path"},
 	{Name: "post-idempotent-retry.json", Method: "POST", Path: "/requests.json", ContentType: form, Header: map[string]string{"Idempotency-Key": "app-7f3a"},
 		Body: "api_key=test-reporter-key&service_code=tree&lat=40.7101&long=-74.0102&description=Branch+on+the+path"},
 	{Name: "requests-after-retry.json", Path: "/requests.json?service_code=tree"},
+
+	// Encodings clients use: PHP's indexed list fields, an unquoted multipart boundary holding
+	// "=", an offset whose "+" was not escaped in the query string; and a key in the URL.
+	creates(post("post-indexed-attributes.json", "json", "api_key=test-reporter-key&service_code=streetlight&lat=40.7133&long=-74.0051&attribute%5Bpole_number%5D=P-77&attribute%5Bproblem%5D%5B1%5D=flickering&attribute%5Bproblem%5D%5B0%5D=out"), "20000031", ""),
+	{Name: "post-unquoted-boundary.xml", ID: "20000032", Method: "POST", Path: "/requests.xml", ContentType: "multipart/form-data; boundary====1796160280327===",
+		Body: strings.ReplaceAll(multipartBody("api_key", "test-reporter-key", "service_code", "graffiti", "address_string", "Pier 17",
+			"attribute[surface]", "wall"), "BOUNDARY", "===1796160280327===")},
+	{Name: "requests-offset-unescaped.json", Path: "/requests.json?service_code=streetlight&extensions=true&updated_after=2026-11-02T10:00:00-05:00&updated_before=2026-11-02T17:00:00+01:00"},
+	{Name: "post-key-in-url.json", Method: "POST", Path: "/requests.json?api_key=test-reporter-key", ContentType: form,
+		Body: "service_code=tree&lat=40.71&long=-74.01"},
 
 	{Name: "unknown-route.json", Path: "/nothing/here.json"},
 	{Name: "unknown-route.xml", Path: "/requests"},

@@ -1,0 +1,107 @@
+package desk
+
+import (
+	"context"
+	"strings"
+
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// Report is a new request as a client sends it.
+type Report struct {
+	// JurisdictionID names the jurisdiction; empty: the default one, or on a deployment of
+	// several with no default the one whose boundary holds the submission's point.
+	JurisdictionID string
+	// Key is the caller's API key (its secret).
+	Key string
+	// IdempotencyKey, when given, makes a retry answer what the first report did and store
+	// nothing more.
+	IdempotencyKey string
+	Submission     open311.Submission
+}
+
+// Receipt is what a reporter is told of a stored report: the request, and the type of its
+// service (a batch request is answered with its token, a realtime one with its id).
+type Receipt struct {
+	Request open311.Request
+	Type    open311.ServiceType
+}
+
+// MaxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
+const MaxIdempotencyKey = 200
+
+// Report validates and stores a new request with the activity recording its creation, in one
+// write. The request gets an id (and a batch request its token) only once it is known to be
+// good. An Idempotency-Key is the caller's own: a retry with it answers what the first report
+// did and stores nothing; the same key with another report is a Conflict.
+func (d *Desk) Report(ctx context.Context, in Report) (Receipt, error) {
+	const op = "desk.Report"
+	j, err := d.jurisdictionAt(ctx, in.JurisdictionID, in.Submission)
+	if err != nil {
+		return Receipt{}, err
+	}
+	who, err := d.authorize(ctx, in.Key, j.ID)
+	if err != nil {
+		return Receipt{}, err
+	}
+	if in.Submission.ServiceCode == "" {
+		return Receipt{}, open311.Errorf(open311.Invalid, op, "service_code is required")
+	}
+	s, err := d.service(ctx, j, in.Submission.ServiceCode)
+	if err != nil {
+		return Receipt{}, err
+	}
+	idem := strings.TrimSpace(in.IdempotencyKey)
+	if len(idem) > MaxIdempotencyKey {
+		return Receipt{}, open311.Errorf(open311.Invalid, op, "the Idempotency-Key header is longer than %d characters", MaxIdempotencyKey)
+	}
+	clientID, payload := who.scoped(idempotencyKey, idem), ""
+	if clientID != "" {
+		payload = digest(struct {
+			J string
+			S open311.Submission
+		}{j.ID, in.Submission})
+	}
+	for attempt := 0; ; attempt++ {
+		if clientID != "" {
+			first, found, err := d.createdBefore(ctx, j, clientID, payload)
+			if err != nil || found {
+				return Receipt{Request: first, Type: s.Type}, err
+			}
+		}
+		r, err := open311.NewRequest(j, s, in.Submission, d.opt.Now())
+		if err != nil {
+			return Receipt{}, err
+		}
+		r.Identify(d.opt.NewID(), d.opt.NewToken)
+		created := r.Created()
+		created.KeyID, created.ClientUpdateID, created.ClientPayload = who.key.ID(), clientID, payload
+		err = d.opt.Store.CreateRequest(ctx, r, created)
+		if err == nil {
+			return Receipt{Request: r, Type: s.Type}, nil
+		}
+		// A conflict is a clash of random ids, or a retry with the same Idempotency-Key that
+		// got there first (whose request the next look finds): try again.
+		if !open311.IsKind(err, open311.Conflict) || attempt == maxRetries {
+			return Receipt{}, open311.Wrap(op, err)
+		}
+	}
+}
+
+// createdBefore finds the request a report with the same client id created; the same id with
+// another report is a Conflict.
+func (d *Desk) createdBefore(ctx context.Context, j open311.Jurisdiction, clientID, payload string) (open311.Request, bool, error) {
+	act, err := d.opt.Store.ActivityByClientID(ctx, j.ID, clientID)
+	if open311.IsKind(err, open311.NotFound) {
+		return open311.Request{}, false, nil
+	}
+	if err != nil {
+		return open311.Request{}, false, err
+	}
+	if act.ClientPayload != payload {
+		return open311.Request{}, false, open311.Errorf(open311.Conflict, "desk.Report",
+			"this Idempotency-Key was sent before with another report; give each new report a new key")
+	}
+	r, err := d.opt.Store.Request(ctx, j.ID, act.RequestID)
+	return r, err == nil, err
+}
