@@ -2,9 +2,9 @@ package api
 
 import (
 	"net/url"
-	"strings"
 
 	"github.com/civicworks/open311/pkg/desk"
+	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/georeport"
 	"github.com/civicworks/open311/pkg/open311"
 )
@@ -30,7 +30,7 @@ func (a *API) feedURL(r open311.Request) string {
 	if a.opt.FeedBase == "" {
 		return ""
 	}
-	return strings.TrimRight(a.opt.FeedBase, "/") + "/" + url.PathEscape(r.JurisdictionID) + "/requests/" + url.PathEscape(r.ID) + ".atom"
+	return feed.ForRequest(r.JurisdictionID, r.ID).URL(a.opt.FeedBase)
 }
 
 // setNext gives the Link header to the next page: the same query, with the cursor.

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"flag"
 	"io"
 	"log/slog"
@@ -16,7 +15,6 @@ import (
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/api/apitest/world"
-	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
@@ -95,27 +93,5 @@ func TestVersionPrefix(t *testing.T) {
 	}
 	if status, _, _ := serve(t, h, apitest.Case{Path: "/open311/v2services.json"}); status != http.StatusNotFound {
 		t.Errorf("/open311/v2services.json: %d, want 404", status)
-	}
-}
-
-// TestFeedURLIsTheFeedsPath checks that extended_attributes.feed_url names the path pkg/feed
-// publishes a request's feed under (the API keeps its own copy of the shape so that its Lambda
-// functions do not link pkg/feed's S3 client).
-func TestFeedURLIsTheFeedsPath(t *testing.T) {
-	st := world.Store(t)
-	const base = "https://feeds.example.org"
-	h := api.New(api.Options{Store: st, DefaultJurisdiction: apitest.Jurisdiction, FeedBase: base,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
-	_, _, body := serve(t, h, apitest.Case{Path: "/requests/100003.json?extensions=true"})
-	var got []struct {
-		Extended struct {
-			FeedURL string `json:"feed_url"`
-		} `json:"extended_attributes"`
-	}
-	if err := json.Unmarshal(body, &got); err != nil || len(got) != 1 {
-		t.Fatalf("%v: %s", err, body)
-	}
-	if want := feed.ForRequest(apitest.Jurisdiction, "100003").URL(base); got[0].Extended.FeedURL != want {
-		t.Errorf("feed_url %q, want %q", got[0].Extended.FeedURL, want)
 	}
 }

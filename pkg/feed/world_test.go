@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/civicworks/open311/pkg/api/apitest"
+	testworld "github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -30,14 +30,7 @@ var options = feed.Options{
 func world(t *testing.T) store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "feeds.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st := testworld.Store(t)
 	str := func(s string) *string { return &s }
 	status := func(s open311.Status) *open311.Status { return &s }
 	zone, _ := time.LoadLocation("America/New_York")

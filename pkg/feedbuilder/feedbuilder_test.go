@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -19,11 +18,11 @@ import (
 	"github.com/mmcdole/gofeed"
 
 	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feedbuilder"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 const j = apitest.Jurisdiction
@@ -40,15 +39,7 @@ var (
 // seeded returns the test world of pkg/api in an embedded store.
 func seeded(t *testing.T) store.Store {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "feeds.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := apitest.Seed(context.Background(), st); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return world.Store(t)
 }
 
 // publisher keeps feeds in memory and counts what it is asked to do; Publish fails for the paths

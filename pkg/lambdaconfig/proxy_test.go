@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,9 +15,9 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
+	testworld "github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
 	"github.com/civicworks/open311/pkg/open311"
-	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
 func TestEscapedPath(t *testing.T) {
@@ -60,15 +59,8 @@ const oddCode = "odd code: a/b?c#d%e é"
 // with an odd code.
 func world(t *testing.T) http.Handler {
 	t.Helper()
-	st, err := bolt.Open(filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := testworld.Store(t)
 	ctx := context.Background()
-	if err := apitest.Seed(ctx, st); err != nil {
-		t.Fatal(err)
-	}
 	svc := open311.Service{JurisdictionID: apitest.Jurisdiction, Code: oddCode, Name: "Odd", Type: open311.Realtime,
 		Keywords: []string{}, Attributes: []open311.Attribute{}}
 	if err := st.PutService(ctx, svc); err != nil {
