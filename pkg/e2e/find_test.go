@@ -98,34 +98,28 @@ func TestFindRIE(t *testing.T) {
 	}
 }
 
-// probeEnv, when set, makes TestFindRIEProbe report what FindRIE finds (for
-// TestFindRIEFollowsInstall, which runs it in a go test of its own).
+// probeEnv, when set, makes TestFindRIEFollowsInstall the probe it runs in a go test of its own:
+// it only reports what FindRIE finds.
 const probeEnv = "OPEN311_TEST_FIND_RIE_PROBE"
 
-func TestFindRIEProbe(t *testing.T) {
-	if os.Getenv(probeEnv) == "" {
-		t.Skip("run by TestFindRIEFollowsInstall")
-	}
-	p, err := e2e.FindRIE()
-	t.Logf("found %q, %v", p, err)
-}
-
-// TestFindRIEFollowsInstall runs `go test` of a test that looks the emulator up, with Go's
-// defaults (GOBIN unset, GOPATH/bin not on PATH), before and after installing it into
-// GOPATH/bin: the second run must run the test again and find it, not answer the cached result
-// of the first. Go's test cache replays a result only while the environment variables and files
-// the test process consulted are unchanged, so this holds because FindRIE looks in-process.
+// TestFindRIEFollowsInstall runs `go test` of a test that looks the emulator up (this test, as
+// the probe), with Go's defaults (GOBIN unset, GOPATH/bin not on PATH), before and after
+// installing it into GOPATH/bin: the second run must run the probe again and find it, not
+// replay the cached result of the first. Go's test cache replays a result only while the
+// environment variables, files and folders the test consulted are unchanged.
 func TestFindRIEFollowsInstall(t *testing.T) {
+	if os.Getenv(probeEnv) != "" {
+		p, err := e2e.FindRIE()
+		t.Logf("found %q, %v", p, err)
+		return
+	}
 	if testing.Short() {
 		t.Skip("runs go test twice")
-	}
-	if os.Getenv(probeEnv) != "" {
-		t.Skip("inside the probe")
 	}
 	home := t.TempDir()
 	gopath := filepath.Join(home, "go")
 	goTest := func() string {
-		cmd := exec.Command("go", "test", "-run", "^TestFindRIEProbe$", "-v", ".")
+		cmd := exec.Command("go", "test", "-run", "^TestFindRIEFollowsInstall$", "-v", ".")
 		cmd.Env = append(os.Environ(), probeEnv+"=1", "HOME="+home, "GOPATH="+gopath, "GOBIN=",
 			"GOENV=off", "PATH="+filepath.Dir(goCommand(t)),
 			// The module and build caches of this run, so nothing is downloaded or rebuilt.
