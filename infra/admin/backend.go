@@ -164,7 +164,7 @@ func (b *backend) client(ctx context.Context) (*dynamodb.Client, error) {
 		return nil, fmt.Errorf("load the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: set AWS_REGION (or a profile's region with AWS_PROFILE); for a moto server give -endpoint http://127.0.0.1:5055")
+		return nil, errors.New("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region with AWS_PROFILE); for a moto server give -endpoint http://127.0.0.1:5055")
 	}
 	check, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
