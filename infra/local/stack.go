@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -93,7 +92,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	printTry(out, base, filepath.Join(cfg.Data, storeFile), reporterKey, staffKey, jurisdictions, exampleRequest(ctx, st, jurisdictions))
+	fmt.Fprintf(out, "Open311 GeoReport v2 API on %s (store: %s)\n", base, filepath.Join(cfg.Data, storeFile))
+	demo.Try{Base: base, ReporterKey: reporterKey, StaffKey: staffKey, Jurisdictions: jurisdictions,
+		RequestID: demo.ExampleRequest(ctx, st, jurisdictions), Browser: true}.Print(out)
 	cfg.Logger.Info("local server started", "url", base, "store", filepath.Join(cfg.Data, storeFile))
 
 	errc := make(chan error, 1)
@@ -228,7 +229,7 @@ func ensureKey(ctx context.Context, st store.Store, data, file, value string, ro
 	if value == "" {
 		value = open311.NewSecret()
 	}
-	k := open311.APIKey{Hash: open311.HashKey(value), Role: role, Label: "local " + string(role), Created: time.Now().UTC()}
+	k := open311.APIKey{Hash: open311.HashKey(value), Role: role, Label: demo.KeyLabel(role), Created: time.Now().UTC()}
 	if old, err := st.APIKey(ctx, k.Hash); err == nil && !old.Revoked && old.Role == role {
 		k = old // unchanged: keep its creation time
 	} else if err := st.PutAPIKey(ctx, k); err != nil {
@@ -255,49 +256,6 @@ func ensureKey(ctx context.Context, st store.Store, data, file, value string, ro
 		}
 	}
 	return value, nil
-}
-
-// exampleRequest returns the id of a request for the printed examples: the newest open public
-// request (one a staff key may assign), else "ID".
-func exampleRequest(ctx context.Context, st store.Store, jurisdictions []open311.Jurisdiction) string {
-	if len(jurisdictions) == 0 {
-		return "ID"
-	}
-	page, err := st.QueryRequests(ctx, store.Query{JurisdictionID: jurisdictions[0].ID, Statuses: []string{"open"}, Limit: 20})
-	if err != nil {
-		return "ID"
-	}
-	for _, r := range page.Requests {
-		if r.Status == open311.Open {
-			return r.ID
-		}
-	}
-	return "ID"
-}
-
-// printTry prints where the API is, its keys, and commands to try.
-func printTry(out io.Writer, base, storePath, reporterKey, staffKey string, jurisdictions []open311.Jurisdiction, id string) {
-	jur := "JURISDICTION"
-	if len(jurisdictions) > 0 {
-		jur = url.PathEscape(jurisdictions[0].ID)
-	}
-	fmt.Fprintf(out, `Open311 GeoReport v2 API on %[1]s (store: %[2]s)
-Reporter API key: %[3]s
-Staff API key:    %[4]s
-
-Try (or open %[1]s/ in a browser):
-  curl %[1]s/discovery.json
-  curl %[1]s/services.xml
-  curl %[1]s/services/pothole.json
-  curl '%[1]s/requests.json?status=open&page_size=2'
-  curl -d api_key=%[3]s -d service_code=pothole -d lat=40.7128 -d long=-74.006 -d 'attribute[size]=large' %[1]s/requests.json
-  curl %[1]s/requests/%[6]s.xml
-  curl -d api_key=%[4]s -d status=assigned -d agency_responsible='Street Maintenance' %[1]s/requests/%[6]s.json
-  curl '%[1]s/requests/%[6]s.json?extensions=true'
-  curl %[1]s/feeds/%[5]s/requests.atom
-  curl %[1]s/feeds/%[5]s/requests/%[6]s.atom
-Stop with Ctrl-C.
-`, base, storePath, reporterKey, staffKey, jur, id)
 }
 
 // withCORS lets browser apps call the local API, as API Gateway's CORS settings do on AWS.
