@@ -63,15 +63,18 @@ func LookPath(name string, dirs []string) (string, error) {
 			return p, nil
 		}
 	}
-	if testing.Testing() {
-		observe(dirs)
-	}
+	Observe(dirs)
 	return "", fmt.Errorf("%s is not installed: not in %s", name, strings.Join(dirs, string(os.PathListSeparator)))
 }
 
-// observe changes into each folder (or its nearest existing parent) and back, which the test
-// log of a running test records with the folder's modification time.
-func observe(dirs []string) {
+// Observe makes folders inputs of the running test in Go's test cache (see LookPath): it
+// changes into each folder (or its nearest existing parent) and back, which the test log
+// records with the folder's modification time, so that installing something into one of them
+// makes the next go test run the test again. Outside a test it does nothing.
+func Observe(dirs []string) {
+	if !testing.Testing() {
+		return
+	}
 	wd, err := os.Getwd()
 	if err != nil {
 		return
