@@ -137,6 +137,7 @@ type report struct {
 	failed   map[string][]string   // per package, the lines of its failed tests, in order
 	passed   int
 	skipped  []skip
+	cached   map[string]bool // packages whose result go test replayed from its cache
 	pkgOK    int
 	pkgFail  []string
 	pkgNoTst int
@@ -150,7 +151,7 @@ type skip struct {
 
 func newReport(stdout, stderr io.Writer, verbose bool) *report {
 	return &report{stdout: stdout, stderr: stderr, verbose: verbose, printed: time.Now(),
-		running: map[testKey]time.Time{}, output: map[testKey][]string{}, failed: map[string][]string{}}
+		running: map[testKey]time.Time{}, output: map[testKey][]string{}, failed: map[string][]string{}, cached: map[string]bool{}}
 }
 
 func (r *report) print(s string) {
@@ -197,6 +198,9 @@ func (r *report) handle(e event) {
 		}
 		if e.Test == "" {
 			if e.Output != "PASS\n" && e.Output != "FAIL\n" && !strings.HasPrefix(e.Output, "=== ") {
+				if strings.HasPrefix(e.Output, "ok") && strings.Contains(e.Output, "(cached)") {
+					r.cached[e.Package] = true
+				}
 				if strings.HasPrefix(e.Output, "FAIL") || strings.HasPrefix(e.Output, "ok") {
 					r.print(strings.Join(r.failed[e.Package], ""))
 					delete(r.failed, e.Package)
@@ -338,6 +342,15 @@ func (r *report) summary() string {
 		parts = append(parts, fmt.Sprintf("%d %s", g.n, strings.Replace(g.why, "need ", verb+" ", 1)))
 	}
 	b.WriteString(": " + strings.Join(parts, ", "))
+	replayed := 0
+	for _, s := range r.skipped {
+		if r.cached[s.key.pkg] {
+			replayed++
+		}
+	}
+	if replayed > 0 {
+		fmt.Fprintf(&b, " (%d of these skips replayed from go test's cache: after installing, go test -count=1 ./... runs them again)", replayed)
+	}
 	return b.String()
 }
 

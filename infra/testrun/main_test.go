@@ -20,7 +20,7 @@ const events = `{"Action":"start","Package":"example.com/a"}
 {"Action":"output","Package":"example.com/a","Test":"TestMoto","Output":"--- SKIP: TestMoto (0.00s)\n"}
 {"Action":"skip","Package":"example.com/a","Test":"TestMoto"}
 {"Action":"output","Package":"example.com/a","Output":"PASS\n"}
-{"Action":"output","Package":"example.com/a","Output":"ok  \texample.com/a\t0.01s\n"}
+{"Action":"output","Package":"example.com/a","Output":"ok  \texample.com/a\t(cached)\n"}
 {"Action":"pass","Package":"example.com/a"}
 {"Action":"start","Package":"example.com/none"}
 {"Action":"output","Package":"example.com/none","Output":"?   \texample.com/none\t[no test files]\n"}
@@ -54,7 +54,7 @@ func TestReport(t *testing.T) {
 	if err := r.read(strings.NewReader(events)); err != nil {
 		t.Fatal(err)
 	}
-	want := "ok  \texample.com/a\t0.01s\n" +
+	want := "ok  \texample.com/a\t(cached)\n" +
 		"?   \texample.com/none\t[no test files]\n" +
 		"    b_test.go:9: got 1, want 2\n--- FAIL: TestBad (0.00s)\n" +
 		"FAIL\texample.com/b\t0.02s\n"
@@ -64,7 +64,8 @@ func TestReport(t *testing.T) {
 	wantSummary := "testrun: 1 package ok, 1 FAILED (example.com/b); 2 tests passed, 4 skipped: " +
 		"2 need moto (python3 -m pip install -r infra/moto/requirements.txt), " +
 		"1 needs aws-lambda-rie (go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(cat infra/rie/version)), " +
-		"1 for another reason (sam validate takes seconds)"
+		"1 for another reason (sam validate takes seconds)" +
+		" (1 of these skips replayed from go test's cache: after installing, go test -count=1 ./... runs them again)"
 	if got := r.summary(); got != wantSummary {
 		t.Errorf("summary\n%s\nwant\n%s", got, wantSummary)
 	}
