@@ -62,11 +62,14 @@ func run(t *testing.T, env []string, name string, args ...string) (string, int) 
 	return out.String(), 0
 }
 
-// cleanEnv is the environment without the variables that would change what make builds.
+// cleanEnv is the environment without the variables that would change what make builds or
+// prints: those of a make that runs the tests (make test sets MAKELEVEL, and a sub-make then
+// prints "Entering directory" lines).
 func cleanEnv() []string {
 	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		k, _, _ := strings.Cut(kv, "=")
-		return slices.Contains([]string{"GOARCH", "GOOS", "CGO_ENABLED", "ARTIFACTS_DIR", "BUILD_DIR", "MAKEFLAGS"}, k)
+		return slices.Contains([]string{"GOARCH", "GOOS", "CGO_ENABLED", "ARTIFACTS_DIR", "BUILD_DIR",
+			"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "MAKE_TERMOUT", "MAKE_TERMERR"}, k)
 	})
 }
 
