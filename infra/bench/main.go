@@ -25,7 +25,7 @@
 // moto is started on a free port unless -endpoint (or OPEN311_TEST_AWS_ENDPOINT) names a
 // running DynamoDB API; each function gets a new table seeded with the golden test world
 // (apitest.Seed). Every process bench starts is stopped by its process id at the end. The
-// numbers depend on the machine: the README keeps a table with its date and machine, and no
+// numbers depend on the machine: docs/benchmarks.md keeps a table with its date and machine, and no
 // test asserts a time.
 package main
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -12,11 +14,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/mmcdole/gofeed"
+
+	"github.com/civicworks/open311/infra/demo"
 )
 
 var baseLine = regexp.MustCompile(`API on (http://[0-9.:]+)`)
@@ -111,8 +116,8 @@ func TestAcknowledgedPostSurvivesKill9(t *testing.T) {
 	}
 	// The restart did not seed a second time.
 	_, list := get(t, base+"/requests.json")
-	if n := strings.Count(list, `"service_request_id"`); n != len(demoRequests)+1 {
-		t.Errorf("%d requests after restart, want %d", n, len(demoRequests)+1)
+	if n := strings.Count(list, `"service_request_id"`); n != demo.Count()+1 {
+		t.Errorf("%d requests after restart, want %d", n, demo.Count()+1)
 	}
 }
 
@@ -163,28 +168,79 @@ func TestRunPrintsKeyAndServes(t *testing.T) {
 // the test.
 func runStack(t *testing.T, cfg Config) string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
+	return startStack(t, cfg).base
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and concurrent readers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// stack is a local stack running in-process.
+type stack struct {
+	base     string
+	out, log *lockedBuffer // what it printed, and its JSON log
+	stop     func(cause error) error
+}
+
+// startStack runs Run in-process with cfg (on a free port unless cfg.Addr is set), waits for
+// its banner, and stops it with the test unless stop was called first. stop cancels Run's
+// context with the cause (as a signal would) and returns what Run returned.
+func startStack(t *testing.T, cfg Config) *stack {
+	t.Helper()
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.Catalog == "" {
+		cfg.Catalog = "../catalog/demo.json"
+	}
+	s := &stack{out: &lockedBuffer{}, log: &lockedBuffer{}}
+	cfg.Logger = slog.New(slog.NewJSONHandler(s.log, nil))
+	ctx, cancel := context.WithCancelCause(context.Background())
 	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, cfg, pw)
-		pw.Close()
-	}()
+	go func() { done <- Run(ctx, cfg, s.out) }()
+	var once sync.Once
+	var runErr error
+	s.stop = func(cause error) error {
+		once.Do(func() {
+			cancel(cause)
+			runErr = <-done
+		})
+		return runErr
+	}
 	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
+		if err := s.stop(nil); err != nil {
 			t.Errorf("Run: %v", err)
 		}
 	})
-	sc := bufio.NewScanner(pr)
-	for sc.Scan() {
-		if m := baseLine.FindStringSubmatch(sc.Text()); m != nil {
-			go io.Copy(io.Discard, pr)
-			return m[1]
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := baseLine.FindStringSubmatch(s.out.String()); m != nil && strings.Contains(s.out.String(), "Stop with Ctrl-C.") {
+			s.base = m[1]
+			return s
+		}
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("Run returned before serving: %v\n%s", err, s.out.String())
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	t.Fatal("the local stack did not print its address")
-	return ""
+	return nil
 }
 
 // TestFeedsFollowChanges posts a request and a comment to the local server, then reads the
