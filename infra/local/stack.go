@@ -57,14 +57,20 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	feeds := filepath.Join(cfg.Data, "feeds")
 	opt := feed.Options{FeedBase: base + "/feeds", APIBase: base}
 
+	var follow *follower
 	db, err := openStore(ctx, cfg, func(db *bolt.Store) store.Store {
-		return &feedingStore{Store: db, pub: folder.Publisher(feeds), log: cfg.Logger, opt: opt}
+		follow = newFollower(db, folder.Publisher(feeds), opt, cfg.Logger)
+		return &feedingStore{Store: db, follow: follow}
 	})
 	if err != nil {
+		if follow != nil {
+			follow.Close()
+		}
 		return err
 	}
 	defer db.Close()
-	st := &feedingStore{Store: db, pub: folder.Publisher(feeds), log: cfg.Logger, opt: opt}
+	defer follow.Close() // before the store closes: the last writes' feeds are written first
+	st := &feedingStore{Store: db, follow: follow}
 	reporterKey, err := ensureKey(ctx, st, cfg.Data, "reporter.key", cfg.ReporterKey, open311.RoleReporter)
 	if err != nil {
 		return err
