@@ -108,7 +108,9 @@ func TestEveryFailureIsAnErrorDocument(t *testing.T) {
 		{"unknown transfer coding", "POST /requests.json HTTP/1.1\r\nHost: " + host + "\r\nTransfer-Encoding: zip\r\n\r\n", 501, true, "Unsupported transfer encoding.", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := raw(t, s.base, tc.request)
+			// As a browser app sends it: every answer, error or not, must be readable there.
+			request := strings.Replace(tc.request, " HTTP/1.1\r\n", " HTTP/1.1\r\nOrigin: https://app.example\r\n", 1)
+			resp, body := raw(t, s.base, request)
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
 			}

@@ -22,6 +22,7 @@ import (
 	"github.com/civicworks/open311/pkg/catalog"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feed/folder"
+	"github.com/civicworks/open311/pkg/gateway"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
@@ -91,7 +92,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	mux.Handle("/feeds/", serveFeeds(feeds))
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{
-		Handler:           withCORS(errorDocuments(mux)),
+		Handler:           gateway.Default.Wrap(errorDocuments(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -263,19 +264,4 @@ func ensureKey(ctx context.Context, st store.Store, data, file, value string, ro
 		}
 	}
 	return value, nil
-}
-
-// withCORS lets browser apps call the local API, as API Gateway's CORS settings do on AWS.
-func withCORS(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
-			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
-			w.Header().Set("Access-Control-Max-Age", "600")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }

@@ -181,8 +181,15 @@ func (rt *router) recover(c call, op string) {
 func (a *API) fallback(c call) { a.notServed(c, served()) }
 
 // notServed answers a request to a path ops do not serve with its method: 405 with the methods
-// that serve it, or 404. c.name is the path, without the version prefix.
+// that do serve it, or 404. A route of the request's own method that did not reach its handler
+// is not deployed where the request went (a path API Gateway routes to no function, such as an
+// unmapped prefix): that is 404 too, never a 405 that names the method it refuses. c.name is
+// the path, without the version prefix.
 func (a *API) notServed(c call, ops []Operation) {
+	method := c.r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
 	var allowed []string
 	for _, op := range ops {
 		for _, route := range op.Routes {
@@ -191,7 +198,7 @@ func (a *API) notServed(c call, ops []Operation) {
 			}
 		}
 	}
-	if len(allowed) > 0 {
+	if len(allowed) > 0 && !slices.Contains(allowed, method) {
 		slices.Sort(allowed)
 		c.w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeErrors(c.w, c.format, http.StatusMethodNotAllowed, "The method "+c.r.Method+" is not allowed here.")
