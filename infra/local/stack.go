@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -92,7 +93,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	mux.Handle("/feeds/", serveFeeds(feeds))
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{
-		Handler:           gateway.Default.Wrap(errorDocuments(mux)),
+		Handler:           gateway.Default.Wrap(errorDocuments(exactPaths(mux, a.Handler()))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -130,6 +131,20 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// exactPaths sends a path that is not clean ("//services.json", "/a/../services.json") to the
+// API, which answers 404 as the functions behind API Gateway do, instead of to the mux, which
+// would redirect it to its clean form: the same answer on both runtimes.
+func exactPaths(mux, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if clean := path.Clean(p); p != clean && p != clean+"/" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // listen listens on addr, saying what to do when the port is taken.
