@@ -3,6 +3,7 @@ package open311
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Lambda's provided.al2023 image has no zoneinfo; jurisdictions need theirs
 )
@@ -27,16 +28,24 @@ type Jurisdiction struct {
 }
 
 // Location returns the jurisdiction's time zone, or UTC when it has none or an unknown one.
+// Zones are loaded once per process: every time on the wire is shown in one.
 func (j Jurisdiction) Location() *time.Location {
 	if j.TimeZone == "" {
 		return time.UTC
 	}
+	if loc, ok := zones.Load(j.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(j.TimeZone)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
+	zones.Store(j.TimeZone, loc)
 	return loc
 }
+
+// zones holds the time zones loaded, by name.
+var zones sync.Map
 
 // AddressScheme describes the identifiers a jurisdiction uses for addresses (address_id).
 type AddressScheme struct {
