@@ -21,7 +21,6 @@ var update = flag.Bool("update", false, "rewrite golden files")
 var options = feed.Options{
 	FeedBase: "https://feeds.example.org",
 	APIBase:  "https://api.example.org/open311/v2/",
-	Now:      func() time.Time { return apitest.Now },
 }
 
 // world returns a store holding the seeded test world and a few more activities: request 100003

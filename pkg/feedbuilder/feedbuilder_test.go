@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/mmcdole/gofeed"
@@ -95,9 +94,8 @@ func handler(st feed.Reader, pub feed.Publisher, log *bytes.Buffer) *feedbuilder
 	return &feedbuilder.Handler{
 		Store:     st,
 		Publisher: pub,
-		Options: feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2",
-			Now: func() time.Time { return apitest.Now }},
-		Logger: slog.New(slog.NewJSONHandler(log, nil)),
+		Options:   feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2"},
+		Logger:    slog.New(slog.NewJSONHandler(log, nil)),
 	}
 }
 
