@@ -12,6 +12,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/feed/feedtest"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 )
@@ -66,14 +67,17 @@ var feedCases = []feedCase{
 
 func TestBuildGolden(t *testing.T) {
 	st := world(t)
-	for _, c := range feedCases {
-		t.Run(c.golden, func(t *testing.T) {
-			got, err := feed.Build(context.Background(), st, c.feed, options)
+	for _, c := range feedtest.Golden {
+		t.Run(c.File, func(t *testing.T) {
+			got, err := feed.Build(context.Background(), st, c.Feed, options)
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden(t, c.golden, got)
+			golden(t, c.File, got)
 		})
+	}
+	if len(feedtest.Golden) != len(feedCases) {
+		t.Errorf("feedtest.Golden names %d golden files, the cases %d", len(feedtest.Golden), len(feedCases))
 	}
 }
 
