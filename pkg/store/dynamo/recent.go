@@ -150,3 +150,104 @@ func (s *Store) fillEntries(ctx context.Context, jurisdictionID string, entries 
 	}
 	return nil
 }
+
+// backfillPage is how many listed activities BackfillActivities reads at a time: their requests
+// fit one BatchGetItem.
+const backfillPage = maxBatchGet
+
+// BackfillActivities gives the listed activities of a jurisdiction that were written before
+// activities carried their request's Entry copy what RecentActivities reads of them: the copy,
+// and the GSI2 keys of their service's partition. It pages through GSI1's ACTS#<jurisdiction>
+// partition (100 items a page, projecting what it needs), reads the requests of the items
+// without a copy with one BatchGetItem a page, and updates each such item with an UpdateItem
+// conditioned on the item existing and still having no copy. It returns how many items it
+// updated; run again, it updates none. Activities never change once written, so it is safe to
+// run while the API is serving (docs/store-dynamodb.md, Migration).
+func (s *Store) BackfillActivities(ctx context.Context, jurisdictionID string) (int, error) {
+	const op = "store/dynamo.BackfillActivities"
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(indexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(updatesPK(jurisdictionID))},
+		// The copy's service_code is always there: it tells whether an item has the copy
+		// without reading the copy.
+		ProjectionExpression:     aws.String("PK, SK, GSI1SK, request_id, kind, #entry.service_code"),
+		ExpressionAttributeNames: map[string]string{"#entry": attrEntry},
+		Limit:                    aws.Int32(backfillPage),
+	}
+	updated := 0
+	for {
+		page, err := s.client.Query(ctx, in)
+		if err != nil {
+			return updated, open311.Wrap(op, fmt.Errorf("query activities of %s: %w", jurisdictionID, err))
+		}
+		n, err := s.backfill(ctx, jurisdictionID, page.Items)
+		updated += n
+		if err != nil {
+			return updated, open311.Wrap(op, err)
+		}
+		if page.LastEvaluatedKey == nil {
+			return updated, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
+}
+
+// backfill gives the items without an Entry copy among items (projected by BackfillActivities)
+// the copy and their service's GSI2 keys.
+func (s *Store) backfill(ctx context.Context, jurisdictionID string, items []map[string]types.AttributeValue) (int, error) {
+	type old struct {
+		key       map[string]types.AttributeValue
+		sk        types.AttributeValue // its GSI1SK, which is its GSI2SK too
+		requestID string
+	}
+	var olds []old
+	var entries []store.Entry
+	var missing []int
+	for _, item := range items {
+		if _, ok := item[attrEntry]; ok {
+			continue
+		}
+		var a struct {
+			RequestID string `json:"request_id"`
+			Kind      string `json:"kind"`
+		}
+		if err := unmarshal(item, &a); err != nil {
+			return 0, fmt.Errorf("decode activity of %s: %w", jurisdictionID, err)
+		}
+		olds = append(olds, old{key: map[string]types.AttributeValue{attrPK: item[attrPK], attrSK: item[attrSK]},
+			sk: item[attrGSI1SK], requestID: a.RequestID})
+		missing = append(missing, len(entries))
+		entries = append(entries, store.Entry{Activity: open311.Activity{RequestID: a.RequestID, Kind: a.Kind}})
+	}
+	if err := s.fillEntries(ctx, jurisdictionID, entries, missing); err != nil {
+		return 0, err
+	}
+	updated := 0
+	for i, o := range olds {
+		e := entries[i].Request
+		copied, err := marshalEntry(e)
+		if err != nil {
+			return updated, fmt.Errorf("encode entry of an activity of %s: %w", o.requestID, err)
+		}
+		_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                aws.String(s.table),
+			Key:                      o.key,
+			UpdateExpression:         aws.String("SET #entry = :entry, GSI2PK = :pk, GSI2SK = :sk"),
+			ConditionExpression:      aws.String("attribute_exists(PK) AND attribute_not_exists(#entry)"),
+			ExpressionAttributeNames: map[string]string{"#entry": attrEntry},
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":entry": copied, ":pk": str(serviceUpdatesPK(jurisdictionID, e.ServiceCode)), ":sk": o.sk,
+			},
+		})
+		if conditionFailed(err) {
+			continue // given its copy meanwhile
+		}
+		if err != nil {
+			return updated, fmt.Errorf("update an activity of %s: %w", o.requestID, err)
+		}
+		updated++
+	}
+	return updated, nil
+}
