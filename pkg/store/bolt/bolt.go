@@ -7,7 +7,8 @@
 // transaction and never loses to a concurrent update; every commit is fsynced before it is
 // acknowledged; the file is locked while open, and a second Open fails after a second instead of
 // waiting. The file records its schema; Open refuses other schemas, except 1 and 2, which it
-// migrates.
+// migrates. A request is decoded once and kept decoded while its stored bytes stay the same;
+// every read gets its own copy.
 //
 // Why bbolt, the buckets and their key encodings, and the migration: docs/store-embedded.md.
 package bolt
@@ -63,6 +64,8 @@ const maxKeyLen = 4096
 // Store is a store.Store kept in one bbolt file. It is safe for concurrent use.
 type Store struct {
 	db *bbolt.DB
+	// requests keeps stored requests decoded: every read of a request goes through it.
+	requests *requestCache
 }
 
 // Open opens (creating it if need be) the store in the file at path. The file holds personal
@@ -107,7 +110,7 @@ func Open(path string) (*Store, error) {
 		_ = db.Close()
 		return nil, open311.Wrap(op, fmt.Errorf("prepare %s: %w", path, err))
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, requests: newRequestCache()}, nil
 }
 
 // Close releases the file. Writes were already durable when they returned.

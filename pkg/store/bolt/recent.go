@@ -44,7 +44,7 @@ func (s *Store) RecentActivities(ctx context.Context, q store.RecentQuery) ([]st
 			if err != nil {
 				return err
 			}
-			r, err := getRequest(tx, op, q.JurisdictionID, a.RequestID)
+			r, err := s.getRequest(tx, op, q.JurisdictionID, a.RequestID)
 			if open311.IsKind(err, open311.NotFound) {
 				return fmt.Errorf("%s lists activity %s of request %s, which does not exist", top, a.ID, a.RequestID)
 			}

@@ -138,9 +138,8 @@ func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activ
 }
 
 // getRequest reads one request inside a transaction, or returns NotFound of op.
-func getRequest(tx *bbolt.Tx, op, jurisdictionID, id string) (open311.Request, error) {
-	var r open311.Request
-	ok, err := getJSON(inJurisdiction(tx, bucketRequests, jurisdictionID), []byte(id), &r)
+func (s *Store) getRequest(tx *bbolt.Tx, op, jurisdictionID, id string) (open311.Request, error) {
+	r, ok, err := s.requests.get(inJurisdiction(tx, bucketRequests, jurisdictionID), jurisdictionID, []byte(id))
 	if err != nil {
 		return open311.Request{}, fmt.Errorf("get request %s: %w", id, err)
 	}
@@ -158,7 +157,7 @@ func (s *Store) Request(ctx context.Context, jurisdictionID, id string) (open311
 	}
 	var r open311.Request
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
-		r, err = getRequest(tx, op, jurisdictionID, id)
+		r, err = s.getRequest(tx, op, jurisdictionID, id)
 		return err
 	})
 	if err != nil {
@@ -184,7 +183,7 @@ func (s *Store) RequestByToken(ctx context.Context, jurisdictionID, token string
 			return open311.Errorf(open311.NotFound, op, "no request was issued that token")
 		}
 		var err error
-		r, err = getRequest(tx, op, jurisdictionID, string(id))
+		r, err = s.getRequest(tx, op, jurisdictionID, string(id))
 		if open311.IsKind(err, open311.NotFound) {
 			return fmt.Errorf("the token index names request %s, which does not exist", id)
 		}
@@ -231,12 +230,12 @@ func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids [
 		ptrs := make([]*open311.Request, len(ids))
 		for i, id := range ids {
 			var err error
-			if olds[i], err = getRequest(tx, op, jurisdictionID, id); err != nil {
+			if olds[i], err = s.getRequest(tx, op, jurisdictionID, id); err != nil {
 				return err
 			}
 			// change gets its own decoding, sharing nothing with old, so that whatever it does
 			// to maps and slices cannot leak into what is compared or written on failure.
-			if rs[i], err = getRequest(tx, op, jurisdictionID, id); err != nil {
+			if rs[i], err = s.getRequest(tx, op, jurisdictionID, id); err != nil {
 				return err
 			}
 			ptrs[i] = &rs[i]
