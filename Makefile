@@ -1,12 +1,20 @@
-# Builds the Lambda functions of template.yaml and checks the template.
+# Builds, checks, tests and deploys the Lambda functions of template.yaml.
 #
-#   sam build                  runs one build-<LogicalId> target per function (BuildMethod: makefile),
-#                              which writes $(ARTIFACTS_DIR)/bootstrap for linux/arm64
+#   make test                  go test ./... through infra/testrun: go test's output, then one line
+#                              saying what was skipped and the command that installs what it needs
+#   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS), a
+#                              virtualenv of their own (never activate it: its python3 has no moto)
+#   make build                 sam build with that SAM CLI: stripped linux/arm64 bootstraps in .aws-sam/
+#   make deploy                make build, then sam deploy --guided (make deploy SAM_DEPLOY_FLAGS=
+#                              deploys with the answers samconfig.toml keeps, without asking)
+#   make outputs               the stack's outputs (TableName, ApiUrl, ...)
+#   make delete                deletes the stack (sam delete asks first; the table is kept)
+#   make lint                  cfn-lint and sam validate --lint on template.yaml, offline
 #   make bootstraps            builds every function into build/<operation>/bootstrap (linux/arm64);
 #                              make bootstraps GOARCH=amd64 builds them for an amd64 host, to run
 #                              under the Lambda Runtime Interface Emulator
-#   make lint                  cfn-lint and sam validate --lint on template.yaml, offline
-#   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS)
+#   sam build                  (what make build runs) runs one build-<LogicalId> target per function
+#                              (BuildMethod: makefile), which writes $(ARTIFACTS_DIR)/bootstrap
 #
 # One function per operation of pkg/api's route table, and the feed builder on the table's stream;
 # pkg/deploy's tests check that the targets below, template.yaml, functions/ and the route table
@@ -29,8 +37,31 @@ AWS_TOOLS ?= $(HOME)/.venvs/aws-tools
 CFN_LINT ?= $(if $(wildcard $(AWS_TOOLS)/bin/cfn-lint),$(AWS_TOOLS)/bin/cfn-lint,cfn-lint)
 SAM ?= $(if $(wildcard $(AWS_TOOLS)/bin/sam),$(AWS_TOOLS)/bin/sam,sam)
 TEMPLATE ?= template.yaml
+STACK ?= open311
+SAM_DEPLOY_FLAGS ?= --guided
+# No usage data sent by the SAM CLI unless asked for.
+export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: bootstraps lint aws-tools clean FORCE
+.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools clean FORCE
+
+test:
+	go run ./infra/testrun ./...
+
+build: need-sam
+	$(SAM) build --template $(TEMPLATE)
+
+deploy: build
+	$(SAM) deploy $(SAM_DEPLOY_FLAGS)
+
+outputs: need-sam
+	$(SAM) list stack-outputs --stack-name $(STACK)
+
+delete: need-sam
+	$(SAM) delete --stack-name $(STACK)
+
+# The SAM CLI, or one line saying how to install it.
+need-sam:
+	@command -v $(SAM) >/dev/null 2>&1 || { echo "the SAM CLI is not installed: run make aws-tools (it goes into $(AWS_TOOLS))" >&2; exit 1; }
 
 # SAM build targets: build-<LogicalId> -> functions/<operation>.
 build-GetDiscoveryFunction:
@@ -66,7 +97,6 @@ bootstraps: $(addprefix $(BUILD_DIR)/,$(addsuffix /bootstrap,$(OPERATIONS) $(STR
 $(BUILD_DIR)/%/bootstrap: FORCE
 	CGO_ENABLED=0 GOOS=linux GOARCH=$(GOARCH) go build $(GO_LAMBDA_FLAGS) -o $@ ./functions/$*
 
-lint: export SAM_CLI_TELEMETRY = 0
 lint:
 	$(CFN_LINT) $(TEMPLATE)
 	AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint --template $(TEMPLATE) --region us-east-1

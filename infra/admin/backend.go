@@ -6,11 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	bberrors "go.etcd.io/bbolt/errors"
@@ -36,12 +42,17 @@ const (
 // boltFile is the file name of the local stack's store in its data folder.
 const boltFile = "open311.db"
 
+// motoPort is the port infra/moto/start.sh runs moto on by default.
+const motoPort = 5055
+
 // backend is the store the global flags chose.
 type backend struct {
 	kind     string // storeBolt or storeDynamo
 	data     string // bolt: the data folder
 	table    string // dynamo: the table name
-	endpoint string // dynamo: an endpoint URL overriding the SDK's
+	endpoint string // dynamo: the endpoint URL (-endpoint, else AWS_ENDPOINT_URL_DYNAMODB or AWS_ENDPOINT_URL)
+	local    bool   // dynamo: the endpoint is on this machine (a loopback address): a test server
+	getenv   func(string) string
 }
 
 // check validates the global flags (fs, already parsed) and fills in the table from
@@ -69,6 +80,20 @@ func (b *backend) check(fs *flag.FlagSet, getenv func(string) string) error {
 		}
 		if b.table == "" {
 			return badUsage("-store dynamo needs -table NAME or TABLE_NAME in the environment")
+		}
+		b.getenv = getenv
+		if b.endpoint == "" {
+			b.endpoint = getenv("AWS_ENDPOINT_URL_DYNAMODB")
+		}
+		if b.endpoint == "" {
+			b.endpoint = getenv("AWS_ENDPOINT_URL")
+		}
+		if b.endpoint != "" {
+			u, err := url.Parse(b.endpoint)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return badUsage("the DynamoDB endpoint is %q: want a URL such as http://127.0.0.1:%d (a moto server)", b.endpoint, motoPort)
+			}
+			b.local = isLoopback(u.Hostname())
 		}
 	default:
 		return badUsage("-store is %q, want bolt or dynamo", b.kind)
@@ -110,7 +135,7 @@ func (b *backend) open(ctx context.Context, create bool) (st adminStore, done fu
 	}
 	bs, err := bolt.Open(path)
 	if errors.Is(err, bberrors.ErrTimeout) {
-		return nil, nil, fmt.Errorf("%w\n(bbolt lets one process at a time open the file: stop the local server (go run ./infra/local) and try again)", err)
+		return nil, nil, fmt.Errorf("another program is using %s (one at a time may open it): stop the local server (go run ./infra/local) and try again", path)
 	}
 	if err != nil {
 		return nil, nil, err
@@ -118,14 +143,33 @@ func (b *backend) open(ctx context.Context, create bool) (st adminStore, done fu
 	return bs, func() { _ = bs.Close() }, nil
 }
 
-// client returns a DynamoDB client of the SDK's default configuration, on -endpoint when given.
+// client returns a DynamoDB client. For an endpoint on this machine (a moto server) it needs
+// no AWS configuration at all: the region is AWS_REGION's (default us-east-1) and the
+// credentials are AWS_ACCESS_KEY_ID's or dummy ones, and nothing else is consulted, so the SDK
+// never goes looking for an instance role on the network. Otherwise it is the SDK's default
+// configuration (environment, shared files, SSO, instance roles), checked up front so that a
+// missing region or missing credentials are said in one line.
 func (b *backend) client(ctx context.Context) (*dynamodb.Client, error) {
+	if b.local {
+		region := firstOf(b.getenv("AWS_REGION"), b.getenv("AWS_DEFAULT_REGION"), "us-east-1")
+		id, secret := b.getenv("AWS_ACCESS_KEY_ID"), b.getenv("AWS_SECRET_ACCESS_KEY")
+		if id == "" || secret == "" {
+			id, secret = "test", "test" // moto accepts any
+		}
+		cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}
+		return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(b.endpoint) }), nil
+	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load AWS configuration: %w", err)
+		return nil, fmt.Errorf("load the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: set AWS_REGION (or a profile's region with AWS_PROFILE)")
+		return nil, errors.New("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region with AWS_PROFILE); for a moto server give -endpoint http://127.0.0.1:5055")
+	}
+	check, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cfg.Credentials.Retrieve(check); err != nil {
+		return nil, fmt.Errorf("no AWS credentials (aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID set them; for a moto server give -endpoint http://127.0.0.1:%d): %s", motoPort, oneLine(err))
 	}
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if b.endpoint != "" {
@@ -134,11 +178,50 @@ func (b *backend) client(ctx context.Context) (*dynamodb.Client, error) {
 	}), nil
 }
 
-// explain adds what an operator should do to the errors of a missing DynamoDB table.
+// explain turns the errors an operator can fix into one line saying how: a missing DynamoDB
+// table, nothing listening at the endpoint.
 func (b *backend) explain(err error) error {
-	var rnf *types.ResourceNotFoundException
-	if b.kind == storeDynamo && errors.As(err, &rnf) {
-		return fmt.Errorf("%w\n(is the table name right? create the table with sam deploy, or with 'table create' for a test server)", err)
+	var ue *usageError
+	if err == nil || b.kind != storeDynamo || errors.As(err, &ue) || errors.Is(err, errHelp) {
+		return err
 	}
-	return err
+	var rnf *types.ResourceNotFoundException
+	switch {
+	case errors.As(err, &rnf):
+		return fmt.Errorf("no table %s in %s: is the table name right? (sam deploy prints it as the TableName output; 'table create' makes one on a test server)", b.table, b.where())
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("nothing answers at %s: is the server running? (infra/moto/start.sh starts moto on http://127.0.0.1:%d)", b.endpoint, motoPort)
+	}
+	return errors.New(oneLine(err))
+}
+
+// where names the DynamoDB the commands talk to.
+func (b *backend) where() string {
+	if b.endpoint != "" {
+		return b.endpoint
+	}
+	return "the AWS account's DynamoDB"
+}
+
+// isLoopback reports whether host names this machine: localhost or a loopback address.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// oneLine joins the lines of an error's message.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(err.Error()), " ")
 }

@@ -21,9 +21,13 @@
 // server first.
 //
 // The dynamo store is the table named by -table (default: the TABLE_NAME environment variable).
-// Credentials and region come from the AWS SDK's default configuration (environment, shared
-// files, SSO, instance roles); -endpoint, or AWS_ENDPOINT_URL_DYNAMODB, points it at another
-// DynamoDB API such as a moto server.
+// -endpoint (default: AWS_ENDPOINT_URL_DYNAMODB, else AWS_ENDPOINT_URL) points the tool at
+// another DynamoDB API. When that endpoint is on this machine (localhost or a loopback address,
+// such as the moto server infra/moto/start.sh starts on http://127.0.0.1:5055) nothing needs
+// configuring: the region is AWS_REGION's or us-east-1, the credentials AWS_ACCESS_KEY_ID's or
+// dummy ones, and no other source is consulted (never an instance role on the network).
+// Otherwise region and credentials come from the AWS SDK's default configuration (environment,
+// shared files, SSO, instance roles), and their absence is said before anything is done.
 //
 // Examples:
 //
@@ -36,11 +40,12 @@
 //	go run ./infra/admin -store dynamo -table open311-Table-ABC123 catalog show
 //	go run ./infra/admin -store dynamo -table open311-Table-ABC123 keys revoke -hash 3f0c...
 //
-//	# a moto server
-//	go run ./infra/admin -store dynamo -endpoint http://127.0.0.1:5000 -table open311 table create
+//	# a moto server (infra/moto/start.sh prints its endpoint)
+//	go run ./infra/admin -store dynamo -endpoint http://127.0.0.1:5055 -table open311 table create
+//	go run ./infra/admin -store dynamo -endpoint http://127.0.0.1:5055 -table open311 catalog load infra/catalog/demo.json
 //
-// Errors go to stderr with exit status 1; bad usage exits with status 2. A key's secret is
-// printed once, by keys create, and never again.
+// Errors go to stderr, one line each, with exit status 1; bad usage exits with status 2. A key's
+// secret is printed once, by keys create, and never again.
 package main
 
 import (
@@ -141,7 +146,7 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	fs.StringVar(&b.kind, "store", "bolt", "which store: bolt (the local stack's file) or dynamo")
 	fs.StringVar(&b.data, "data", "data", "bolt: folder holding open311.db")
 	fs.StringVar(&b.table, "table", "", "dynamo: table name (default $TABLE_NAME)")
-	fs.StringVar(&b.endpoint, "endpoint", "", "dynamo: DynamoDB API URL, e.g. a moto server (default: the SDK's, or $AWS_ENDPOINT_URL_DYNAMODB)")
+	fs.StringVar(&b.endpoint, "endpoint", "", "dynamo: DynamoDB API `URL`, e.g. a moto server's http://127.0.0.1:5055 (default $AWS_ENDPOINT_URL_DYNAMODB, else $AWS_ENDPOINT_URL, else AWS's)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
 		fs.PrintDefaults()
@@ -163,17 +168,17 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	}
 	switch group + " " + sub {
 	case "catalog load":
-		return c.catalogLoad(ctx, &b, rest)
+		return b.explain(c.catalogLoad(ctx, &b, rest))
 	case "catalog show":
-		return c.catalogShow(ctx, &b, rest)
+		return b.explain(c.catalogShow(ctx, &b, rest))
 	case "keys create":
-		return c.keysCreate(ctx, &b, rest)
+		return b.explain(c.keysCreate(ctx, &b, rest))
 	case "keys revoke":
-		return c.keysRevoke(ctx, &b, rest)
+		return b.explain(c.keysRevoke(ctx, &b, rest))
 	case "table create":
-		return c.tableCreate(ctx, &b, rest)
+		return b.explain(c.tableCreate(ctx, &b, rest))
 	case "table backfill":
-		return c.tableBackfill(ctx, &b, rest)
+		return b.explain(c.tableBackfill(ctx, &b, rest))
 	case "help ":
 		fs.SetOutput(c.stdout)
 		fs.Usage()

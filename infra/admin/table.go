@@ -28,7 +28,7 @@ func (c *cli) tableCreate(ctx context.Context, b *backend, args []string) error 
 	if err := dynamo.CreateTable(ctx, client, b.table); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "created table %s: keys PK/SK, index GSI1, stream NEW_AND_OLD_IMAGES, TTL on expires_at\n", b.table)
+	fmt.Fprintf(c.stdout, "created table %s: keys PK/SK, indexes GSI1 and GSI2, stream NEW_AND_OLD_IMAGES, TTL on expires_at\n", b.table)
 	return nil
 }
 
@@ -56,7 +56,7 @@ func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) erro
 	if *only == "" {
 		js, err := st.Jurisdictions(ctx)
 		if err != nil {
-			return b.explain(err)
+			return err
 		}
 		ids = ids[:0]
 		for _, j := range js {
@@ -66,7 +66,7 @@ func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) erro
 	for _, id := range ids {
 		n, err := st.BackfillActivities(ctx, id)
 		if err != nil {
-			return b.explain(fmt.Errorf("backfill %s (%d activities done): %w", id, n, err))
+			return fmt.Errorf("backfill %s (%d activities done): %w", id, n, err)
 		}
 		fmt.Fprintf(c.stdout, "%s: %d activities given their entry copy and service partition\n", id, n)
 	}

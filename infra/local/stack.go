@@ -5,15 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
+	bberrors "go.etcd.io/bbolt/errors"
+
+	"github.com/civicworks/open311/infra/demo"
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/catalog"
 	"github.com/civicworks/open311/pkg/feed"
@@ -26,35 +30,47 @@ import (
 // Config is what the local stack runs with.
 type Config struct {
 	Addr        string // listen address
-	Data        string // folder of the embedded store
+	Data        string // folder of the embedded store, the kept keys and the feeds
 	Catalog     string // catalog file loaded when the store has no jurisdiction yet
+	Docs        string // folder of the docs served under /docs/; empty: none
 	NoDemo      bool   // skip the demo requests
-	ReporterKey string // reporter key value; empty: one kept in the data folder
-	StaffKey    string // staff key value; empty: one kept in the data folder
+	ReporterKey string // the reporter key's value; empty: the one kept in the data folder
+	StaffKey    string // the staff key's value; empty: the one kept in the data folder
 	Logger      *slog.Logger
 }
 
-// Run opens the store, seeds it on first start, serves the API until ctx ends, and prints where.
+// storeFile is the name of the embedded store in the data folder (infra/admin opens it too).
+const storeFile = "open311.db"
+
+// Run listens, opens the store (seeding a new one), serves until ctx ends and shuts down. It
+// prints the keys and URLs to try to out, and logs one line when it starts and one when it stops.
 func Run(ctx context.Context, cfg Config, out io.Writer) error {
-	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
-		return fmt.Errorf("create data folder: %w", err)
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	db, err := bolt.Open(filepath.Join(cfg.Data, "open311.db"))
+	ln, err := listen(cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
-	}
-	defer db.Close()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	base := "http://" + ln.Addr().String()
-	feeds := filepath.Join(cfg.Data, "feeds")
-	st := &feedingStore{Store: db, pub: folder.Publisher(feeds), log: cfg.Logger,
-		opt: feed.Options{FeedBase: base + "/feeds", APIBase: base}}
-	if err := seed(ctx, st, cfg, time.Now()); err != nil {
 		return err
 	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
+	feeds := filepath.Join(cfg.Data, "feeds")
+	opt := feed.Options{FeedBase: base + "/feeds", APIBase: base}
+
+	var follow *follower
+	db, err := openStore(ctx, cfg, func(db *bolt.Store) store.Store {
+		follow = newFollower(db, folder.Publisher(feeds), opt, cfg.Logger)
+		return &feedingStore{Store: db, follow: follow}
+	})
+	if err != nil {
+		if follow != nil {
+			follow.Close()
+		}
+		return err
+	}
+	defer db.Close()
+	defer follow.Close() // before the store closes: the last writes' feeds are written first
+	st := &feedingStore{Store: db, follow: follow}
 	reporterKey, err := ensureKey(ctx, st, cfg.Data, "reporter.key", cfg.ReporterKey, open311.RoleReporter)
 	if err != nil {
 		return err
@@ -63,56 +79,190 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	jurisdictions, err := st.Jurisdictions(ctx)
+	if err != nil {
+		return fmt.Errorf("read jurisdictions: %w", err)
+	}
 
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds"})
 	mux := http.NewServeMux()
+	mux.Handle("/{$}", home(st, feeds, cfg.Docs))
+	mux.Handle("/docs/", serveDocs(cfg.Docs))
 	mux.Handle("/feeds/", serveFeeds(feeds))
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{
-		Handler:           withCORS(mux),
+		Handler:           withCORS(errorDocuments(mux)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
 	}
-	fmt.Fprintf(out, `Open311 GeoReport v2 API on %[1]s (store: %[2]s)
-Reporter API key: %[3]s
-Staff API key:    %[4]s
-
-Try:
-  curl %[1]s/discovery.json
-  curl %[1]s/services.xml
-  curl %[1]s/services/pothole.json
-  curl %[1]s/requests.json
-  curl -d api_key=%[3]s -d service_code=pothole -d lat=40.7128 -d long=-74.006 -d 'attribute[size]=large' %[1]s/requests.json
-  curl -d api_key=%[4]s -d status=assigned -d agency_responsible='Street Maintenance' %[1]s/requests/ID.json
-  curl '%[1]s/requests/ID.json?extensions=true'
-  curl %[1]s/feeds/%[5]s/requests.atom
-`, base, filepath.Join(cfg.Data, "open311.db"), reporterKey, staffKey, firstJurisdiction(ctx, st))
+	fmt.Fprintf(out, "Open311 GeoReport v2 API on %s (store: %s)\n", base, filepath.Join(cfg.Data, storeFile))
+	demo.Try{Base: base, ReporterKey: reporterKey, StaffKey: staffKey, Jurisdictions: jurisdictions,
+		RequestID: demo.ExampleRequest(ctx, st, jurisdictions), Browser: true}.Print(out)
+	cfg.Logger.Info("local server started", "url", base, "store", filepath.Join(cfg.Data, storeFile))
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(wireErrors(ln)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	// The signal that stopped the server, if one did (its cause also "is" context.Canceled).
+	reason := ""
+	if cause := context.Cause(ctx); cause != nil && cause != context.Canceled {
+		reason = cause.Error()
+	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = srv.Shutdown(shutdown)
+	cfg.Logger.Info("local server stopped", "reason", reason)
+	stopped := "Stopped"
+	if reason != "" {
+		stopped += " (" + reason + ")"
+	}
+	fmt.Fprintf(out, "\n%s; every acknowledged write is in %s. Goodbye.\n", stopped, filepath.Join(cfg.Data, storeFile))
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
 }
 
-// firstJurisdiction names a jurisdiction for the printed examples.
-func firstJurisdiction(ctx context.Context, st store.Catalog) string {
-	all, err := st.Jurisdictions(ctx)
-	if err != nil || len(all) == 0 {
-		return "JURISDICTION"
+// listen listens on addr, saying what to do when the port is taken.
+func listen(addr string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("%s is already in use (another server?): stop it, or give this one another -addr", addr)
 	}
-	return url.PathEscape(all[0].ID)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	return ln, nil
+}
+
+// openStore opens the store in the data folder and seeds it when it has no jurisdiction yet:
+// the catalog, then the demo requests (through the store wrap returns, which builds their feeds).
+// A new store is made only once its catalog has been read: when the catalog cannot be read or
+// loaded, nothing is left behind (neither the file nor a data folder this call made).
+func openStore(ctx context.Context, cfg Config, wrap func(*bolt.Store) store.Store) (*bolt.Store, error) {
+	path := filepath.Join(cfg.Data, storeFile)
+	_, err := os.Stat(path)
+	fresh := errors.Is(err, fs.ErrNotExist)
+	var cat *catalog.File
+	if fresh {
+		f, err := readCatalog(cfg.Catalog)
+		if err != nil {
+			return nil, err
+		}
+		cat = &f
+	}
+	_, err = os.Stat(cfg.Data)
+	madeData := errors.Is(err, fs.ErrNotExist)
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := bolt.Open(path)
+	if errors.Is(err, bberrors.ErrTimeout) {
+		return nil, fmt.Errorf("another server is using %s (%s is locked): stop it, or give this one another -data folder", cfg.Data, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if err := seed(ctx, wrap(db), cfg, cat, time.Now()); err != nil {
+		_ = db.Close()
+		if fresh {
+			_ = os.Remove(path)
+			if madeData {
+				_ = os.RemoveAll(cfg.Data)
+			}
+		}
+		return nil, err
+	}
+	return db, nil
+}
+
+// readCatalog reads the catalog file, saying how to name another when it is missing.
+func readCatalog(path string) (catalog.File, error) {
+	f, err := catalog.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return catalog.File{}, fmt.Errorf("no catalog file %s to seed a new store with: give one with -catalog FILE, or start in the repository (the demo catalog is %s)", path, demo.CatalogFile)
+	}
+	return f, err
+}
+
+// seed loads the catalog (cat, or the file when cat is nil) and the demo requests into a store
+// that has no jurisdiction yet.
+func seed(ctx context.Context, st store.Store, cfg Config, cat *catalog.File, now time.Time) error {
+	have, err := st.Jurisdictions(ctx)
+	if err != nil {
+		return fmt.Errorf("read jurisdictions: %w", err)
+	}
+	if len(have) > 0 {
+		return nil
+	}
+	if cat == nil {
+		f, err := readCatalog(cfg.Catalog)
+		if err != nil {
+			return err
+		}
+		cat = &f
+	}
+	if _, err := catalog.Load(ctx, st, *cat, now); err != nil {
+		return fmt.Errorf("load catalog %s: %w", cfg.Catalog, err)
+	}
+	if cfg.NoDemo {
+		return nil
+	}
+	return demo.SeedRequests(ctx, st, cat.Jurisdictions[0], now)
+}
+
+// ensureKey makes a key the one local key of its role and returns its value: value when given,
+// else the one kept in data/file, else a new random one. The key is stored and kept in
+// data/file (readable by its owner only); the key kept there before, when it was another, is
+// revoked, so that a key set by OPEN311_API_KEY is the reporter key, not one more of them.
+func ensureKey(ctx context.Context, st store.Store, data, file, value string, role open311.Role) (string, error) {
+	path := filepath.Join(data, file)
+	var previous string
+	if b, err := os.ReadFile(path); err == nil {
+		previous = strings.TrimSpace(string(b))
+	}
+	value = strings.TrimSpace(value)
+	if value == "" {
+		value = previous
+	}
+	if value == "" {
+		value = open311.NewSecret()
+	}
+	k := open311.APIKey{Hash: open311.HashKey(value), Role: role, Label: demo.KeyLabel(role), Created: time.Now().UTC()}
+	if old, err := st.APIKey(ctx, k.Hash); err == nil && !old.Revoked && old.Role == role {
+		k = old // unchanged: keep its creation time
+	} else if err := st.PutAPIKey(ctx, k); err != nil {
+		return "", fmt.Errorf("store the %s key: %w", role, err)
+	}
+	if previous == value {
+		return value, nil
+	}
+	if err := os.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("keep the %s key in %s: %w", role, path, err)
+	}
+	if previous == "" {
+		return value, nil
+	}
+	old, err := st.APIKey(ctx, open311.HashKey(previous))
+	switch {
+	case open311.IsKind(err, open311.NotFound):
+	case err != nil:
+		return "", fmt.Errorf("read the previous %s key: %w", role, err)
+	case !old.Revoked:
+		old.Revoked = true
+		if err := st.PutAPIKey(ctx, old); err != nil {
+			return "", fmt.Errorf("revoke the previous %s key: %w", role, err)
+		}
+	}
+	return value, nil
 }
 
 // withCORS lets browser apps call the local API, as API Gateway's CORS settings do on AWS.
@@ -128,48 +278,4 @@ func withCORS(h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-// ensureKey stores the hash of a key's value and returns the value: the given one, else the one
-// kept in the data folder, else a new random one written there (readable by its owner only).
-func ensureKey(ctx context.Context, st store.Admin, data, file, value string, role open311.Role) (string, error) {
-	path := filepath.Join(data, file)
-	if value == "" {
-		if b, err := os.ReadFile(path); err == nil {
-			value = strings.TrimSpace(string(b))
-		}
-	}
-	if value == "" {
-		value = open311.NewSecret()
-		if err := os.WriteFile(path, []byte(value+"\n"), 0o600); err != nil {
-			return "", fmt.Errorf("keep %s key: %w", role, err)
-		}
-	}
-	k := open311.APIKey{Hash: open311.HashKey(value), Role: role, Label: "local " + string(role), Created: time.Now().UTC()}
-	if err := st.PutAPIKey(ctx, k); err != nil {
-		return "", fmt.Errorf("store %s key: %w", role, err)
-	}
-	return value, nil
-}
-
-// seed loads the catalog and demo requests into a store that has no jurisdiction yet.
-func seed(ctx context.Context, st store.Store, cfg Config, now time.Time) error {
-	have, err := st.Jurisdictions(ctx)
-	if err != nil {
-		return fmt.Errorf("read jurisdictions: %w", err)
-	}
-	if len(have) > 0 {
-		return nil
-	}
-	f, err := catalog.ReadFile(cfg.Catalog)
-	if err != nil {
-		return err
-	}
-	if _, err := catalog.Load(ctx, st, f, now); err != nil {
-		return fmt.Errorf("load catalog: %w", err)
-	}
-	if cfg.NoDemo {
-		return nil
-	}
-	return seedRequests(ctx, st, f.Jurisdictions[0], now)
 }

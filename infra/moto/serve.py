@@ -24,6 +24,8 @@ Usage: python3 serve.py [-H HOST] [-p PORT] [--fd FD] [--exit-with-parent]
 
 import argparse
 import copy
+import io
+import json
 import os
 import signal
 import sys
@@ -41,16 +43,47 @@ from werkzeug.serving import make_server
 
 
 class OneAtATime:
-    """WSGI middleware that runs the wrapped application for one request at a time."""
+    """WSGI middleware that runs the wrapped application for one request at a time, and answers
+    a TransactWriteItems repeated with the same ClientRequestToken and body as real DynamoDB
+    does: with the first call's success, writing nothing again. The SDK sends the same token on
+    its own retries, so a retry of a transaction whose answer was lost on the way (a connection
+    reset under load) is not taken for a second, conflicting write."""
+
+    TARGET = "DynamoDB_20120810.TransactWriteItems"
 
     def __init__(self, app):
         self.app = app
         self.lock = threading.Lock()
+        self.done = {}  # ClientRequestToken -> (body, status, headers, response)
 
     def __call__(self, environ, start_response):
         with self.lock:
+            token, body = None, None
+            if environ.get("HTTP_X_AMZ_TARGET") == self.TARGET:
+                size = int(environ.get("CONTENT_LENGTH") or 0)
+                body = environ["wsgi.input"].read(size)
+                environ["wsgi.input"] = io.BytesIO(body)
+                try:
+                    token = json.loads(body).get("ClientRequestToken")
+                except ValueError:
+                    token = None
+                first = self.done.get(token) if token else None
+                if first is not None and first[0] == body:
+                    start_response(first[1], first[2])
+                    return [first[3]]
+            answer = {}
+
+            def remember(status, headers, exc_info=None):
+                answer["status"], answer["headers"] = status, list(headers)
+                return start_response(status, headers, exc_info)
+
             # Build the whole response under the lock: moto may compute it lazily.
-            return list(self.app(environ, start_response))
+            chunks = list(self.app(environ, remember))
+            if token and answer.get("status", "").startswith("200"):
+                self.done[token] = (body, answer["status"], answer["headers"], b"".join(chunks))
+                if len(self.done) > 10000:  # DynamoDB keeps a token for 10 minutes; keep the newest
+                    del self.done[next(iter(self.done))]
+            return chunks
 
 
 def backup_table(table, keys):

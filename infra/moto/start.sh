@@ -9,9 +9,13 @@
 #   MOTO_LOG      where the server writes its log (default ${TMPDIR:-/tmp}/moto-$MOTO_PORT.log)
 #   PYTHON        the Python that has moto installed (default python3)
 #
-# Install first with: pip install -r infra/moto/requirements.txt
+# Install first with: python3 -m pip install -r infra/moto/requirements.txt
 # Stop it with infra/moto/stop.sh (it kills the PID in MOTO_PIDFILE, nothing else).
-# Use it with: export OPEN311_TEST_DYNAMODB_ENDPOINT="$(infra/moto/start.sh)"
+#
+# It prints the endpoint (http://127.0.0.1:5055) on stdout, for the variables the code reads:
+#   export AWS_ENDPOINT_URL_DYNAMODB="$(infra/moto/start.sh)"   # infra/admin (or its -endpoint flag)
+#   export OPEN311_TEST_AWS_ENDPOINT=http://127.0.0.1:5055      # go test and infra/bench use this
+#                                                               # moto instead of starting their own
 set -euo pipefail
 
 port="${MOTO_PORT:-5055}"
@@ -42,6 +46,10 @@ for _ in $(seq 1 150); do
 		exit 1
 	fi
 	if curl -s -o /dev/null --max-time 1 "$endpoint/moto-api/"; then
+		stop="infra/moto/stop.sh"
+		[[ "$port" == 5055 ]] || stop="MOTO_PORT=$port $stop"
+		echo "moto is running on $endpoint (PID $pid, log $log); stop it with $stop" >&2
+		echo "for infra/admin: export AWS_ENDPOINT_URL_DYNAMODB=$endpoint (or give -endpoint $endpoint)" >&2
 		echo "$endpoint"
 		exit 0
 	fi

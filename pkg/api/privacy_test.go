@@ -26,7 +26,7 @@ func TestPersonalDataNeverShown(t *testing.T) {
 		_, _, body := serve(t, h, c)
 		bodies.Write(body)
 	}
-	for _, path := range []string{"/requests.json?updated_after=2000-01-01T00:00:00Z", "/requests.xml?updated_after=2000-01-01T00:00:00Z",
+	for _, path := range []string{"/requests.json?updated_after=2026-08-10T00:00:00Z", "/requests.xml?updated_after=2026-08-10T00:00:00Z",
 		"/requests.json?service_request_id=100001,100002,100003,100004,100005,100006,100007&extensions=true",
 		"/servicerequestupdates.xml?start_date=2026-09-01T00:00:00Z&end_date=2026-11-03T00:00:00Z"} {
 		_, _, body := serve(t, h, apitest.Case{Path: path})

@@ -37,6 +37,14 @@ func TestFunctionLinks(t *testing.T) {
 		if !has(module + "/pkg/lambdaenv") {
 			t.Errorf("%s does not link pkg/lambdaenv, where every function reads its environment", fn)
 		}
+		// A function's credentials and region come from its environment (lambdaenv.AWSConfig):
+		// the SDK's shared-config, SSO, assume-role and instance-metadata code is not linked.
+		for _, p := range []string{"github.com/aws/aws-sdk-go-v2/config", "github.com/aws/aws-sdk-go-v2/service/sso",
+			"github.com/aws/aws-sdk-go-v2/service/sts", "github.com/aws/aws-sdk-go-v2/feature/ec2/imds"} {
+			if has(p) {
+				t.Errorf("%s links %s, which a function never uses", fn, p)
+			}
+		}
 		if fn == feedBuilder {
 			if has(module + "/pkg/api") {
 				t.Errorf("%s links pkg/api", fn)

@@ -11,26 +11,31 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/civicworks/open311/pkg/e2e"
 )
 
 // tool finds a command: the path in the environment variable envVar, the virtualenv that
-// `make aws-tools` fills ($HOME/.venvs/aws-tools), or PATH. Without it the test skips, except
-// under CI (CI set), where everything must run.
+// `make aws-tools` fills ($HOME/.venvs/aws-tools/bin), or PATH. Without it the test skips, except
+// under CI (CI set), where everything must run. The look-up is e2e.LookPath's, so installing the
+// tools makes the next go test run the tests that skipped.
 func tool(t *testing.T, name, envVar string) string {
 	t.Helper()
 	if p := os.Getenv(envVar); envVar != "" && p != "" {
 		return p
 	}
+	var dirs []string
 	if home, err := os.UserHomeDir(); err == nil {
-		p := filepath.Join(home, ".venvs", "aws-tools", "bin", name)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
+		dirs = append(dirs, filepath.Join(home, ".venvs", "aws-tools", "bin"))
 	}
-	if p, err := exec.LookPath(name); err == nil {
+	p, err := e2e.LookPath(name, append(dirs, e2e.PathDirs()...))
+	if err == nil {
 		return p
 	}
-	msg := name + " not found: make aws-tools (pip install -r infra/aws-tools/requirements.txt)"
+	msg := name + " not found: make aws-tools (the pinned cfn-lint and SAM CLI in ~/.venvs/aws-tools)"
+	if name == "make" {
+		msg = "make not found: install make (on Debian or Ubuntu, apt-get install make)"
+	}
 	if os.Getenv("CI") != "" {
 		t.Fatal(msg)
 	}
@@ -57,11 +62,14 @@ func run(t *testing.T, env []string, name string, args ...string) (string, int) 
 	return out.String(), 0
 }
 
-// cleanEnv is the environment without the variables that would change what make builds.
+// cleanEnv is the environment without the variables that would change what make builds or
+// prints: those of a make that runs the tests (make test sets MAKELEVEL, and a sub-make then
+// prints "Entering directory" lines).
 func cleanEnv() []string {
 	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		k, _, _ := strings.Cut(kv, "=")
-		return slices.Contains([]string{"GOARCH", "GOOS", "CGO_ENABLED", "ARTIFACTS_DIR", "BUILD_DIR", "MAKEFLAGS"}, k)
+		return slices.Contains([]string{"GOARCH", "GOOS", "CGO_ENABLED", "ARTIFACTS_DIR", "BUILD_DIR",
+			"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "MAKE_TERMOUT", "MAKE_TERMERR"}, k)
 	})
 }
 

@@ -322,3 +322,31 @@ func TestLinkRules(t *testing.T) {
 		})
 	}
 }
+
+// TestSearchBounds: every search reads a bounded span, however it is asked.
+func TestSearchBounds(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newDesk(t)
+	day := 24 * time.Hour
+	for _, tc := range []struct {
+		name string
+		s    desk.Search
+		says string // "" when it must be answered
+	}{
+		{"updated_after alone is 90 days on", desk.Search{UpdatedAfter: apitest.Now.Add(-200 * day)}, ""},
+		{"updated bounds 91 days apart", desk.Search{UpdatedAfter: apitest.Now.Add(-91 * day), UpdatedBefore: apitest.Now}, "at most 90 days apart"},
+		{"updated bounds out of order", desk.Search{UpdatedAfter: apitest.Now, UpdatedBefore: apitest.Now.Add(-day)}, "before updated_before"},
+		{"a page within the first 1000", desk.Search{PageSize: 100, Page: 11}, ""},
+		{"a page beyond the first 1000", desk.Search{PageSize: 100, Page: 12}, "follow the Link header's cursor"},
+	} {
+		l, err := d.Requests(ctx, tc.s)
+		switch {
+		case tc.says == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.says != "" && (!open311.IsKind(err, open311.Invalid) || !strings.Contains(err.Error(), tc.says)):
+			t.Errorf("%s: %v, want Invalid saying %q", tc.name, err, tc.says)
+		case tc.name == "updated_after alone is 90 days on" && len(l.Requests) != 0:
+			t.Errorf("%s: %d requests updated 200 to 110 days ago, want none", tc.name, len(l.Requests))
+		}
+	}
+}

@@ -126,15 +126,27 @@ func (d *Desk) query(s Search) (store.Query, error) {
 		}
 		return store.Query{IDs: s.IDs}, p.Err(op)
 	}
-	q := store.Query{ServiceCodes: s.ServiceCodes, Statuses: s.Statuses, UpdatedAfter: s.UpdatedAfter,
-		UpdatedBefore: s.UpdatedBefore, Near: s.Near, Within: s.Within, Cursor: s.Cursor}
-	if !s.Start.IsZero() || !s.End.IsZero() || (s.UpdatedAfter.IsZero() && s.UpdatedBefore.IsZero()) {
+	q := store.Query{ServiceCodes: s.ServiceCodes, Statuses: s.Statuses, Near: s.Near, Within: s.Within, Cursor: s.Cursor}
+	updated := !s.UpdatedAfter.IsZero() || !s.UpdatedBefore.IsZero()
+	if !s.Start.IsZero() || !s.End.IsZero() || !updated {
 		var err error
 		q.RequestedFrom, q.RequestedTo, err = open311.Window(s.Start, s.End, d.opt.Now(), open311.MaxWindow)
 		p = append(p, open311.ErrorMessages(err)...)
 	}
-	if !q.UpdatedAfter.IsZero() && !q.UpdatedBefore.IsZero() && !q.UpdatedAfter.Before(q.UpdatedBefore) {
-		p.Add("updated_after must be before updated_before")
+	if updated {
+		// The updated bounds are a window of their own, at most MaxWindow wide (both exclusive).
+		after, before := s.UpdatedAfter, s.UpdatedBefore
+		switch {
+		case after.IsZero():
+			after = before.Add(-open311.MaxWindow)
+		case before.IsZero():
+			before = after.Add(open311.MaxWindow)
+		case !after.Before(before):
+			p.Add("updated_after must be before updated_before")
+		case before.Sub(after) > open311.MaxWindow:
+			p.Add("updated_after and updated_before may be at most 90 days apart")
+		}
+		q.UpdatedAfter, q.UpdatedBefore = after, before
 	}
 	def, most := PageSizes(s.Details)
 	q.Limit = def
@@ -146,17 +158,21 @@ func (d *Desk) query(s Search) (store.Query, error) {
 		}
 	}
 	if s.Page != 0 && s.Cursor == "" {
-		if s.Page < 1 || s.Page > MaxPage {
+		switch {
+		case s.Page < 1:
 			p.Add("page must be a whole number from 1")
-		} else {
+		case (s.Page-1)*q.Limit > MaxOffset:
+			p.Add("page %d starts beyond the first %d requests: follow the Link header's cursor to go further", s.Page, MaxOffset)
+		default:
 			q.Offset = (s.Page - 1) * q.Limit
 		}
 	}
 	return q, p.Err(op)
 }
 
-// MaxPage is the highest page number a search may ask for.
-const MaxPage = 1_000_000
+// MaxOffset is how many requests a page number may skip: skipping is reading, so pages further
+// on are reached by the cursor of the Link header, which reads nothing twice.
+const MaxOffset = 1000
 
 // DefaultUpdatesWindow is the span of request updates listed when a client gives no dates.
 const DefaultUpdatesWindow = 24 * time.Hour

@@ -19,39 +19,6 @@ import (
 	"time"
 )
 
-// RIE is the command name of the Lambda Runtime Interface Emulator.
-const RIE = "aws-lambda-rie"
-
-// FindRIE returns the path of the emulator: on PATH, or where go install puts it (GOBIN, or
-// GOPATH/bin). Install the pinned version with
-//
-//	go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(cat infra/rie/version)
-func FindRIE() (string, error) {
-	if p, err := exec.LookPath(RIE); err == nil {
-		return p, nil
-	}
-	out, err := exec.Command("go", "env", "GOBIN", "GOPATH").Output()
-	if err == nil {
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		var dirs []string
-		if len(lines) > 0 && lines[0] != "" {
-			dirs = append(dirs, lines[0])
-		}
-		if len(lines) > 1 {
-			for _, p := range filepath.SplitList(lines[1]) {
-				dirs = append(dirs, filepath.Join(p, "bin"))
-			}
-		}
-		for _, d := range dirs {
-			p := filepath.Join(d, RIE)
-			if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
-				return p, nil
-			}
-		}
-	}
-	return "", fmt.Errorf("%s is not installed (go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(cat infra/rie/version))", RIE)
-}
-
 // Emulator is one function's bootstrap running under the emulator, as one Lambda execution
 // environment: its first invoke initialises the function (a cold start), later ones reuse it.
 type Emulator struct {

@@ -501,97 +501,19 @@ func TestFeedBuilder(t *testing.T) {
 func readStream(t *testing.T, w *feedWorld) events.DynamoDBEvent {
 	t.Helper()
 	ctx := context.Background()
-	table, err := w.ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(w.table)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	arn := aws.ToString(table.Table.LatestStreamArn)
-	if arn == "" {
-		t.Fatal("the table has no stream")
-	}
-	desc, err := w.streams.DescribeStream(ctx, &dynamodbstreams.DescribeStreamInput{StreamArn: aws.String(arn)})
+	st, err := e2e.OpenStream(ctx, w.ddb, w.streams, w.table, streamtypes.ShardIteratorTypeTrimHorizon)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ev events.DynamoDBEvent
-	for _, shard := range desc.StreamDescription.Shards {
-		it, err := w.streams.GetShardIterator(ctx, &dynamodbstreams.GetShardIteratorInput{
-			StreamArn: aws.String(arn), ShardId: shard.ShardId, ShardIteratorType: streamtypes.ShardIteratorTypeTrimHorizon})
+	for {
+		more, err := st.Read(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		iter := it.ShardIterator
-		for iter != nil {
-			out, err := w.streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: iter})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range out.Records {
-				ev.Records = append(ev.Records, lambdaRecord(r, arn))
-			}
-			if len(out.Records) == 0 {
-				break
-			}
-			iter = out.NextShardIterator
+		if len(more.Records) == 0 {
+			return ev
 		}
+		ev.Records = append(ev.Records, more.Records...)
 	}
-	return ev
-}
-
-// lambdaRecord turns a record of the DynamoDB Streams API into the record of a Lambda event.
-func lambdaRecord(r streamtypes.Record, streamARN string) events.DynamoDBEventRecord {
-	d := r.Dynamodb
-	out := events.DynamoDBEventRecord{
-		AWSRegion: aws.ToString(r.AwsRegion), EventID: aws.ToString(r.EventID), EventName: string(r.EventName),
-		EventSource: aws.ToString(r.EventSource), EventVersion: aws.ToString(r.EventVersion), EventSourceArn: streamARN,
-		Change: events.DynamoDBStreamRecord{
-			Keys: lambdaImage(d.Keys), NewImage: lambdaImage(d.NewImage), OldImage: lambdaImage(d.OldImage),
-			SequenceNumber: aws.ToString(d.SequenceNumber), SizeBytes: aws.ToInt64(d.SizeBytes), StreamViewType: string(d.StreamViewType),
-		},
-	}
-	if d.ApproximateCreationDateTime != nil {
-		out.Change.ApproximateCreationDateTime = events.SecondsEpochTime{Time: *d.ApproximateCreationDateTime}
-	}
-	return out
-}
-
-func lambdaImage(m map[string]streamtypes.AttributeValue) map[string]events.DynamoDBAttributeValue {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]events.DynamoDBAttributeValue, len(m))
-	for k, v := range m {
-		out[k] = lambdaValue(v)
-	}
-	return out
-}
-
-func lambdaValue(v streamtypes.AttributeValue) events.DynamoDBAttributeValue {
-	switch v := v.(type) {
-	case *streamtypes.AttributeValueMemberS:
-		return events.NewStringAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberN:
-		return events.NewNumberAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberB:
-		return events.NewBinaryAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberNULL:
-		return events.NewNullAttribute()
-	case *streamtypes.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberBS:
-		return events.NewBinarySetAttribute(v.Value)
-	case *streamtypes.AttributeValueMemberL:
-		l := make([]events.DynamoDBAttributeValue, len(v.Value))
-		for i, e := range v.Value {
-			l[i] = lambdaValue(e)
-		}
-		return events.NewListAttribute(l)
-	case *streamtypes.AttributeValueMemberM:
-		return events.NewMapAttribute(lambdaImage(v.Value))
-	}
-	panic(fmt.Sprintf("unknown attribute value %T", v))
 }

@@ -2,6 +2,7 @@ package feedbuilder
 
 import (
 	"context"
+	"os"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -20,10 +21,14 @@ func New(ctx context.Context) (*Handler, error) {
 		return nil, err
 	}
 	return &Handler{
-		Store:     env.Store(),
-		Publisher: &bucket.Publisher{Client: s3.NewFromConfig(env.AWS), Bucket: env.FeedBucket},
-		Options:   feed.Options{FeedBase: env.FeedBase, APIBase: env.Endpoint},
-		Logger:    env.Logger,
+		Store: env.Store(),
+		Publisher: &bucket.Publisher{Client: s3.NewFromConfig(env.AWS, func(o *s3.Options) {
+			if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
+				o.BaseEndpoint = ep
+			}
+		}), Bucket: env.FeedBucket},
+		Options: feed.Options{FeedBase: env.FeedBase, APIBase: env.Endpoint},
+		Logger:  env.Logger,
 	}, nil
 }
 

@@ -19,15 +19,15 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
-// Environment variables a function reads. The AWS SDK reads its own: region, credentials, and
-// AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) to point its clients
-// at other servers, such as a test server.
+// Environment variables a function reads. Lambda sets the AWS ones (see AWSConfig); tests set
+// AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL) to point the clients at
+// other servers.
 const (
 	EnvTable               = "TABLE_NAME"                   // required: the DynamoDB table
 	EnvEndpoint            = "OPEN311_ENDPOINT"             // public base URL of the GeoReport API
@@ -139,15 +139,57 @@ type Env struct {
 	// Logger is the function's logger (NewLogger to stdout at Config.LogLevel), also made
 	// slog's default.
 	Logger *slog.Logger
-	// AWS is the SDK's default configuration: region and credentials from the environment (in
-	// Lambda, the function's role), endpoints from the AWS_ENDPOINT_URL variables.
+	// AWS is the SDK configuration of AWSConfig.
 	AWS aws.Config
+}
+
+// AWSConfig is the AWS SDK configuration of a function, from the variables Lambda sets in every
+// execution environment: the region (AWS_REGION, or AWS_DEFAULT_REGION) and the function role's
+// credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), valid for the
+// environment's life. It is what the SDK's config.LoadDefaultConfig finds in a function, without
+// that package's shared files, SSO, assume-role and instance-metadata providers, which a function
+// never uses: they are a fifth of a function's binary and part of its cold start.
+func AWSConfig(getenv func(string) string) (aws.Config, error) {
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+	region := get("AWS_REGION")
+	if region == "" {
+		region = get("AWS_DEFAULT_REGION")
+	}
+	id, secret := get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")
+	switch {
+	case region == "":
+		return aws.Config{}, fmt.Errorf("lambdaenv: AWS_REGION is not set")
+	case id == "" || secret == "":
+		return aws.Config{}, fmt.Errorf("lambdaenv: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the function's role)")
+	}
+	return aws.Config{
+		Region:      region,
+		Credentials: aws.NewCredentialsCache(credentials.NewStaticCredentialsProvider(id, secret, get("AWS_SESSION_TOKEN"))),
+		BaseEndpoint: func() *string {
+			if e := get("AWS_ENDPOINT_URL"); e != "" {
+				return &e
+			}
+			return nil
+		}(),
+	}, nil
+}
+
+// ServiceEndpoint returns the endpoint of one AWS service (its SDK id in upper case with "_"
+// for spaces, as "DYNAMODB" or "S3") given by AWS_ENDPOINT_URL_<SERVICE>, or AWS_ENDPOINT_URL,
+// or nil for the service's own.
+func ServiceEndpoint(getenv func(string) string, service string) *string {
+	for _, name := range []string{"AWS_ENDPOINT_URL_" + service, "AWS_ENDPOINT_URL"} {
+		if e := strings.TrimSpace(getenv(name)); e != "" {
+			return &e
+		}
+	}
+	return nil
 }
 
 // Load reads a function's environment once: it makes a JSON logger to stdout slog's default
 // (first at INFO, so that a configuration error is logged as JSON too, then at the configured
-// level), reads the Config (see FromEnv for required), and loads the SDK's default
-// configuration. It makes no network call.
+// level), reads the Config (see FromEnv for required) and the AWS configuration (AWSConfig). It
+// makes no network call.
 func Load(ctx context.Context, required ...string) (Env, error) {
 	slog.SetDefault(NewLogger(os.Stdout, slog.LevelInfo))
 	c, err := FromEnv(os.Getenv, required...)
@@ -156,15 +198,22 @@ func Load(ctx context.Context, required ...string) (Env, error) {
 	}
 	logger := NewLogger(os.Stdout, c.LogLevel)
 	slog.SetDefault(logger)
-	cfg, err := config.LoadDefaultConfig(ctx)
+	cfg, err := AWSConfig(os.Getenv)
 	if err != nil {
-		return Env{}, fmt.Errorf("lambdaenv: load aws config: %w", err)
+		return Env{}, err
 	}
 	return Env{Config: c, Logger: logger, AWS: cfg}, nil
 }
 
-// DynamoDB returns a DynamoDB client of the environment's AWS configuration.
-func (e Env) DynamoDB() *dynamodb.Client { return dynamodb.NewFromConfig(e.AWS) }
+// DynamoDB returns a DynamoDB client of the environment's AWS configuration, at the endpoint of
+// AWS_ENDPOINT_URL_DYNAMODB when one is set.
+func (e Env) DynamoDB() *dynamodb.Client {
+	return dynamodb.NewFromConfig(e.AWS, func(o *dynamodb.Options) {
+		if ep := ServiceEndpoint(os.Getenv, "DYNAMODB"); ep != nil {
+			o.BaseEndpoint = ep
+		}
+	})
+}
 
 // Store returns the DynamoDB store on the function's table.
 func (e Env) Store() *dynamo.Store { return dynamo.New(e.DynamoDB(), e.Table) }

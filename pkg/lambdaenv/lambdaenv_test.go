@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -124,5 +125,43 @@ func TestLoad(t *testing.T) {
 	}
 	if _, err := lambdaenv.Load(context.Background(), lambdaenv.EnvFeedBucket); err == nil || !strings.Contains(err.Error(), "FEED_BUCKET") {
 		t.Errorf("Load requiring FEED_BUCKET: err = %v, want one naming it", err)
+	}
+}
+
+// TestAWSConfig reads what Lambda sets in a function's environment, and refuses to start
+// without it instead of looking for credentials elsewhere.
+func TestAWSConfig(t *testing.T) {
+	lambda := map[string]string{"AWS_REGION": "eu-west-1", "AWS_ACCESS_KEY_ID": "AKIA", "AWS_SECRET_ACCESS_KEY": "s3cret",
+		"AWS_SESSION_TOKEN": "token", "AWS_ENDPOINT_URL_DYNAMODB": "http://127.0.0.1:5055"}
+	env := func(m map[string]string, drop ...string) func(string) string {
+		return func(k string) string {
+			if slices.Contains(drop, k) {
+				return ""
+			}
+			return m[k]
+		}
+	}
+	cfg, err := lambdaenv.AWSConfig(env(lambda))
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := cfg.Credentials.Retrieve(context.Background())
+	if err != nil || cfg.Region != "eu-west-1" || creds.AccessKeyID != "AKIA" || creds.SecretAccessKey != "s3cret" || creds.SessionToken != "token" || cfg.BaseEndpoint != nil {
+		t.Errorf("config %+v, credentials %+v, %v", cfg, creds, err)
+	}
+	if ep := lambdaenv.ServiceEndpoint(env(lambda), "DYNAMODB"); ep == nil || *ep != "http://127.0.0.1:5055" {
+		t.Errorf("DynamoDB endpoint %v", ep)
+	}
+	if ep := lambdaenv.ServiceEndpoint(env(lambda), "S3"); ep != nil {
+		t.Errorf("S3 endpoint %v, want the service's own", *ep)
+	}
+	lambda["AWS_DEFAULT_REGION"] = "us-west-2"
+	if cfg, err := lambdaenv.AWSConfig(env(lambda, "AWS_REGION")); err != nil || cfg.Region != "us-west-2" {
+		t.Errorf("AWS_DEFAULT_REGION: %q %v", cfg.Region, err)
+	}
+	for _, missing := range [][]string{{"AWS_REGION", "AWS_DEFAULT_REGION"}, {"AWS_ACCESS_KEY_ID"}, {"AWS_SECRET_ACCESS_KEY"}} {
+		if _, err := lambdaenv.AWSConfig(env(lambda, missing...)); err == nil || !strings.Contains(err.Error(), missing[0]) {
+			t.Errorf("without %v: err = %v, want one naming it", missing, err)
+		}
 	}
 }

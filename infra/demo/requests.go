@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"github.com/civicworks/open311/pkg/store"
 )
 
-// demoRequests are the requests a new local stack starts with, so that a first curl shows
+// requests are the requests a new local stack starts with, so that a first curl shows
 // something real. They go through the same validation as a POST.
-var demoRequests = []struct {
+var requests = []struct {
 	age    time.Duration
 	sub    open311.Submission
 	closed string // closing note, for requests already fixed
@@ -30,12 +30,18 @@ var demoRequests = []struct {
 		Description: "Large branch blocking half the sidewalk after the storm."}},
 }
 
-func seedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, now time.Time) error {
+// Count is how many requests SeedRequests writes.
+func Count() int { return len(requests) }
+
+// SeedRequests writes the demo requests into a store that holds the jurisdiction j and its
+// services, as if they had been reported over the last two days (one of them already closed),
+// each with the activities a POST and a staff update would have written.
+func SeedRequests(ctx context.Context, st store.Store, j catalog.Jurisdiction, now time.Time) error {
 	services := map[string]open311.Service{}
 	for _, s := range j.Services {
 		services[s.Code] = s
 	}
-	for _, d := range demoRequests {
+	for _, d := range requests {
 		s := services[d.sub.ServiceCode]
 		at := now.Add(-d.age)
 		r, err := open311.NewRequest(j.Jurisdiction, s, d.sub, at)
