@@ -12,6 +12,9 @@
 //	                                       make a key; its secret is printed once, only its hash is kept
 //	keys revoke -hash HEX | -key SECRET    revoke a key (-key - reads the secret from stdin)
 //	table create                           create the DynamoDB table (-store dynamo only)
+//	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
+//	                                       index their entry copy and service partition (-store
+//	                                       dynamo only; once after that upgrade; safe to repeat)
 //
 // The bolt store (the default) is the file open311.db in the -data folder, the one
 // `go run ./infra/local` uses. bbolt lets one process at a time open it, so stop the local
@@ -81,6 +84,7 @@ commands:
   keys create -role reporter|staff [-jurisdiction ID] -label TEXT
   keys revoke -hash HEX | -key SECRET (-key - reads it from stdin)
   table create  (dynamo only)
+  table backfill [-jurisdiction ID]  (dynamo only)
 
 global flags:
 `
@@ -173,6 +177,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return b.explain(c.keysRevoke(ctx, &b, rest))
 	case "table create":
 		return b.explain(c.tableCreate(ctx, &b, rest))
+	case "table backfill":
+		return b.explain(c.tableBackfill(ctx, &b, rest))
 	case "help ":
 		fs.SetOutput(c.stdout)
 		fs.Usage()
@@ -184,7 +190,7 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "keys":
 		return badUsage("keys takes create or revoke, not %q", sub)
 	case "table":
-		return badUsage("table takes create, not %q", sub)
+		return badUsage("table takes create or backfill, not %q", sub)
 	}
 	return badUsage("unknown command %q", strings.TrimSpace(group+" "+sub))
 }

@@ -115,7 +115,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 
 	// Each touched feed once, from the store.
 	feeds := feed.Touched(changes)
-	results := h.refreshAll(ctx, feeds)
+	results := h.refreshAll(ctx, newBatchReader(h.Store), feeds)
 	written, skipped := 0, 0
 	failedFeeds := map[feed.Feed]bool{}
 	for i, res := range results {
@@ -176,8 +176,8 @@ type result struct {
 	err     error
 }
 
-// refreshAll refreshes feeds, Concurrency at a time, and returns their results in order.
-func (h *Handler) refreshAll(ctx context.Context, feeds []feed.Feed) []result {
+// refreshAll refreshes feeds from rd, Concurrency at a time, and returns their results in order.
+func (h *Handler) refreshAll(ctx context.Context, rd feed.Reader, feeds []feed.Feed) []result {
 	results := make([]result, len(feeds))
 	n := h.Concurrency
 	if n <= 0 {
@@ -191,7 +191,7 @@ func (h *Handler) refreshAll(ctx context.Context, feeds []feed.Feed) []result {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			// Refresh's errors name the feed.
-			written, err := feed.Refresh(ctx, h.Store, h.Publisher, f, h.Options)
+			written, err := feed.Refresh(ctx, rd, h.Publisher, f, h.Options)
 			results[i] = result{written, err}
 		}()
 	}
@@ -204,4 +204,38 @@ func (h *Handler) logger() *slog.Logger {
 		return h.Logger
 	}
 	return slog.Default()
+}
+
+// batchReader is the store as the feeds of one batch read it: each jurisdiction is read once
+// for all of them (the first feed to need it reads it, the others wait for that read), so a
+// batch costs one read of its jurisdiction, not one per feed. It lives for one batch, so a
+// change of the jurisdiction is seen by the next.
+type batchReader struct {
+	feed.Reader
+	mu            sync.Mutex
+	jurisdictions map[string]*jurisdictionRead
+}
+
+// jurisdictionRead is one read of a jurisdiction, shared by the feeds of a batch.
+type jurisdictionRead struct {
+	once sync.Once
+	j    open311.Jurisdiction
+	err  error
+}
+
+func newBatchReader(rd feed.Reader) *batchReader {
+	return &batchReader{Reader: rd, jurisdictions: map[string]*jurisdictionRead{}}
+}
+
+// Jurisdiction returns the batch's one read of the jurisdiction, its error included.
+func (r *batchReader) Jurisdiction(ctx context.Context, id string) (open311.Jurisdiction, error) {
+	r.mu.Lock()
+	jr, ok := r.jurisdictions[id]
+	if !ok {
+		jr = &jurisdictionRead{}
+		r.jurisdictions[id] = jr
+	}
+	r.mu.Unlock()
+	jr.once.Do(func() { jr.j, jr.err = r.Reader.Jurisdiction(ctx, id) })
+	return jr.j, jr.err
 }
