@@ -1,12 +1,14 @@
 // Command bench measures every Lambda function and prints a markdown table.
 //
-//	go run ./infra/bench [-only functions|local] [-n 10] [-warm 20] [-endpoint URL] [-o FILE]
+//	go run ./infra/bench [-only functions|local|feeds] [-n 10] [-warm 20] [-endpoint URL] [-o FILE]
 //	                     [-stored 10000] [-posts 300] [-clients 8] [-read-for 3s]
 //
 // With -only local (and by default, after the functions) it measures the local server instead:
 // POST latency one at a time on a fresh store and on one of -stored requests, and the
 // throughput of GET /services.xml, one request and a page of 50, each against a bare net/http
-// server that sends the same bytes with the same headers in the same run.
+// server that sends the same bytes with the same headers in the same run. With -only feeds
+// (and by default, last) it counts what one stream batch of the feed builder reads of DynamoDB
+// at 100, 1,000 and 10,000 stored activities.
 //
 // For each function (every functions/<name>; the operations of api.Routes() first):
 //
@@ -79,7 +81,7 @@ func main() {
 	warm := flag.Int("warm", 20, "warm invokes after the first cold start")
 	endpoint := flag.String("endpoint", os.Getenv("OPEN311_TEST_AWS_ENDPOINT"), "DynamoDB API to use instead of starting moto")
 	out := flag.String("o", "", "also write the table to this file")
-	only := flag.String("only", "", "measure only this: functions or local (default: both)")
+	only := flag.String("only", "", "measure only this: functions, local or feeds (default: all)")
 	stored := flag.Int("stored", 10_000, "local: the requests stored before the second local run")
 	posts := flag.Int("posts", 300, "local: POSTs timed one at a time")
 	clients := flag.Int("clients", 8, "local: clients reading at once")
@@ -101,6 +103,13 @@ func main() {
 			return benchLocal(ctx, root, tmp, []int{0, *stored}, *posts, *clients, *dur)
 		})
 		table += "\n" + local
+	}
+	if err == nil && (*only == "" || *only == "feeds") {
+		var feeds string
+		feeds, err = withTemp(func(root, _ string) (string, error) {
+			return benchFeeds(ctx, root, []int{100, 1_000, 10_000})
+		})
+		table += "\n" + feeds
 	}
 	if table != "" {
 		fmt.Print(table)
