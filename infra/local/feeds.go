@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 )
@@ -48,10 +49,11 @@ func (s *feedingStore) UpdateRequests(ctx context.Context, jurisdictionID string
 // records: a hundred writes to one request rebuild its feeds once or twice, not a hundred
 // times. A feed that fails to build is logged; the write itself stands.
 type follower struct {
-	rd  feed.Reader
-	pub feed.Publisher
-	opt feed.Options
-	log *slog.Logger
+	rd     feed.Reader
+	pub    feed.Publisher
+	opt    feed.Options
+	log    *slog.Logger
+	counts *metrics.Counters
 
 	mu      sync.Mutex
 	pending []feed.Change
@@ -61,8 +63,8 @@ type follower struct {
 }
 
 // newFollower starts a follower; Close stops it.
-func newFollower(rd feed.Reader, pub feed.Publisher, opt feed.Options, log *slog.Logger) *follower {
-	f := &follower{rd: rd, pub: pub, opt: opt, log: log, wake: make(chan struct{}, 1),
+func newFollower(rd feed.Reader, pub feed.Publisher, opt feed.Options, log *slog.Logger, counts *metrics.Counters) *follower {
+	f := &follower{rd: rd, pub: pub, opt: opt, log: log, counts: counts, wake: make(chan struct{}, 1),
 		stop: make(chan struct{}), done: make(chan struct{})}
 	go f.run()
 	return f
@@ -101,11 +103,20 @@ func (f *follower) round() {
 	f.pending = nil
 	f.mu.Unlock()
 	ctx := context.Background()
+	written, skipped, failed := 0, 0, 0
 	for _, fd := range feed.Touched(changes) {
-		if _, err := feed.Refresh(ctx, f.rd, f.pub, fd, f.opt); err != nil {
+		ok, err := feed.Refresh(ctx, f.rd, f.pub, fd, f.opt)
+		switch {
+		case err != nil:
+			failed++
 			f.log.Error("refresh feed", "feed", fd.String(), "err", err)
+		case ok:
+			written++
+		default:
+			skipped++
 		}
 	}
+	f.counts.Feeds(written, skipped, failed)
 }
 
 // Close refreshes what is pending and stops the follower.

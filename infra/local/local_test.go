@@ -20,6 +20,9 @@ import (
 	"time"
 
 	"github.com/mmcdole/gofeed"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 
 	"github.com/civicworks/open311/infra/demo"
 )
@@ -331,4 +334,61 @@ func TestFeedsFollowChanges(t *testing.T) {
 			t.Fatalf("jurisdiction feed: %d %s", status, all)
 		}
 	}
+}
+
+// TestMetrics reads /metrics with Prometheus' own parser after a few requests: the counters the
+// functions give CloudWatch in their log lines, on one machine.
+func TestMetrics(t *testing.T) {
+	base := runStack(t, Config{Addr: "127.0.0.1:0", Data: t.TempDir(), Catalog: "../catalog/demo.json",
+		ReporterKey: "metrics-reporter", StaffKey: "metrics-staff"})
+	get(t, base+"/services.json")
+	get(t, base+"/services/nope.json")
+	resp, err := http.PostForm(base+"/requests.json", url.Values{"api_key": {"metrics-reporter"}, "service_code": {"tree"},
+		"address_string": {"1 Elm St"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var families map[string]*dto.MetricFamily
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		status, body := get(t, base+"/metrics")
+		if status != 200 {
+			t.Fatalf("/metrics: %d %s", status, body)
+		}
+		parser := expfmt.NewTextParser(model.LegacyValidation)
+		if families, err = parser.TextToMetricFamilies(strings.NewReader(body)); err != nil {
+			t.Fatalf("%v:\n%s", err, body)
+		}
+		if counter(families, "open311_feeds_total", "outcome", "written") > 0 || time.Now().After(deadline) {
+			break
+		}
+	}
+	for _, want := range []struct {
+		op, status string
+	}{{"get-services", "2xx"}, {"get-service-definition", "4xx"}, {"post-request", "2xx"}} {
+		if n := counter(families, "open311_requests_total", "operation", want.op, "status", want.status); n != 1 {
+			t.Errorf("open311_requests_total{operation=%q,status=%q} = %v, want 1", want.op, want.status, n)
+		}
+	}
+	if n := counter(families, "open311_feeds_total", "outcome", "written"); n < 3 {
+		t.Errorf("feeds written %v, want the new request's three at least", n)
+	}
+}
+
+// counter is the value of the metric of a family whose labels are the given name, value pairs.
+func counter(families map[string]*dto.MetricFamily, family string, labels ...string) float64 {
+	for _, m := range families[family].GetMetric() {
+		match := true
+		for i := 0; i+1 < len(labels); i += 2 {
+			found := false
+			for _, l := range m.GetLabel() {
+				found = found || (l.GetName() == labels[i] && l.GetValue() == labels[i+1])
+			}
+			match = match && found
+		}
+		if match {
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feed/folder"
 	"github.com/civicworks/open311/pkg/gateway"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
@@ -59,9 +60,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	feeds := filepath.Join(cfg.Data, "feeds")
 	opt := feed.Options{FeedBase: base + "/feeds", APIBase: base}
 
+	counters := &metrics.Counters{}
 	var follow *follower
 	db, err := openStore(ctx, cfg, func(db *bolt.Store) store.Store {
-		follow = newFollower(db, folder.Publisher(feeds), opt, cfg.Logger)
+		follow = newFollower(db, folder.Publisher(feeds), opt, cfg.Logger, counters)
 		return &feedingStore{Store: db, follow: follow}
 	})
 	if err != nil {
@@ -86,11 +88,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("read jurisdictions: %w", err)
 	}
 
-	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds"})
+	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds", Metrics: counters})
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", home(st, feeds, cfg.Docs))
 	mux.Handle("/docs/", serveDocs(cfg.Docs))
 	mux.Handle("/feeds/", serveFeeds(feeds))
+	mux.Handle("/metrics", serveMetrics(counters))
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{
 		Handler:           gateway.Default.Wrap(errorDocuments(exactPaths(mux, a.Handler()))),
@@ -131,6 +134,20 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// serveMetrics shows the counters at /metrics in Prometheus' text format, what CloudWatch gets
+// from the functions' log lines on AWS.
+func serveMetrics(c *metrics.Counters) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here: metrics are read with GET.")
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_ = c.WritePrometheus(w)
+	})
 }
 
 // exactPaths sends a path that is not clean ("//services.json", "/a/../services.json") to the

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/metrics"
 )
 
 // Operation is one operation of the API, which is one Lambda function (functions/<Name>): the
@@ -132,9 +133,21 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	op := rt.serve(rec, r)
-	rt.api.opt.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("op", op), slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
-		slog.Int("status", rec.status), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))
+	if op == "" {
+		op = "unrouted"
+	}
+	took := time.Since(start)
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
+		slog.Int("status", rec.status), slog.Float64("ms", float64(took.Microseconds())/1000)}
+	if rt.api.opt.EMF {
+		attrs = append(attrs, metrics.EMF(op, start, metrics.Request(rec.status, took)...)...)
+	} else {
+		attrs = append(attrs, slog.String("operation", op))
+	}
+	rt.api.opt.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	if m := rt.api.opt.Metrics; m != nil {
+		m.Request(op, rec.status, took)
+	}
 }
 
 // serve routes a request and returns the operation that answered.
@@ -172,7 +185,7 @@ func (rt *router) serve(w http.ResponseWriter, r *http.Request) string {
 // recover answers a handler's panic with an internal error, and logs it.
 func (rt *router) recover(c call, op string) {
 	if v := recover(); v != nil {
-		rt.api.opt.Logger.Error("panic", "op", op, "panic", v)
+		rt.api.opt.Logger.Error("panic", "operation", op, "panic", v)
 		writeErrors(c.w, c.format, http.StatusInternalServerError, "Internal error.")
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/e2e"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -390,6 +391,32 @@ func TestFunctions(t *testing.T) {
 			if got := calls[i].calls; !maps.Equal(got, want.calls) {
 				t.Errorf("%s (invoke %d of %s) called %s, want %s", calls[i].name, want.invoke, want.op, format(got), format(want.calls))
 			}
+		}
+	})
+
+	t.Run("metrics", func(t *testing.T) {
+		// Every request's log line, of every function, is an EMF document of its metrics.
+		lines := 0
+		for op, path := range w.logs {
+			out, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(string(out), "\n") {
+				if !strings.HasPrefix(line, "{") || !strings.Contains(line, `"msg":"request"`) {
+					continue
+				}
+				lines++
+				if err := metrics.CheckEMF([]byte(line)); err != nil {
+					t.Errorf("%s: %v\n%s", op, err, line)
+				}
+				if !strings.Contains(line, `"operation":"`+op+`"`) && op != api.OpFallback {
+					t.Errorf("%s: a line of another operation: %s", op, line)
+				}
+			}
+		}
+		if lines < len(apitest.Cases) {
+			t.Errorf("%d request lines in the functions' logs for %d cases", lines, len(apitest.Cases))
 		}
 	})
 

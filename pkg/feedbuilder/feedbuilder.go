@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
@@ -45,6 +46,9 @@ type Handler struct {
 	// Logger receives one line per batch (default slog.Default()); the function's
 	// (lambdaenv.NewLogger) adds the invocation's request id.
 	Logger *slog.Logger
+	// EMF makes the batch's log line a CloudWatch Embedded Metric Format document of its
+	// metrics (package metrics): feeds written, skipped and failed, and the batch's age.
+	EMF bool
 }
 
 // record is what one stream record is about.
@@ -151,8 +155,28 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 		level = slog.LevelWarn
 		attrs = append(attrs, "errors", errs)
 	}
+	if h.EMF {
+		for _, a := range metrics.EMF("feed-builder", start, metrics.Batch(written, skipped, len(failedFeeds), batchAge(ev, start))...) {
+			attrs = append(attrs, a)
+		}
+	}
 	h.logger().Log(ctx, level, "feed batch", attrs...)
 	return resp, nil
+}
+
+// batchAge is how long the oldest record of a batch waited for it, from the time DynamoDB put
+// it on the stream (to the second): what the stream's IteratorAge shows, per batch.
+func batchAge(ev events.DynamoDBEvent, now time.Time) time.Duration {
+	var oldest time.Time
+	for _, r := range ev.Records {
+		if at := r.Change.ApproximateCreationDateTime.Time; !at.IsZero() && (oldest.IsZero() || at.Before(oldest)) {
+			oldest = at
+		}
+	}
+	if oldest.IsZero() || oldest.After(now) {
+		return 0
+	}
+	return now.Sub(oldest)
 }
 
 // serviceOf returns the service code of a request as the store holds it: none for a request the
