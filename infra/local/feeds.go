@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/metrics"
@@ -57,7 +58,8 @@ type follower struct {
 
 	mu      sync.Mutex
 	pending []feed.Change
-	wake    chan struct{} // a round is wanted (capacity 1)
+	wake    chan struct{}      // a round is wanted (capacity 1)
+	flush   chan chan struct{} // a round is wanted now; the channel is closed after it
 	stop    chan struct{}
 	done    chan struct{}
 }
@@ -65,7 +67,7 @@ type follower struct {
 // newFollower starts a follower; Close stops it.
 func newFollower(rd feed.Reader, pub feed.Publisher, opt feed.Options, log *slog.Logger, counts *metrics.Counters) *follower {
 	f := &follower{rd: rd, pub: pub, opt: opt, log: log, counts: counts, wake: make(chan struct{}, 1),
-		stop: make(chan struct{}), done: make(chan struct{})}
+		flush: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	go f.run()
 	return f
 }
@@ -83,12 +85,28 @@ func (f *follower) note(rs []open311.Request) {
 	}
 }
 
+// followDelay is how long the follower lets writes gather before a round, as the stream
+// gathers records into a batch: a burst of writes rebuilds its feeds once, and a reporter's POST
+// does not share the processor with the rebuild of the feeds of the POST before it.
+const followDelay = 100 * time.Millisecond
+
 func (f *follower) run() {
 	defer close(f.done)
 	for {
 		select {
 		case <-f.wake:
+			select {
+			case <-time.After(followDelay):
+			case <-f.stop:
+			case done := <-f.flush:
+				f.round()
+				close(done)
+				continue
+			}
 			f.round()
+		case done := <-f.flush:
+			f.round()
+			close(done)
 		case <-f.stop:
 			f.round() // what was acknowledged before the stop still gets its feeds
 			return
@@ -117,6 +135,17 @@ func (f *follower) round() {
 		}
 	}
 	f.counts.Feeds(written, skipped, failed)
+}
+
+// settle refreshes, now, the feeds of every change noted so far, and returns when they are
+// written (the local server waits so for the feeds of its seed before it serves).
+func (f *follower) settle() {
+	done := make(chan struct{})
+	select {
+	case f.flush <- done:
+		<-done
+	case <-f.done:
+	}
 }
 
 // Close refreshes what is pending and stops the follower.

@@ -74,6 +74,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	defer db.Close()
 	defer follow.Close() // before the store closes: the last writes' feeds are written first
+	follow.settle()      // the seed's feeds are there before the first reader comes
 	st := &feedingStore{Store: db, follow: follow}
 	reporterKey, err := ensureKey(ctx, st, cfg.Data, "reporter.key", cfg.ReporterKey, open311.RoleReporter)
 	if err != nil {
