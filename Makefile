@@ -20,7 +20,7 @@
 # pkg/deploy's tests check that the targets below, template.yaml, functions/ and the route table
 # agree.
 
-OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions fallback
+OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi fallback
 # Functions that serve no route: they are triggered by an event source of template.yaml.
 STREAM_FUNCTIONS := feed-builder
 
@@ -82,6 +82,8 @@ build-PostRequestUpdateFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/post-request-update
 build-GetJurisdictionsFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-jurisdictions
+build-GetOpenAPIFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-openapi
 build-FallbackFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/fallback
 build-GetRequestsFunction:
