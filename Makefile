@@ -4,6 +4,10 @@
 #                              saying what was skipped and the command that installs what it needs
 #   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS), a
 #                              virtualenv of their own (never activate it: its python3 has no moto)
+#   make contract              .ci/contract: pkg/api/openapi.json validated, and Schemathesis run
+#                              against the local server from it (make contract-tools first)
+#   make contract-tools        installs Schemathesis and openapi-spec-validator, pinned by hash,
+#                              into $(CONTRACT_TOOLS)
 #   make build                 sam build with that SAM CLI: stripped linux/arm64 bootstraps in .aws-sam/
 #   make deploy                make build, then sam deploy --guided (make deploy SAM_DEPLOY_FLAGS=
 #                              deploys with the answers samconfig.toml keeps, without asking)
@@ -34,6 +38,7 @@ GOARCH ?= arm64
 BUILD_DIR ?= build
 
 AWS_TOOLS ?= $(HOME)/.venvs/aws-tools
+CONTRACT_TOOLS ?= $(HOME)/.venvs/contract
 CFN_LINT ?= $(if $(wildcard $(AWS_TOOLS)/bin/cfn-lint),$(AWS_TOOLS)/bin/cfn-lint,cfn-lint)
 SAM ?= $(if $(wildcard $(AWS_TOOLS)/bin/sam),$(AWS_TOOLS)/bin/sam,sam)
 TEMPLATE ?= template.yaml
@@ -42,7 +47,7 @@ SAM_DEPLOY_FLAGS ?= --guided
 # No usage data sent by the SAM CLI unless asked for.
 export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools clean FORCE
+.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools contract contract-tools clean FORCE
 
 test:
 	go run ./infra/testrun ./...
@@ -106,6 +111,13 @@ lint:
 aws-tools:
 	python3 -m venv $(AWS_TOOLS)
 	$(AWS_TOOLS)/bin/pip install -r infra/aws-tools/requirements.txt
+
+contract:
+	CONTRACT_TOOLS=$(CONTRACT_TOOLS) .ci/contract
+
+contract-tools:
+	python3 -m venv $(CONTRACT_TOOLS)
+	$(CONTRACT_TOOLS)/bin/pip install --require-hashes -r infra/schemathesis/requirements.txt
 
 clean:
 	rm -rf $(BUILD_DIR) .aws-sam
