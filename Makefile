@@ -8,6 +8,7 @@
 #                              against the local server from it (make contract-tools first)
 #   make contract-tools        installs Schemathesis and openapi-spec-validator, pinned by hash,
 #                              into $(CONTRACT_TOOLS)
+#   make fuzz                  .ci/fuzz: every Go fuzz target for FUZZTIME (default 10s) each
 #   make build                 sam build with that SAM CLI: stripped linux/arm64 bootstraps in .aws-sam/
 #   make deploy                make build, then sam deploy --guided (make deploy SAM_DEPLOY_FLAGS=
 #                              deploys with the answers samconfig.toml keeps, without asking)
@@ -39,6 +40,7 @@ BUILD_DIR ?= build
 
 AWS_TOOLS ?= $(HOME)/.venvs/aws-tools
 CONTRACT_TOOLS ?= $(HOME)/.venvs/contract
+FUZZTIME ?= 10s
 CFN_LINT ?= $(if $(wildcard $(AWS_TOOLS)/bin/cfn-lint),$(AWS_TOOLS)/bin/cfn-lint,cfn-lint)
 SAM ?= $(if $(wildcard $(AWS_TOOLS)/bin/sam),$(AWS_TOOLS)/bin/sam,sam)
 TEMPLATE ?= template.yaml
@@ -47,7 +49,7 @@ SAM_DEPLOY_FLAGS ?= --guided
 # No usage data sent by the SAM CLI unless asked for.
 export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools contract contract-tools clean FORCE
+.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools contract contract-tools fuzz clean FORCE
 
 test:
 	go run ./infra/testrun ./...
@@ -118,6 +120,9 @@ contract:
 contract-tools:
 	python3 -m venv $(CONTRACT_TOOLS)
 	$(CONTRACT_TOOLS)/bin/pip install --require-hashes -r infra/schemathesis/requirements.txt
+
+fuzz:
+	.ci/fuzz $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILD_DIR) .aws-sam
