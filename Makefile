@@ -4,6 +4,11 @@
 #                              saying what was skipped and the command that installs what it needs
 #   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS), a
 #                              virtualenv of their own (never activate it: its python3 has no moto)
+#   make contract              .ci/contract: pkg/api/openapi.json validated, and Schemathesis run
+#                              against the local server from it (make contract-tools first)
+#   make contract-tools        installs Schemathesis and openapi-spec-validator, pinned by hash,
+#                              into $(CONTRACT_TOOLS)
+#   make fuzz                  .ci/fuzz: every Go fuzz target for FUZZTIME (default 10s) each
 #   make build                 sam build with that SAM CLI: stripped linux/arm64 bootstraps in .aws-sam/
 #   make deploy                make build, then sam deploy --guided (make deploy SAM_DEPLOY_FLAGS=
 #                              deploys with the answers samconfig.toml keeps, without asking)
@@ -20,7 +25,7 @@
 # pkg/deploy's tests check that the targets below, template.yaml, functions/ and the route table
 # agree.
 
-OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions fallback
+OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi fallback
 # Functions that serve no route: they are triggered by an event source of template.yaml.
 STREAM_FUNCTIONS := feed-builder
 
@@ -34,6 +39,8 @@ GOARCH ?= arm64
 BUILD_DIR ?= build
 
 AWS_TOOLS ?= $(HOME)/.venvs/aws-tools
+CONTRACT_TOOLS ?= $(HOME)/.venvs/contract
+FUZZTIME ?= 10s
 CFN_LINT ?= $(if $(wildcard $(AWS_TOOLS)/bin/cfn-lint),$(AWS_TOOLS)/bin/cfn-lint,cfn-lint)
 SAM ?= $(if $(wildcard $(AWS_TOOLS)/bin/sam),$(AWS_TOOLS)/bin/sam,sam)
 TEMPLATE ?= template.yaml
@@ -42,7 +49,7 @@ SAM_DEPLOY_FLAGS ?= --guided
 # No usage data sent by the SAM CLI unless asked for.
 export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools clean FORCE
+.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools contract contract-tools fuzz clean FORCE
 
 test:
 	go run ./infra/testrun ./...
@@ -82,6 +89,8 @@ build-PostRequestUpdateFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/post-request-update
 build-GetJurisdictionsFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-jurisdictions
+build-GetOpenAPIFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-openapi
 build-FallbackFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/fallback
 build-GetRequestsFunction:
@@ -104,6 +113,16 @@ lint:
 aws-tools:
 	python3 -m venv $(AWS_TOOLS)
 	$(AWS_TOOLS)/bin/pip install -r infra/aws-tools/requirements.txt
+
+contract:
+	CONTRACT_TOOLS=$(CONTRACT_TOOLS) .ci/contract
+
+contract-tools:
+	python3 -m venv $(CONTRACT_TOOLS)
+	$(CONTRACT_TOOLS)/bin/pip install --require-hashes -r infra/schemathesis/requirements.txt
+
+fuzz:
+	.ci/fuzz $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILD_DIR) .aws-sam

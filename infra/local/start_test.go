@@ -294,7 +294,7 @@ func TestHomePage(t *testing.T) {
 	for _, m := range href.FindAllStringSubmatch(string(body), -1) {
 		links = append(links, m[1])
 	}
-	for _, want := range []string{"/discovery.json", "/services.json", "/requests.json", "/feeds/city.example.org/requests.atom",
+	for _, want := range []string{"/discovery.json", "/openapi.json", "/services.json", "/requests.json", "/feeds/city.example.org/requests.atom",
 		"/feeds/city.example.org/services/pothole.atom", "/docs/wire.md"} {
 		if !strings.Contains(strings.Join(links, " "), want) {
 			t.Errorf("GET / links no %s; links: %v", want, links)

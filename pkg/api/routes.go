@@ -37,7 +37,7 @@ func Operations() []Operation { return append(served(), Fallback) }
 // served lists the operations that serve routes of their own, in table order.
 func served() []Operation {
 	return []Operation{GetDiscovery, GetServices, GetServiceDefinition, PostRequest, GetToken,
-		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions}
+		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions, GetOpenAPI}
 }
 
 // Lookup returns the operation of the table with the given name.
@@ -81,6 +81,7 @@ const (
 	OpRequestUpdates    = "get-request-updates"
 	OpPostRequestUpdate = "post-request-update"
 	OpJurisdictions     = "get-jurisdictions"
+	OpOpenAPI           = "get-openapi"
 	OpFallback          = "fallback"
 )
 

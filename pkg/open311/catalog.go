@@ -159,6 +159,8 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 	var p Problems
 	if strings.TrimSpace(j.ID) == "" {
 		p.Add("a jurisdiction needs an id")
+	} else if strings.TrimSpace(j.ID) != j.ID {
+		p.Add("jurisdiction id %q has spaces around it, which clients' jurisdiction_id never has", j.ID)
 	}
 	if j.TimeZone != "" {
 		if _, err := time.LoadLocation(j.TimeZone); err != nil {
@@ -179,6 +181,8 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 	for _, s := range services {
 		if s.Code == "" {
 			p.Add("a service of %s has no code", j.ID)
+		} else if strings.TrimSpace(s.Code) != s.Code {
+			p.Add("service code %q has spaces around it, which clients' service_code never has", s.Code)
 		}
 		if seen[s.Code] {
 			p.Add("service code %q appears twice", s.Code)
@@ -193,6 +197,8 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 		for _, a := range s.Attributes {
 			if a.Code == "" {
 				p.Add("service %q: an attribute has no code", s.Code)
+			} else if strings.ContainsAny(a.Code, "[]") {
+				p.Add("service %q: attribute code %q holds a bracket, which no attribute[CODE] field can carry", s.Code, a.Code)
 			}
 			if codes[a.Code] {
 				p.Add("service %q: attribute code %q appears twice", s.Code, a.Code)
