@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -348,5 +349,31 @@ func TestSearchBounds(t *testing.T) {
 		case tc.name == "updated_after alone is 90 days on" && len(l.Requests) != 0:
 			t.Errorf("%s: %d requests updated 200 to 110 days ago, want none", tc.name, len(l.Requests))
 		}
+	}
+}
+
+// BenchmarkReport stores reports, one at a time, on the embedded store holding the test world
+// and none, or 10,000, more requests: what a local POST costs without HTTP and feeds. The
+// ratio of the two is the point (a store's write must not grow with what it holds).
+func BenchmarkReport(b *testing.B) {
+	for _, stored := range []int{0, 10_000} {
+		b.Run(fmt.Sprintf("stored=%d", stored), func(b *testing.B) {
+			at := apitest.Now.Add(-20 * 24 * time.Hour)
+			d := desk.New(desk.Options{Store: world.Store(b), Now: func() time.Time { return at }, DefaultJurisdiction: apitest.Jurisdiction})
+			sub := open311.Submission{ServiceCode: "pothole", Lat: "40.71", Long: "-74.0", Attributes: map[string][]string{"size": {"large"}}}
+			report := func() {
+				at = at.Add(time.Second)
+				if _, err := d.Report(context.Background(), desk.Report{Key: apitest.ReporterKey, Submission: sub}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for range stored {
+				report()
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				report()
+			}
+		})
 	}
 }

@@ -73,7 +73,10 @@ type Store struct {
 // Open of the same file, from this process or another, fails after a second.
 func Open(path string) (*Store, error) {
 	const op = "store/bolt.Open"
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
+	// The free list is not written with every commit (it is rebuilt from the file when it is
+	// opened): writing it made a commit's cost grow with the file, a POST 1.8 times slower at
+	// 10,000 requests than on a fresh store. Commits stay atomic and durable either way.
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType})
 	if errors.Is(err, bberrors.ErrTimeout) {
 		return nil, open311.Wrap(op, fmt.Errorf("open %s: still locked by another user of the file after %s: %w", path, lockTimeout, err))
 	}
