@@ -3,7 +3,6 @@ package deploy_test
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -33,73 +32,6 @@ func list(v any) []any {
 		return nil
 	}
 	return []any{v}
-}
-
-// TestFeedBuilderPolicy checks the feed builder's least privilege: it reads the table and its
-// indexes (never writes, never scans), and in the feed bucket reads, writes and deletes objects
-// and lists the bucket (so that HeadObject of a feed not yet written is a 404, not a 403), and
-// nothing else; SAM adds the stream's and the failure queue's permissions from the event.
-func TestFeedBuilderPolicy(t *testing.T) {
-	fn := feedBuilderFunction(t, readTemplate(t))
-	const (
-		table   = `{"Fn::GetAtt":["Table","Arn"]}`
-		indexes = `{"Fn::Sub":"${Table.Arn}/index/*"}`
-		bucket  = `{"Fn::GetAtt":["FeedBucket","Arn"]}`
-		objects = `{"Fn::Sub":"${FeedBucket.Arn}/*"}`
-	)
-	// The resources each action may have.
-	allowed := map[string][]string{
-		"dynamodb:GetItem":      {table, indexes},
-		"dynamodb:BatchGetItem": {table, indexes},
-		"dynamodb:Query":        {table, indexes},
-		"s3:GetObject":          {objects},
-		"s3:PutObject":          {objects},
-		"s3:DeleteObject":       {objects},
-		"s3:ListBucket":         {bucket},
-	}
-	granted := map[string]map[string]bool{}
-	policies := list(fn.props["Policies"])
-	if len(policies) == 0 {
-		t.Fatalf("%s: no Policies", fn.id)
-	}
-	for _, pol := range policies {
-		stmts, ok := at(pol, "Statement").([]any)
-		if !ok {
-			t.Errorf("%s: policy %v is not an inline Statement list; list the actions, so this test can check them", fn.id, pol)
-			continue
-		}
-		for _, s := range stmts {
-			if at(s, "Effect") != "Allow" {
-				t.Errorf("%s: statement %v is not Effect: Allow", fn.id, s)
-			}
-			for _, a := range list(at(s, "Action")) {
-				a, _ := a.(string)
-				res, ok := allowed[a]
-				if !ok {
-					t.Errorf("%s: action %s is not one of the feed builder's", fn.id, a)
-					continue
-				}
-				for _, r := range list(at(s, "Resource")) {
-					r := jsonString(r)
-					if !slices.Contains(res, r) {
-						t.Errorf("%s: %s on %s, want it only on %v", fn.id, a, r, res)
-					}
-					if granted[a] == nil {
-						granted[a] = map[string]bool{}
-					}
-					granted[a][r] = true
-				}
-			}
-		}
-	}
-	// Updates reads GSI1, a request feed the table; every action is needed.
-	for a, res := range allowed {
-		for _, r := range res {
-			if !granted[a][r] {
-				t.Errorf("%s: lacks %s on %s", fn.id, a, r)
-			}
-		}
-	}
 }
 
 // TestFeedBuilderStream checks the feed builder's trigger: the table's stream, new records only,
