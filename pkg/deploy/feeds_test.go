@@ -151,11 +151,13 @@ func TestFeedBucket(t *testing.T) {
 		check("FeedBucketPolicy principal", at(s, "Principal"), map[string]any{"Service": "cloudfront.amazonaws.com"})
 		check("FeedBucketPolicy condition", at(s, "Condition"), map[string]any{"StringEquals": map[string]any{
 			"AWS:SourceArn": map[string]any{"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${FeedDistribution}"}}})
+		// Object by object: s3:ListBucket would let the distribution's root list the bucket.
 		for _, a := range list(at(s, "Action")) {
-			if a != "s3:GetObject" && a != "s3:ListBucket" {
-				t.Errorf("FeedBucketPolicy lets CloudFront %v; it only reads", a)
+			if a != "s3:GetObject" {
+				t.Errorf("FeedBucketPolicy lets CloudFront %v; it only reads objects", a)
 			}
 		}
+		check("FeedBucketPolicy CloudFront's resource", at(s, "Resource"), map[string]any{"Fn::Sub": "${FeedBucket.Arn}/*"})
 	}
 	if allows == 0 {
 		t.Error("FeedBucketPolicy allows nothing to the distribution")
@@ -203,5 +205,104 @@ func TestFeedBucket(t *testing.T) {
 	}
 	if s := fmt.Sprint(at(d, "Aliases")); strings.Contains(s, "*") {
 		t.Errorf("FeedDistribution Aliases %s", s)
+	}
+	checkCDN(t, tpl, d)
+}
+
+// checkCDN checks what the distribution adds to the bucket's privacy (issue 10): its root is an
+// object, a missing object answers 404, every answer carries the security headers, its access
+// is logged to a private bucket that forgets, and its TLS floor is as high as its certificate
+// allows.
+func checkCDN(t *testing.T, tpl map[string]any, d any) {
+	t.Helper()
+	if root, _ := at(d, "DefaultRootObject").(string); root == "" || strings.HasPrefix(root, "/") {
+		t.Errorf("FeedDistribution DefaultRootObject = %v, want an object name (the root is no listing)", at(d, "DefaultRootObject"))
+	}
+	var to404 bool
+	for _, e := range list(at(d, "CustomErrorResponses")) {
+		if at(e, "ErrorCode") == 403 && at(e, "ResponseCode") == 404 && at(e, "ResponsePagePath") != nil {
+			to404 = true
+		}
+	}
+	if !to404 {
+		t.Error("FeedDistribution has no CustomErrorResponses 403 -> 404: without s3:ListBucket S3 answers 403 for a missing object")
+	}
+
+	ref, _ := at(d, "DefaultCacheBehavior", "ResponseHeadersPolicyId", "Ref").(string)
+	h := at(tpl, "Resources", ref)
+	if at(h, "Type") != "AWS::CloudFront::ResponseHeadersPolicy" {
+		t.Fatalf("FeedDistribution ResponseHeadersPolicyId is %v, want !Ref to a ResponseHeadersPolicy of the template", at(d, "DefaultCacheBehavior", "ResponseHeadersPolicyId"))
+	}
+	sec := at(h, "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
+	if n, _ := at(sec, "StrictTransportSecurity", "AccessControlMaxAgeSec").(int); n < 365*24*60*60 || at(sec, "StrictTransportSecurity", "Override") != true {
+		t.Errorf("%s: StrictTransportSecurity %v, want a max-age of a year or more, overriding the origin", ref, at(sec, "StrictTransportSecurity"))
+	}
+	if at(sec, "ContentTypeOptions", "Override") != true {
+		t.Errorf("%s: no X-Content-Type-Options: nosniff", ref)
+	}
+	if f := at(sec, "FrameOptions", "FrameOption"); f != "DENY" && f != "SAMEORIGIN" {
+		t.Errorf("%s: FrameOptions %v", ref, f)
+	}
+	cspRef, _ := at(sec, "ContentSecurityPolicy", "ContentSecurityPolicy", "Ref").(string)
+	csp, _ := at(tpl, "Parameters", cspRef, "Default").(string)
+	for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "script-src 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("%s: Content-Security-Policy %q (parameter %s) lacks %q", ref, csp, cspRef, want)
+		}
+	}
+
+	logBucket, _ := at(d, "Logging", "Bucket", "Fn::GetAtt").([]any)
+	if len(logBucket) != 2 || logBucket[1] != "DomainName" {
+		t.Fatalf("FeedDistribution Logging.Bucket = %v, want !GetAtt <a bucket of the template>.DomainName", at(d, "Logging", "Bucket"))
+	}
+	lb := at(tpl, "Resources", logBucket[0].(string))
+	checkLogBucket(t, logBucket[0].(string), lb)
+	if got := at(tpl, "Resources", "FeedBucket", "Properties", "LoggingConfiguration", "DestinationBucketName", "Ref"); got != logBucket[0] {
+		t.Errorf("FeedBucket LoggingConfiguration to %v, want the log bucket %v", got, logBucket[0])
+	}
+
+	// The default certificate cannot raise the floor; a certificate of one's own must.
+	cert := at(d, "ViewerCertificate")
+	switch {
+	case at(cert, "CloudFrontDefaultCertificate") == true:
+		if v := at(cert, "MinimumProtocolVersion"); v != nil {
+			t.Errorf("FeedDistribution: MinimumProtocolVersion %v with the default certificate, which ignores it", v)
+		}
+	case at(cert, "AcmCertificateArn") != nil:
+		if v := at(cert, "MinimumProtocolVersion"); v != "TLSv1.2_2021" || at(cert, "SslSupportMethod") != "sni-only" {
+			t.Errorf("FeedDistribution: with an ACM certificate, MinimumProtocolVersion %v, want TLSv1.2_2021 and sni-only", v)
+		}
+	default:
+		t.Errorf("FeedDistribution ViewerCertificate %v", cert)
+	}
+}
+
+// checkLogBucket checks a bucket of access logs: private, encrypted, owned by the account with
+// the ACLs CloudFront's standard logs write with, its logs expiring, kept when the stack goes.
+func checkLogBucket(t *testing.T, id string, b any) {
+	t.Helper()
+	if at(b, "Type") != "AWS::S3::Bucket" {
+		t.Fatalf("%s is %v, want an AWS::S3::Bucket", id, at(b, "Type"))
+	}
+	p := at(b, "Properties")
+	for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		if at(p, "PublicAccessBlockConfiguration", k) != true {
+			t.Errorf("%s: PublicAccessBlockConfiguration.%s is not true", id, k)
+		}
+	}
+	if o := at(list(at(p, "OwnershipControls", "Rules"))[0], "ObjectOwnership"); o != "BucketOwnerPreferred" {
+		t.Errorf("%s: ObjectOwnership %v, want BucketOwnerPreferred (CloudFront's standard logs are written with an ACL)", id, o)
+	}
+	expires := false
+	for _, r := range list(at(p, "LifecycleConfiguration", "Rules")) {
+		if at(r, "Status") == "Enabled" && at(r, "ExpirationInDays") != nil {
+			expires = true
+		}
+	}
+	if !expires {
+		t.Errorf("%s: no lifecycle rule expires the logs", id)
+	}
+	if at(b, "DeletionPolicy") != "Retain" {
+		t.Errorf("%s: DeletionPolicy %v, want Retain (a stack deleted keeps its logs)", id, at(b, "DeletionPolicy"))
 	}
 }
