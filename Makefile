@@ -3,13 +3,16 @@
 #   make test                  go test ./... through infra/testrun: go test's output, then one line
 #                              saying what was skipped and the command that installs what it needs
 #   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS), a
-#                              virtualenv of their own (never activate it: its python3 has no moto)
+#                              virtualenv of their own (never activate it: its python3 has no moto),
+#                              and checkov into $(CHECKOV_TOOLS), each package pinned by hash
 #   make build                 sam build with that SAM CLI: stripped linux/arm64 bootstraps in .aws-sam/
 #   make deploy                make build, then sam deploy --guided (make deploy SAM_DEPLOY_FLAGS=
 #                              deploys with the answers samconfig.toml keeps, without asking)
 #   make outputs               the stack's outputs (TableName, ApiUrl, ...)
 #   make delete                deletes the stack (sam delete asks first; the table is kept)
-#   make lint                  cfn-lint and sam validate --lint on template.yaml, offline
+#   make lint                  cfn-lint, sam validate --lint and checkov on template.yaml (checkov
+#                              also on the template SAM transforms it into), offline
+#   make requirements          pip-compile --generate-hashes of every infra/*/requirements.in
 #   make bootstraps            builds every function into build/<operation>/bootstrap (linux/arm64);
 #                              make bootstraps GOARCH=amd64 builds them for an amd64 host, to run
 #                              under the Lambda Runtime Interface Emulator
@@ -36,13 +39,19 @@ BUILD_DIR ?= build
 AWS_TOOLS ?= $(HOME)/.venvs/aws-tools
 CFN_LINT ?= $(if $(wildcard $(AWS_TOOLS)/bin/cfn-lint),$(AWS_TOOLS)/bin/cfn-lint,cfn-lint)
 SAM ?= $(if $(wildcard $(AWS_TOOLS)/bin/sam),$(AWS_TOOLS)/bin/sam,sam)
+CHECKOV_TOOLS ?= $(HOME)/.venvs/checkov
+# The pinned checkov with its fix for SAM Globals (infra/checkov/run.py says which).
+CHECKOV ?= $(CHECKOV_TOOLS)/bin/python infra/checkov/run.py
+# Offline (--skip-download: no guidelines fetched); findings are shown, not fatal here: those
+# docs/security.md accepts are expected, and pkg/deploy's TestCheckov fails on any other.
+CHECKOV_FLAGS := --quiet --compact --skip-download --framework cloudformation --soft-fail
 TEMPLATE ?= template.yaml
 STACK ?= open311
 SAM_DEPLOY_FLAGS ?= --guided
 # No usage data sent by the SAM CLI unless asked for.
 export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools clean FORCE
+.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools requirements clean FORCE
 
 test:
 	go run ./infra/testrun ./...
@@ -100,10 +109,26 @@ $(BUILD_DIR)/%/bootstrap: FORCE
 lint:
 	$(CFN_LINT) $(TEMPLATE)
 	AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint --template $(TEMPLATE) --region us-east-1
+	$(CHECKOV) $(CHECKOV_FLAGS) --file $(TEMPLATE)
+	mkdir -p $(BUILD_DIR)
+	$(AWS_TOOLS)/bin/python infra/aws-tools/transform.py $(TEMPLATE) > $(BUILD_DIR)/transformed.json
+	$(CHECKOV) $(CHECKOV_FLAGS) --file $(BUILD_DIR)/transformed.json
 
 aws-tools:
 	python3 -m venv $(AWS_TOOLS)
-	$(AWS_TOOLS)/bin/pip install -r infra/aws-tools/requirements.txt
+	$(AWS_TOOLS)/bin/pip install --require-hashes -r infra/aws-tools/requirements.txt
+	python3 -m venv $(CHECKOV_TOOLS)
+	$(CHECKOV_TOOLS)/bin/pip install --require-hashes -r infra/checkov/requirements.txt
+
+# Pins every package of each tool by hash, from its requirements.in (pip-tools in a virtualenv
+# of its own; PIP_FIND_LINKS emptied so that no local wheel folder enters the hashes).
+requirements:
+	python3 -m venv $(BUILD_DIR)/pip-tools
+	$(BUILD_DIR)/pip-tools/bin/pip install --quiet pip-tools
+	for d in infra/moto infra/aws-tools infra/checkov; do \
+		(cd $$d && PIP_FIND_LINKS= $(CURDIR)/$(BUILD_DIR)/pip-tools/bin/pip-compile --quiet --generate-hashes \
+			--allow-unsafe --strip-extras --no-emit-find-links --output-file requirements.txt requirements.in) || exit 1; \
+	done
 
 clean:
 	rm -rf $(BUILD_DIR) .aws-sam
