@@ -5,6 +5,11 @@
 #   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS), a
 #                              virtualenv of their own (never activate it: its python3 has no moto),
 #                              and checkov into $(CHECKOV_TOOLS), each package pinned by hash
+#   make contract              .ci/contract: pkg/api/openapi.json validated, and Schemathesis run
+#                              against the local server from it (make contract-tools first)
+#   make contract-tools        installs Schemathesis and openapi-spec-validator, pinned by hash,
+#                              into $(CONTRACT_TOOLS)
+#   make fuzz                  .ci/fuzz: every Go fuzz target for FUZZTIME (default 10s) each
 #   make build                 sam build with that SAM CLI: stripped linux/arm64 bootstraps in .aws-sam/
 #   make deploy                make build, then sam deploy --guided (make deploy SAM_DEPLOY_FLAGS=
 #                              deploys with the answers samconfig.toml keeps, without asking)
@@ -23,7 +28,7 @@
 # pkg/deploy's tests check that the targets below, template.yaml, functions/ and the route table
 # agree.
 
-OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions fallback
+OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi fallback
 # Functions that serve no route: they are triggered by an event source of template.yaml.
 STREAM_FUNCTIONS := feed-builder
 
@@ -37,6 +42,8 @@ GOARCH ?= arm64
 BUILD_DIR ?= build
 
 AWS_TOOLS ?= $(HOME)/.venvs/aws-tools
+CONTRACT_TOOLS ?= $(HOME)/.venvs/contract
+FUZZTIME ?= 10s
 CFN_LINT ?= $(if $(wildcard $(AWS_TOOLS)/bin/cfn-lint),$(AWS_TOOLS)/bin/cfn-lint,cfn-lint)
 SAM ?= $(if $(wildcard $(AWS_TOOLS)/bin/sam),$(AWS_TOOLS)/bin/sam,sam)
 CHECKOV_TOOLS ?= $(HOME)/.venvs/checkov
@@ -51,7 +58,7 @@ SAM_DEPLOY_FLAGS ?= --guided
 # No usage data sent by the SAM CLI unless asked for.
 export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools requirements clean FORCE
+.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools requirements contract contract-tools fuzz clean FORCE
 
 test:
 	go run ./infra/testrun ./...
@@ -91,6 +98,8 @@ build-PostRequestUpdateFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/post-request-update
 build-GetJurisdictionsFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-jurisdictions
+build-GetOpenAPIFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-openapi
 build-FallbackFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/fallback
 build-GetRequestsFunction:
@@ -125,10 +134,20 @@ aws-tools:
 requirements:
 	python3 -m venv $(BUILD_DIR)/pip-tools
 	$(BUILD_DIR)/pip-tools/bin/pip install --quiet pip-tools
-	for d in infra/moto infra/aws-tools infra/checkov; do \
+	for d in infra/moto infra/aws-tools infra/checkov infra/schemathesis; do \
 		(cd $$d && PIP_FIND_LINKS= $(CURDIR)/$(BUILD_DIR)/pip-tools/bin/pip-compile --quiet --generate-hashes \
 			--allow-unsafe --strip-extras --no-emit-find-links --output-file requirements.txt requirements.in) || exit 1; \
 	done
+
+contract:
+	CONTRACT_TOOLS=$(CONTRACT_TOOLS) .ci/contract
+
+contract-tools:
+	python3 -m venv $(CONTRACT_TOOLS)
+	$(CONTRACT_TOOLS)/bin/pip install --require-hashes -r infra/schemathesis/requirements.txt
+
+fuzz:
+	.ci/fuzz $(FUZZTIME)
 
 clean:
 	rm -rf $(BUILD_DIR) .aws-sam

@@ -367,6 +367,7 @@ func TestUsage(t *testing.T) {
 		{"revoke non-hex hash", []string{"keys", "revoke", "-hash", strings.Repeat("z", 64)}, "-hash must be the 64 hex digits"},
 		{"table create with bolt", []string{"table", "create"}, "table create is for -store dynamo"},
 		{"table create argument", []string{"-store", "dynamo", "-table", "t", "table", "create", "now"}, `unexpected argument "now"`},
+		{"table backfill with bolt", []string{"table", "backfill"}, "table backfill is for -store dynamo"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := t.TempDir()
@@ -454,6 +455,16 @@ func TestDynamo(t *testing.T) {
 	}
 	if k.Hash != hash || !k.Matches(secret) || k.Role != open311.RoleStaff || k.JurisdictionID != "city.example.org" || k.Revoked {
 		t.Errorf("stored key %+v", k)
+	}
+
+	// A table of this version's store has nothing to backfill.
+	req := open311.Request{ID: "R1", JurisdictionID: "city.example.org", ServiceCode: "pothole", Status: open311.Open,
+		Requested: time.Now(), Updated: time.Now(), Address: "1 Main St", Version: 1}
+	if err := st.CreateRequest(ctx, req, req.Created()); err != nil {
+		t.Fatal(err)
+	}
+	if r := dyn("table", "backfill"); r.stdout != "city.example.org: 0 activities given their entry copy and service partition\n" {
+		t.Errorf("table backfill printed %q", r.stdout)
 	}
 
 	dyn("keys", "revoke", "-hash", hash)

@@ -15,6 +15,9 @@
 //	                                       label (never the secret or the full hash)
 //	keys revoke -hash HEX | -key SECRET    revoke a key (-key - reads the secret from stdin)
 //	table create                           create the DynamoDB table (-store dynamo only)
+//	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
+//	                                       index their entry copy and service partition (-store
+//	                                       dynamo only; once after that upgrade; safe to repeat)
 //
 // The bolt store (the default) is the file open311.db in the -data folder, the one
 // `go run ./infra/local` uses. bbolt lets one process at a time open it, so stop the local
@@ -85,6 +88,7 @@ commands:
   keys list
   keys revoke -hash HEX | -key SECRET (-key - reads it from stdin)
   table create  (dynamo only)
+  table backfill [-jurisdiction ID]  (dynamo only)
 
 global flags:
 `
@@ -179,6 +183,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return b.explain(c.keysList(ctx, &b, rest))
 	case "table create":
 		return b.explain(c.tableCreate(ctx, &b, rest))
+	case "table backfill":
+		return b.explain(c.tableBackfill(ctx, &b, rest))
 	case "help ":
 		fs.SetOutput(c.stdout)
 		fs.Usage()
@@ -190,7 +196,7 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "keys":
 		return badUsage("keys takes create, list or revoke, not %q", sub)
 	case "table":
-		return badUsage("table takes create, not %q", sub)
+		return badUsage("table takes create or backfill, not %q", sub)
 	}
 	return badUsage("unknown command %q", strings.TrimSpace(group+" "+sub))
 }

@@ -27,8 +27,8 @@ const (
 )
 
 // gateway is the HTTP API of the emulated stack: API Gateway's part (routing, the payload 2.0
-// event, CORS as template.yaml's CorsConfiguration, its own error answers) in front of the
-// functions under their emulators, and CloudFront's part in front of the feed bucket.
+// event, its own error answers; CORS is pkg/gateway's Default around it) in front of the functions
+// under their emulators, and CloudFront's part in front of the feed bucket.
 type gateway struct {
 	gw     *e2e.Gateway
 	fns    map[string]*e2e.Emulator // by operation
@@ -38,17 +38,6 @@ type gateway struct {
 }
 
 func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Origin") != "" {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			// A preflight: API Gateway answers it from the CORS configuration, no function runs.
-			w.Header().Set("Access-Control-Allow-Methods", "GET,OPTIONS,POST")
-			w.Header().Set("Access-Control-Allow-Headers", "authorization,content-type")
-			w.Header().Set("Access-Control-Max-Age", "600")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-	}
 	if strings.HasPrefix(r.URL.Path, "/feeds/") {
 		g.feed(w, r)
 		return

@@ -26,6 +26,7 @@ import (
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/catalog"
 	"github.com/civicworks/open311/pkg/e2e"
+	apigw "github.com/civicworks/open311/pkg/gateway"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
@@ -173,7 +174,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	defer func() { stopFeeds(); <-feedsDone }()
 
 	gw := &gateway{gw: &e2e.Gateway{Routes: api.Routes()}, fns: fns, s3: s3c, bucket: bucketName, log: cfg.Logger}
-	srv := &http.Server{Handler: gw, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+	srv := &http.Server{Handler: apigw.Default.Wrap(gw), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -100,6 +100,8 @@ func TestEveryFailureIsAnErrorDocument(t *testing.T) {
 		{"home posted", "POST / HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n", 405, false, "not allowed", "GET, HEAD"},
 		{"unknown doc", "GET /docs/nope.md HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, false, "no such document", ""},
 		{"unknown route", "GET /nope.json HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, true, "no such resource", ""},
+		{"a doubled slash is no route, as behind API Gateway", "GET //services.json HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, true, "no such resource", ""},
+		{"a dot segment is no route", "GET /feeds/../services.xml HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, false, "no such resource", ""},
 		{"headers too large", "GET /services.xml HTTP/1.1\r\nHost: " + host + "\r\nX-Big: " + big + "\r\n\r\n", 431, false, "at most 64 KiB", ""},
 		{"headers too large, json", "GET /services.json?x=1 HTTP/1.1\r\nHost: " + host + "\r\nX-Big: " + big + "\r\n\r\n", 431, true, "too large", ""},
 		{"malformed host", "GET /services.json HTTP/1.1\r\nHost: a b\r\n\r\n", 400, true, "Malformed Host header.", ""},
@@ -108,7 +110,9 @@ func TestEveryFailureIsAnErrorDocument(t *testing.T) {
 		{"unknown transfer coding", "POST /requests.json HTTP/1.1\r\nHost: " + host + "\r\nTransfer-Encoding: zip\r\n\r\n", 501, true, "Unsupported transfer encoding.", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := raw(t, s.base, tc.request)
+			// As a browser app sends it: every answer, error or not, must be readable there.
+			request := strings.Replace(tc.request, " HTTP/1.1\r\n", " HTTP/1.1\r\nOrigin: https://app.example\r\n", 1)
+			resp, body := raw(t, s.base, request)
 			if resp.StatusCode != tc.status {
 				t.Errorf("status %d, want %d: %s", resp.StatusCode, tc.status, body)
 			}

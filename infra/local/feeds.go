@@ -9,56 +9,149 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 )
 
-// feedingStore is the local stand-in for the DynamoDB stream and its feed builder: after every
-// acknowledged write of a request it refreshes the feeds the write touched, rebuilt from the
-// store, with the same pkg/feed code the Lambda function runs. A feed that fails to build is
-// logged; the write itself stands.
+// feedingStore is the local stand-in for the DynamoDB stream: every acknowledged write of a
+// request notes the feeds it touched to a follower, which rebuilds them in the background. The
+// write does not wait for its feeds, as a DynamoDB write does not wait for its stream.
 type feedingStore struct {
 	store.Store
-	pub feed.Publisher
-	opt feed.Options
-	log *slog.Logger
-	mu  sync.Mutex // one refresh at a time, so that the newest state is written last
+	follow *follower
 }
 
-// CreateRequest stores a request, then refreshes its feeds.
+// CreateRequest stores a request, then notes its feeds.
 func (s *feedingStore) CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error {
 	err := s.Store.CreateRequest(ctx, r, created)
 	if err == nil {
-		s.refresh(ctx, []open311.Request{r})
+		s.follow.note([]open311.Request{r})
 	}
 	return err
 }
 
-// UpdateRequests changes requests together, then refreshes their feeds (store.UpdateRequest
-// comes here too).
+// UpdateRequests changes requests together, then notes their feeds (store.UpdateRequest comes
+// here too).
 func (s *feedingStore) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
 	rs, err := s.Store.UpdateRequests(ctx, jurisdictionID, ids, change)
 	if err == nil {
-		s.refresh(ctx, rs)
+		s.follow.note(rs)
 	}
 	return rs, err
 }
 
-func (s *feedingStore) refresh(ctx context.Context, rs []open311.Request) {
-	var changes []feed.Change
+// follower is the local stand-in for the feed builder: one goroutine that refreshes the feeds
+// writes touched, rebuilt from the store with the same pkg/feed code the Lambda function runs.
+// Changes noted while it works are coalesced into its next round, as a stream batch coalesces
+// records: a hundred writes to one request rebuild its feeds once or twice, not a hundred
+// times. A feed that fails to build is logged; the write itself stands.
+type follower struct {
+	rd     feed.Reader
+	pub    feed.Publisher
+	opt    feed.Options
+	log    *slog.Logger
+	counts *metrics.Counters
+
+	mu      sync.Mutex
+	pending []feed.Change
+	wake    chan struct{}      // a round is wanted (capacity 1)
+	flush   chan chan struct{} // a round is wanted now; the channel is closed after it
+	stop    chan struct{}
+	done    chan struct{}
+}
+
+// newFollower starts a follower; Close stops it.
+func newFollower(rd feed.Reader, pub feed.Publisher, opt feed.Options, log *slog.Logger, counts *metrics.Counters) *follower {
+	f := &follower{rd: rd, pub: pub, opt: opt, log: log, counts: counts, wake: make(chan struct{}, 1),
+		flush: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	go f.run()
+	return f
+}
+
+// note records the feeds of written requests and wakes the follower; it never waits.
+func (f *follower) note(rs []open311.Request) {
+	f.mu.Lock()
 	for _, r := range rs {
-		changes = append(changes, feed.Change{JurisdictionID: r.JurisdictionID, RequestID: r.ID, ServiceCode: r.ServiceCode})
+		f.pending = append(f.pending, feed.Change{JurisdictionID: r.JurisdictionID, RequestID: r.ID, ServiceCode: r.ServiceCode})
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ctx = context.WithoutCancel(ctx) // the write is done: finish its feeds even if the client left
-	for _, f := range feed.Touched(changes) {
-		if _, err := feed.Refresh(ctx, s.Store, s.pub, f, s.opt); err != nil {
-			s.log.Error("refresh feed", "feed", f.String(), "err", err)
+	f.mu.Unlock()
+	select {
+	case f.wake <- struct{}{}:
+	default: // a round is wanted already
+	}
+}
+
+// followDelay is how long the follower lets writes gather before a round, as the stream
+// gathers records into a batch: a burst of writes rebuilds its feeds once, and a reporter's POST
+// does not share the processor with the rebuild of the feeds of the POST before it.
+const followDelay = 100 * time.Millisecond
+
+func (f *follower) run() {
+	defer close(f.done)
+	for {
+		select {
+		case <-f.wake:
+			select {
+			case <-time.After(followDelay):
+			case <-f.stop:
+			case done := <-f.flush:
+				f.round()
+				close(done)
+				continue
+			}
+			f.round()
+		case done := <-f.flush:
+			f.round()
+			close(done)
+		case <-f.stop:
+			f.round() // what was acknowledged before the stop still gets its feeds
+			return
 		}
 	}
+}
+
+// round refreshes, once each, the feeds of every change noted so far.
+func (f *follower) round() {
+	f.mu.Lock()
+	changes := f.pending
+	f.pending = nil
+	f.mu.Unlock()
+	ctx := context.Background()
+	written, skipped, failed := 0, 0, 0
+	for _, fd := range feed.Touched(changes) {
+		ok, err := feed.Refresh(ctx, f.rd, f.pub, fd, f.opt)
+		switch {
+		case err != nil:
+			failed++
+			f.log.Error("refresh feed", "feed", fd.String(), "err", err)
+		case ok:
+			written++
+		default:
+			skipped++
+		}
+	}
+	f.counts.Feeds(written, skipped, failed)
+}
+
+// settle refreshes, now, the feeds of every change noted so far, and returns when they are
+// written (the local server waits so for the feeds of its seed before it serves).
+func (f *follower) settle() {
+	done := make(chan struct{})
+	select {
+	case f.flush <- done:
+		<-done
+	case <-f.done:
+	}
+}
+
+// Close refreshes what is pending and stops the follower.
+func (f *follower) Close() {
+	close(f.stop)
+	<-f.done
 }
 
 // serveFeeds serves the .atom files of the feed folder under /feeds/ with Atom's content type

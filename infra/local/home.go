@@ -32,6 +32,7 @@ ends in <code>.xml</code> or <code>.json</code>; POSTs need an API key (the serv
 <h2>The API</h2>
 <ul>
 <li>Discovery: <a href="/discovery.xml">discovery.xml</a>, <a href="/discovery.json">discovery.json</a></li>
+<li>The OpenAPI 3.1 document of every operation: <a href="/openapi.json">openapi.json</a></li>
 <li>Jurisdictions: <a href="/jurisdictions.xml">jurisdictions.xml</a>, <a href="/jurisdictions.json">jurisdictions.json</a></li>
 <li>Services: <a href="/services.xml">services.xml</a>, <a href="/services.json">services.json</a></li>
 <li>Recent requests: <a href="/requests.xml">requests.xml</a>, <a href="/requests.json">requests.json</a>,

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -22,6 +23,8 @@ import (
 	"github.com/civicworks/open311/pkg/catalog"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feed/folder"
+	"github.com/civicworks/open311/pkg/gateway"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
@@ -57,14 +60,22 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	feeds := filepath.Join(cfg.Data, "feeds")
 	opt := feed.Options{FeedBase: base + "/feeds", APIBase: base}
 
+	counters := &metrics.Counters{}
+	var follow *follower
 	db, err := openStore(ctx, cfg, func(db *bolt.Store) store.Store {
-		return &feedingStore{Store: db, pub: folder.Publisher(feeds), log: cfg.Logger, opt: opt}
+		follow = newFollower(db, folder.Publisher(feeds), opt, cfg.Logger, counters)
+		return &feedingStore{Store: db, follow: follow}
 	})
 	if err != nil {
+		if follow != nil {
+			follow.Close()
+		}
 		return err
 	}
 	defer db.Close()
-	st := &feedingStore{Store: db, pub: folder.Publisher(feeds), log: cfg.Logger, opt: opt}
+	defer follow.Close() // before the store closes: the last writes' feeds are written first
+	follow.settle()      // the seed's feeds are there before the first reader comes
+	st := &feedingStore{Store: db, follow: follow}
 	reporterKey, err := ensureKey(ctx, st, cfg.Data, "reporter.key", cfg.ReporterKey, open311.RoleReporter)
 	if err != nil {
 		return err
@@ -78,14 +89,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("read jurisdictions: %w", err)
 	}
 
-	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds"})
+	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds", Metrics: counters})
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", home(st, feeds, cfg.Docs))
 	mux.Handle("/docs/", serveDocs(cfg.Docs))
 	mux.Handle("/feeds/", serveFeeds(feeds))
+	mux.Handle("/metrics", serveMetrics(counters))
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{
-		Handler:           withCORS(errorDocuments(mux)),
+		Handler:           gateway.Default.Wrap(errorDocuments(exactPaths(mux, a.Handler()))),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -123,6 +135,34 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// serveMetrics shows the counters at /metrics in Prometheus' text format, what CloudWatch gets
+// from the functions' log lines on AWS.
+func serveMetrics(c *metrics.Counters) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			writeError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here: metrics are read with GET.")
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_ = c.WritePrometheus(w)
+	})
+}
+
+// exactPaths sends a path that is not clean ("//services.json", "/a/../services.json") to the
+// API, which answers 404 as the functions behind API Gateway do, instead of to the mux, which
+// would redirect it to its clean form: the same answer on both runtimes.
+func exactPaths(mux, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if clean := path.Clean(p); p != clean && p != clean+"/" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }
 
 // listen listens on addr, saying what to do when the port is taken.
@@ -257,19 +297,4 @@ func ensureKey(ctx context.Context, st store.Store, data, file, value string, ro
 		}
 	}
 	return value, nil
-}
-
-// withCORS lets browser apps call the local API, as API Gateway's CORS settings do on AWS.
-func withCORS(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
-			w.Header().Set("Access-Control-Allow-Methods", "GET, POST")
-			w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Authorization")
-			w.Header().Set("Access-Control-Max-Age", "600")
-			w.WriteHeader(http.StatusNoContent)
-			return
-		}
-		h.ServeHTTP(w, r)
-	})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -218,6 +219,7 @@ func post(t *testing.T, u string, form url.Values) int {
 func TestKeysAreReplaced(t *testing.T) {
 	data := t.TempDir()
 	report := url.Values{"service_code": {"tree"}, "address_string": {"1 Main St"}}
+	tries := 0
 	try := func(base, reporter, staff string) (int, int) {
 		f := url.Values{"api_key": {reporter}}
 		for k, v := range report {
@@ -225,7 +227,8 @@ func TestKeysAreReplaced(t *testing.T) {
 		}
 		created := post(t, base+"/requests.xml", f)
 		id := exampleID(t, base)
-		return created, post(t, base+"/requests/"+id+".json", url.Values{"api_key": {staff}, "status_notes": {"Seen."}})
+		tries++ // notes that change each time: an update that changes nothing is refused
+		return created, post(t, base+"/requests/"+id+".json", url.Values{"api_key": {staff}, "status_notes": {fmt.Sprintf("Seen (%d).", tries)}})
 	}
 
 	s := startStack(t, Config{Data: data, ReporterKey: "reporter-one", StaffKey: "staff-one"})
@@ -291,7 +294,7 @@ func TestHomePage(t *testing.T) {
 	for _, m := range href.FindAllStringSubmatch(string(body), -1) {
 		links = append(links, m[1])
 	}
-	for _, want := range []string{"/discovery.json", "/services.json", "/requests.json", "/feeds/city.example.org/requests.atom",
+	for _, want := range []string{"/discovery.json", "/openapi.json", "/services.json", "/requests.json", "/feeds/city.example.org/requests.atom",
 		"/feeds/city.example.org/services/pothole.atom", "/docs/wire.md"} {
 		if !strings.Contains(strings.Join(links, " "), want) {
 			t.Errorf("GET / links no %s; links: %v", want, links)

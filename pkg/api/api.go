@@ -16,6 +16,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
@@ -39,6 +40,11 @@ type Options struct {
 	CatalogTTL time.Duration
 	// Logger receives one line per request (default slog.Default()).
 	Logger *slog.Logger
+	// EMF makes each request's log line a CloudWatch Embedded Metric Format document of its
+	// metrics (package metrics), as the Lambda functions log it.
+	EMF bool
+	// Metrics, when set, counts every request (the local server's /metrics).
+	Metrics *metrics.Counters
 }
 
 // API serves the operations of the route table over one service desk.

@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 // newWorld returns a handler over a freshly seeded embedded store, and the store. Its clock
 // stands still at apitest.Now and it gives out the ids and tokens the golden cases expect.
-func newWorld(t *testing.T) (http.Handler, *bolt.Store) {
+func newWorld(t testing.TB) (http.Handler, *bolt.Store) {
 	t.Helper()
 	st := world.Store(t)
 	ids, tokens := apitest.IDs()

@@ -27,8 +27,11 @@ func (a *API) getDiscovery(c call) {
 	} else if len(dir.All) > 0 {
 		d.Contact, d.KeyService = dir.All[0].Contact, dir.All[0].KeyService
 	}
-	// This API, then the APIs of jurisdictions served elsewhere (each once).
-	urls := []string{a.baseURL(c.r)}
+	// This API, then the APIs of jurisdictions served elsewhere (each once), then this API's
+	// OpenAPI document: an endpoint whose specification is the document's address, which
+	// GeoReport clients, looking for GeoReport's specification, pass over.
+	base := a.baseURL(c.r)
+	urls := []string{base}
 	for _, j := range dir.All {
 		if j.URL != "" && !slices.Contains(urls, j.URL) {
 			urls = append(urls, j.URL)
@@ -43,6 +46,13 @@ func (a *API) getDiscovery(c call) {
 			Formats:       []string{"text/xml", "application/json"},
 		})
 	}
+	d.Endpoints = append(d.Endpoints, georeport.Endpoint{
+		Specification: base + OpenAPIPath,
+		URL:           base,
+		Changeset:     d.Changeset,
+		Type:          a.opt.EndpointType,
+		Formats:       []string{"text/xml", "application/json"},
+	})
 	a.write(c, d)
 }
 

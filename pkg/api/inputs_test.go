@@ -56,6 +56,7 @@ func TestRefusedInputs(t *testing.T) {
 			"api_key=" + apitest.StaffKey + "&expected_datetime=0001-01-01T00:00:00Z", false, 400, "expected_datetime"},
 		{"start_date at the instant that means none", "GET", "/requests.json?start_date=0001-01-01T00:00:00Z", "", "", false, 400, "start_date"},
 		{"end_date past the year 9999", "GET", "/servicerequestupdates.json?end_date=9999-12-31T23:59:59-01:00", "", "", false, 400, "end_date"},
+		{"ids with a malformed filter", "GET", "/requests.json?service_request_id=100003&status=pending", "", "", false, 400, "open or closed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var body io.Reader = strings.NewReader(tc.body)

@@ -60,9 +60,6 @@ func search(v url.Values) (desk.Search, error) {
 		Cursor:         georeport.Field(v, "cursor"),
 		Details:        extensions(v),
 	}
-	if len(s.IDs) > 0 {
-		return s, nil // the ids select, and every other filter is left aside
-	}
 	for _, st := range georeport.List(georeport.Field(v, "status")) {
 		switch st = strings.ToLower(st); st {
 		case "open", "closed":

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/metrics"
 )
 
 // Operation is one operation of the API, which is one Lambda function (functions/<Name>): the
@@ -36,7 +37,7 @@ func Operations() []Operation { return append(served(), Fallback) }
 // served lists the operations that serve routes of their own, in table order.
 func served() []Operation {
 	return []Operation{GetDiscovery, GetServices, GetServiceDefinition, PostRequest, GetToken,
-		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions}
+		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions, GetOpenAPI}
 }
 
 // Lookup returns the operation of the table with the given name.
@@ -80,6 +81,7 @@ const (
 	OpRequestUpdates    = "get-request-updates"
 	OpPostRequestUpdate = "post-request-update"
 	OpJurisdictions     = "get-jurisdictions"
+	OpOpenAPI           = "get-openapi"
 	OpFallback          = "fallback"
 )
 
@@ -132,9 +134,21 @@ func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 	op := rt.serve(rec, r)
-	rt.api.opt.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
-		slog.String("op", op), slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
-		slog.Int("status", rec.status), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))
+	if op == "" {
+		op = "unrouted"
+	}
+	took := time.Since(start)
+	attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.EscapedPath()),
+		slog.Int("status", rec.status), slog.Float64("ms", float64(took.Microseconds())/1000)}
+	if rt.api.opt.EMF {
+		attrs = append(attrs, metrics.EMF(op, start, metrics.Request(rec.status, took)...)...)
+	} else {
+		attrs = append(attrs, slog.String("operation", op))
+	}
+	rt.api.opt.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	if m := rt.api.opt.Metrics; m != nil {
+		m.Request(op, rec.status, took)
+	}
 }
 
 // serve routes a request and returns the operation that answered.
@@ -172,7 +186,7 @@ func (rt *router) serve(w http.ResponseWriter, r *http.Request) string {
 // recover answers a handler's panic with an internal error, and logs it.
 func (rt *router) recover(c call, op string) {
 	if v := recover(); v != nil {
-		rt.api.opt.Logger.Error("panic", "op", op, "panic", v)
+		rt.api.opt.Logger.Error("panic", "operation", op, "panic", v)
 		writeErrors(c.w, c.format, http.StatusInternalServerError, "Internal error.")
 	}
 }
@@ -181,8 +195,15 @@ func (rt *router) recover(c call, op string) {
 func (a *API) fallback(c call) { a.notServed(c, served()) }
 
 // notServed answers a request to a path ops do not serve with its method: 405 with the methods
-// that serve it, or 404. c.name is the path, without the version prefix.
+// that do serve it, or 404. A route of the request's own method that did not reach its handler
+// is not deployed where the request went (a path API Gateway routes to no function, such as an
+// unmapped prefix): that is 404 too, never a 405 that names the method it refuses. c.name is
+// the path, without the version prefix.
 func (a *API) notServed(c call, ops []Operation) {
+	method := c.r.Method
+	if method == http.MethodHead {
+		method = http.MethodGet
+	}
 	var allowed []string
 	for _, op := range ops {
 		for _, route := range op.Routes {
@@ -191,7 +212,7 @@ func (a *API) notServed(c call, ops []Operation) {
 			}
 		}
 	}
-	if len(allowed) > 0 {
+	if len(allowed) > 0 && !slices.Contains(allowed, method) {
 		slices.Sort(allowed)
 		c.w.Header().Set("Allow", strings.Join(allowed, ", "))
 		writeErrors(c.w, c.format, http.StatusMethodNotAllowed, "The method "+c.r.Method+" is not allowed here.")

@@ -38,8 +38,14 @@ func Read(r io.Reader) (File, error) {
 	if len(f.Jurisdictions) == 0 {
 		return File{}, fmt.Errorf("decode catalog: no jurisdictions")
 	}
+	seen := map[string]bool{}
 	for i := range f.Jurisdictions {
 		j := &f.Jurisdictions[i]
+		if seen[j.ID] {
+			// Load would write it twice, the second removing the services of the first.
+			return File{}, fmt.Errorf("check catalog: jurisdiction %q appears twice", j.ID)
+		}
+		seen[j.ID] = true
 		for k := range j.Services {
 			j.Services[k].JurisdictionID = j.ID
 		}

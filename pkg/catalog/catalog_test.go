@@ -48,6 +48,11 @@ func TestReadRefusesBadCatalogs(t *testing.T) {
 		"bad type":        `{"jurisdictions":[{"id":"a","services":[{"service_code":"x","type":"fast"}]}]}`,
 		"duplicate order": `{"jurisdictions":[{"id":"a","services":[{"service_code":"x","type":"realtime","attributes":[{"code":"a","datatype":"string","order":1},{"code":"b","datatype":"string","order":1}]}]}]}`,
 		"bad zone":        `{"jurisdictions":[{"id":"a","time_zone":"Mars/Olympus"}]}`,
+		// Found by FuzzRead's properties: catalogs whose services no client could reach.
+		"jurisdiction twice":     `{"jurisdictions":[{"id":"a"},{"id":"a"}]}`,
+		"spaced jurisdiction id": `{"jurisdictions":[{"id":" a "}]}`,
+		"spaced service code":    `{"jurisdictions":[{"id":"a","services":[{"service_code":" x","type":"batch"}]}]}`,
+		"bracketed attribute":    `{"jurisdictions":[{"id":"a","services":[{"service_code":"x","type":"realtime","attributes":[{"variable":true,"code":"a]b","datatype":"string","order":1}]}]}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := Read(strings.NewReader(doc)); err == nil {

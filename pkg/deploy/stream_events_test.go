@@ -14,11 +14,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feed/folder"
@@ -153,9 +151,8 @@ func checkStreamEvent(t *testing.T, file string) {
 	st := world.Store(t)
 	pub := &countingDir{Publisher: folder.Publisher(t.TempDir()), written: map[string]int{}}
 	h := &feedbuilder.Handler{Store: st, Publisher: pub,
-		Options: feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2",
-			Now: func() time.Time { return apitest.Now }},
-		Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Options: feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2"},
+		Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
 	}
 	// The feeds the batch touches, from its keys and the store.
 	var changes []feed.Change

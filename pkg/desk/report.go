@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/civicworks/open311/pkg/open311"
 )
@@ -27,7 +28,7 @@ type Receipt struct {
 	Type    open311.ServiceType
 }
 
-// MaxIdempotencyKey is the longest Idempotency-Key accepted, in bytes.
+// MaxIdempotencyKey is the longest Idempotency-Key accepted, in characters.
 const MaxIdempotencyKey = 200
 
 // Report validates and stores a new request with the activity recording its creation, in one
@@ -52,7 +53,7 @@ func (d *Desk) Report(ctx context.Context, in Report) (Receipt, error) {
 		return Receipt{}, err
 	}
 	idem := strings.TrimSpace(in.IdempotencyKey)
-	if len(idem) > MaxIdempotencyKey {
+	if utf8.RuneCountInString(idem) > MaxIdempotencyKey {
 		return Receipt{}, open311.Errorf(open311.Invalid, op, "the Idempotency-Key header is longer than %d characters", MaxIdempotencyKey)
 	}
 	clientID, payload := who.scoped(idempotencyKey, idem), ""

@@ -150,8 +150,9 @@ func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c o
 		switch {
 		case open311.IsKind(err, open311.Conflict) && attempt < maxRetries:
 			continue // another writer won, or the same update_id raced in: read again
-		case open311.IsKind(err, open311.NotFound) && len(open311.ErrorMessages(err)) == 0:
-			return recorded, nil, open311.Errorf(open311.NotFound, op, "one of the requests %s does not exist", strings.Join(ids, ", "))
+		case open311.IsKind(err, open311.NotFound) && !strings.HasPrefix(strings.Join(open311.ErrorMessages(err), ""), "there is no"):
+			// The store's own words name its item; say it as the GET of the request does.
+			return recorded, nil, open311.Errorf(open311.NotFound, op, "there is no request with the id %q", missing(err, ids))
 		case err != nil:
 			return recorded, nil, err
 		}
@@ -234,4 +235,15 @@ func (d *Desk) checkParents(ctx context.Context, j open311.Jurisdiction, id stri
 		level = next
 	}
 	return nil
+}
+
+// missing returns the id among ids that a store's NotFound names, or the first.
+func missing(err error, ids []string) string {
+	msg := strings.Join(open311.ErrorMessages(err), " ")
+	for _, id := range ids {
+		if strings.Contains(msg, " "+id+" ") {
+			return id
+		}
+	}
+	return ids[0]
 }

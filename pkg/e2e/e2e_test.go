@@ -2,9 +2,11 @@ package e2e_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -30,6 +32,7 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/e2e"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -37,14 +40,17 @@ import (
 func TestMain(m *testing.M) { awstest.Main(m) }
 
 // callCounter is a reverse proxy in front of the DynamoDB server that counts the operations the
-// functions call, by the X-Amz-Target header every DynamoDB API call carries. The functions are
-// separate processes, so an SDK middleware in them could not report to the test; the proxy sees
-// the same calls on the wire (an SDK retry would count twice, which moto gives no cause for).
+// functions call, by the X-Amz-Target header every DynamoDB API call carries, and the items each
+// returns (read from the responses: a Query's Count, a GetItem's Item, a BatchGetItem's
+// Responses). The functions are separate processes, so an SDK middleware in them could not
+// report to the test; the proxy sees the same calls on the wire (an SDK retry would count twice,
+// which moto gives no cause for).
 type callCounter struct {
 	proxy  *httputil.ReverseProxy
 	bucket string // when S3 requests are counted too: the bucket, whose keys name them
 	mu     sync.Mutex
 	n      map[string]int // since the last take
+	items  map[string]int // items read, by DynamoDB operation, since the last take
 	total  map[string]int
 }
 
@@ -55,7 +61,10 @@ func newCallCounter(target, bucket string) (*callCounter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &callCounter{proxy: httputil.NewSingleHostReverseProxy(u), bucket: bucket, n: map[string]int{}, total: map[string]int{}}, nil
+	c := &callCounter{proxy: httputil.NewSingleHostReverseProxy(u), bucket: bucket,
+		n: map[string]int{}, items: map[string]int{}, total: map[string]int{}}
+	c.proxy.ModifyResponse = c.countItems
+	return c, nil
 }
 
 func (c *callCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -77,12 +86,64 @@ func (c *callCounter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.proxy.ServeHTTP(w, r)
 }
 
-// take returns the counts since the last take and starts again from zero.
+// countItems adds the items a DynamoDB response returns to the counts; the body is passed on
+// unchanged (its X-Amz-Crc32 still holds).
+func (c *callCounter) countItems(resp *http.Response) error {
+	_, op, ok := strings.Cut(resp.Request.Header.Get("X-Amz-Target"), ".")
+	if !ok || resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		if body, err = io.ReadAll(zr); err != nil {
+			return err
+		}
+	}
+	var out struct {
+		Count     int
+		Item      map[string]json.RawMessage
+		Responses map[string][]json.RawMessage
+	}
+	if err := json.Unmarshal(body, &out); err != nil {
+		return fmt.Errorf("count the items of %s: %w", op, err)
+	}
+	n := out.Count
+	if out.Item != nil {
+		n++
+	}
+	for _, items := range out.Responses {
+		n += len(items)
+	}
+	c.mu.Lock()
+	c.items[op] += n
+	c.mu.Unlock()
+	return nil
+}
+
+// take returns the counts of calls since the last take and starts again from zero; takeItems
+// does the same for the items read.
 func (c *callCounter) take() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := c.n
 	c.n = map[string]int{}
+	return n
+}
+
+func (c *callCounter) takeItems() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.items
+	c.items = map[string]int{}
 	return n
 }
 
@@ -334,6 +395,32 @@ func TestFunctions(t *testing.T) {
 			if got := calls[i].calls; !maps.Equal(got, want.calls) {
 				t.Errorf("%s (invoke %d of %s) called %s, want %s", calls[i].name, want.invoke, want.op, format(got), format(want.calls))
 			}
+		}
+	})
+
+	t.Run("metrics", func(t *testing.T) {
+		// Every request's log line, of every function, is an EMF document of its metrics.
+		lines := 0
+		for op, path := range w.logs {
+			out, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, line := range strings.Split(string(out), "\n") {
+				if !strings.HasPrefix(line, "{") || !strings.Contains(line, `"msg":"request"`) {
+					continue
+				}
+				lines++
+				if err := metrics.CheckEMF([]byte(line)); err != nil {
+					t.Errorf("%s: %v\n%s", op, err, line)
+				}
+				if !strings.Contains(line, `"operation":"`+op+`"`) && op != api.OpFallback {
+					t.Errorf("%s: a line of another operation: %s", op, line)
+				}
+			}
+		}
+		if lines < len(apitest.Cases) {
+			t.Errorf("%d request lines in the functions' logs for %d cases", lines, len(apitest.Cases))
 		}
 	})
 

@@ -55,6 +55,7 @@ func s3Calls(counts map[string]int, method string) map[string]int {
 // feedWorld is the feed builder running under the emulator against moto's DynamoDB and S3, over
 // a seeded table and an empty bucket.
 type feedWorld struct {
+	opt     feed.Options // the feed builder's bases
 	em      *e2e.Emulator
 	logPath string
 	counter *callCounter
@@ -67,7 +68,9 @@ type feedWorld struct {
 	access  *accessLog // what the function's calls touched, for its policy
 }
 
-func newFeedWorld(t *testing.T) *feedWorld {
+// newFeedWorld starts the feed builder with the feed and API bases of opt, over a table seeded
+// with apitest.Seed and then, when more is given, written to by more.
+func newFeedWorld(t *testing.T, opt feed.Options, more func(context.Context, store.Requests) error) *feedWorld {
 	t.Helper()
 	rie, err := e2e.FindRIE()
 	if err != nil {
@@ -80,6 +83,7 @@ func newFeedWorld(t *testing.T) *feedWorld {
 	ctx := context.Background()
 	creds := credentials.NewStaticCredentialsProvider("test", "test", "")
 	w := &feedWorld{
+		opt:    opt,
 		table:  fmt.Sprintf("open311-feeds-%d", time.Now().UnixNano()),
 		bucket: fmt.Sprintf("open311-feeds-%d", time.Now().UnixNano()),
 		ddb: dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: creds},
@@ -100,6 +104,11 @@ func newFeedWorld(t *testing.T) *feedWorld {
 	w.st = dynamo.New(w.ddb, w.table)
 	if err := apitest.Seed(ctx, w.st); err != nil {
 		t.Fatalf("seed: %v", err)
+	}
+	if more != nil {
+		if err := more(ctx, w.st); err != nil {
+			t.Fatalf("seed: %v", err)
+		}
 	}
 	if _, err := w.s3.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(w.bucket)}); err != nil {
 		t.Fatalf("create bucket: %v", err)
@@ -129,8 +138,8 @@ func newFeedWorld(t *testing.T) *feedWorld {
 		"PATH=" + os.Getenv("PATH"),
 		"TABLE_NAME=" + w.table,
 		"FEED_BUCKET=" + w.bucket,
-		"OPEN311_FEED_BASE=" + testFeedBase,
-		"OPEN311_ENDPOINT=" + testAPIBase,
+		"OPEN311_FEED_BASE=" + opt.FeedBase,
+		"OPEN311_ENDPOINT=" + opt.APIBase,
 		// The SDK's own variables point both clients at moto, through the counting proxy.
 		"AWS_ENDPOINT_URL_DYNAMODB=" + proxy.URL,
 		"AWS_ENDPOINT_URL_S3=" + proxy.URL,
@@ -164,6 +173,13 @@ func newFeedWorld(t *testing.T) *feedWorld {
 // failed, and the counts of its calls.
 func (w *feedWorld) invoke(t *testing.T, ev events.DynamoDBEvent) (failed []string, calls map[string]int) {
 	t.Helper()
+	failed, calls, _ = w.invokeCounting(t, ev)
+	return failed, calls
+}
+
+// invokeCounting is invoke that also returns the items the batch read, by DynamoDB operation.
+func (w *feedWorld) invokeCounting(t *testing.T, ev events.DynamoDBEvent) (failed []string, calls, items map[string]int) {
+	t.Helper()
 	payload, err := json.Marshal(ev)
 	if err != nil {
 		t.Fatal(err)
@@ -171,11 +187,12 @@ func (w *feedWorld) invoke(t *testing.T, ev events.DynamoDBEvent) (failed []stri
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	w.counter.take()
+	w.counter.takeItems()
 	out, err := w.em.Invoke(ctx, payload)
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls = w.counter.take()
+	calls, items = w.counter.take(), w.counter.takeItems()
 	var resp struct {
 		events.DynamoDBEventResponse
 		ErrorType    string `json:"errorType"`
@@ -190,7 +207,7 @@ func (w *feedWorld) invoke(t *testing.T, ev events.DynamoDBEvent) (failed []stri
 	for _, f := range resp.BatchItemFailures {
 		failed = append(failed, f.ItemIdentifier)
 	}
-	return failed, calls
+	return failed, calls, items
 }
 
 // object reads a feed from the bucket.
@@ -309,7 +326,7 @@ func key(f feed.Feed) string {
 // through the store are turned into the feeds of those writes.
 func TestFeedBuilder(t *testing.T) {
 	t.Parallel()
-	w := newFeedWorld(t)
+	w := newFeedWorld(t, feed.Options{FeedBase: testFeedBase, APIBase: testAPIBase}, nil)
 	j := apitest.Jurisdiction
 	var (
 		req3 = key(feed.ForRequest(j, "100003"))
@@ -347,7 +364,7 @@ func TestFeedBuilder(t *testing.T) {
 			if parsed.Title == "" || !strings.Contains(parsed.Title, c.title) || len(parsed.Items) == 0 {
 				t.Errorf("%s: title %q with %d entries", c.key, parsed.Title, len(parsed.Items))
 			}
-			if self := testFeedBase + "/" + c.key; !slices.Contains(parsed.Links, self) && parsed.FeedLink != self {
+			if self := w.opt.FeedBase + "/" + c.key; !slices.Contains(parsed.Links, self) && parsed.FeedLink != self {
 				t.Errorf("%s: no self link %s in %v", c.key, self, parsed.Links)
 			}
 			if c.request != "" {

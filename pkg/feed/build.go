@@ -15,13 +15,13 @@ import (
 )
 
 // Reader is what building a feed reads of the store, the source of truth; a store.Store is one.
+// A service or jurisdiction feed is one RecentActivities, whatever the store holds.
 type Reader interface {
 	Jurisdiction(ctx context.Context, id string) (open311.Jurisdiction, error)
 	Service(ctx context.Context, jurisdictionID, code string) (open311.Service, error)
 	Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error)
 	Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error)
-	Updates(ctx context.Context, q store.UpdateQuery) (store.UpdatePage, error)
-	QueryRequests(ctx context.Context, q store.Query) (store.Page, error)
+	RecentActivities(ctx context.Context, q store.RecentQuery) ([]store.Entry, error)
 }
 
 var _ Reader = store.Store(nil)
@@ -36,18 +36,17 @@ type Options struct {
 	// APIBase is the base URL of the GeoReport API (rel="alternate" links to the requests); a
 	// jurisdiction's own URL, when it has one, is used for its requests instead.
 	APIBase string
-	// Entries is the most activities a service or jurisdiction feed shows (default DefaultEntries).
+	// Entries is the most activities a service or jurisdiction feed shows (default
+	// DefaultEntries, at most store.MaxPageSize).
 	Entries int
-	// Now is the clock (default time.Now). It only decides where the search for the most recent
-	// activities starts (see recentActivities) and never shows in a feed.
-	Now func() time.Time
 }
 
 // Build reads the state of a feed's subject from the store and renders the feed as Atom 1.0
 // with GeoRSS-Simple points. The same state gives the same bytes.
 //
 // A request feed holds all the request's activities; a service or jurisdiction feed the most
-// recent activities (Options.Entries) of the public requests of the service or jurisdiction.
+// recent activities (Options.Entries) written while their request was public, of the service or
+// jurisdiction (store.Requests' RecentActivities).
 // Entries are newest first, ties by activity id (descending); the feed's updated time is its
 // newest entry's. Times carry the jurisdiction's offset. Nothing of a reporter is shown.
 //
@@ -64,9 +63,6 @@ func Build(ctx context.Context, rd Reader, f Feed, opt Options) ([]byte, error) 
 	}
 	if opt.Entries <= 0 {
 		opt.Entries = DefaultEntries
-	}
-	if opt.Now == nil {
-		opt.Now = time.Now
 	}
 	j, err := rd.Jurisdiction(ctx, f.JurisdictionID)
 	if err != nil {
@@ -96,12 +92,6 @@ type builder struct {
 	opt Options
 }
 
-// item is an activity with the request it belongs to.
-type item struct {
-	act open311.Activity
-	req open311.Request
-}
-
 func (b builder) request(ctx context.Context, rd Reader) (document, error) {
 	r, err := rd.Request(ctx, b.j.ID, b.f.ID)
 	if err != nil {
@@ -114,15 +104,15 @@ func (b builder) request(ctx context.Context, rd Reader) (document, error) {
 	if err != nil {
 		return document{}, fmt.Errorf("read activities: %w", err)
 	}
-	items := make([]item, len(acts))
+	items := make([]store.Entry, len(acts))
 	for i, a := range acts {
-		items[i] = item{act: a, req: r}
+		items[i] = store.Entry{Activity: a, Request: store.NewEntryRequest(r, a)}
 	}
 	subtitle := "Status: " + string(r.Status) + "."
 	if r.Description != "" {
 		subtitle += " " + r.Description
 	}
-	d := b.document(requestTitle(r), subtitle, b.requestURL(r.ID), items, r.Updated)
+	d := b.document(requestTitle(store.NewEntryRequest(r, open311.Activity{})), subtitle, b.requestURL(r.ID), items, r.Updated)
 	d.Point = point(r.Point)
 	return d, nil
 }
@@ -139,15 +129,13 @@ func (b builder) service(ctx context.Context, rd Reader) (document, error) {
 	case s.Private():
 		return document{}, open311.Errorf(open311.NotFound, "feed.Build", "service %s has no public feed", code)
 	}
-	items, err := recentActivities(ctx, rd, b.j.ID, b.opt.Entries, b.opt.Now(), func(r open311.Request) bool {
-		return r.ServiceCode == code
-	})
+	items, err := rd.RecentActivities(ctx, store.RecentQuery{JurisdictionID: b.j.ID, ServiceCode: code, Limit: b.opt.Entries})
 	if err != nil {
-		return document{}, err
+		return document{}, fmt.Errorf("read recent activities: %w", err)
 	}
 	name := s.Name
 	if name == "" && len(items) > 0 {
-		name = items[0].req.ServiceName
+		name = items[0].Request.ServiceName
 	}
 	if name == "" {
 		name = code
@@ -158,9 +146,9 @@ func (b builder) service(ctx context.Context, rd Reader) (document, error) {
 }
 
 func (b builder) jurisdiction(ctx context.Context, rd Reader) (document, error) {
-	items, err := recentActivities(ctx, rd, b.j.ID, b.opt.Entries, b.opt.Now(), nil)
+	items, err := rd.RecentActivities(ctx, store.RecentQuery{JurisdictionID: b.j.ID, Limit: b.opt.Entries})
 	if err != nil {
-		return document{}, err
+		return document{}, fmt.Errorf("read recent activities: %w", err)
 	}
 	q := url.Values{"jurisdiction_id": {b.j.ID}}
 	return b.document(b.jurisdictionName()+" service requests", "The latest changes to public service requests in "+b.jurisdictionName()+".",
@@ -168,13 +156,13 @@ func (b builder) jurisdiction(ctx context.Context, rd Reader) (document, error) 
 }
 
 // document assembles a feed of items; empty is its updated time when it has no entries.
-func (b builder) document(title, subtitle, alternate string, items []item, empty time.Time) document {
-	slices.SortFunc(items, func(x, y item) int {
-		return cmp.Or(y.act.At.Compare(x.act.At), cmp.Compare(y.act.ID, x.act.ID))
+func (b builder) document(title, subtitle, alternate string, items []store.Entry, empty time.Time) document {
+	slices.SortFunc(items, func(x, y store.Entry) int {
+		return cmp.Or(y.Activity.At.Compare(x.Activity.At), cmp.Compare(y.Activity.ID, x.Activity.ID))
 	})
 	updated := empty
 	if len(items) > 0 {
-		updated = items[0].act.At
+		updated = items[0].Activity.At
 	}
 	if updated.IsZero() {
 		updated = time.Unix(0, 0)
@@ -199,8 +187,8 @@ func (b builder) document(title, subtitle, alternate string, items []item, empty
 
 // entry renders one activity. In a service or jurisdiction feed its title names the request and
 // it links to the request's own feed.
-func (b builder) entry(it item) entry {
-	a, r := it.act, it.req
+func (b builder) entry(it store.Entry) entry {
+	a, r := it.Activity, it.Request
 	at := open311.FormatTime(a.At, b.loc)
 	title := activityTitle(a)
 	if b.f.Kind != RequestFeed {
@@ -219,7 +207,7 @@ func (b builder) entry(it item) entry {
 		e.Author = &person{Name: plain(a.Who)}
 	}
 	if b.f.Kind != RequestFeed {
-		e.Links = append(e.Links, link{Rel: "related", Type: "application/atom+xml", Href: ForRequest(r.JurisdictionID, r.ID).URL(b.opt.FeedBase)})
+		e.Links = append(e.Links, link{Rel: "related", Type: "application/atom+xml", Href: ForRequest(b.j.ID, r.ID).URL(b.opt.FeedBase)})
 	}
 	words, media := a.Description, a.MediaURL
 	if a.Kind == open311.KindCreated {
@@ -250,7 +238,7 @@ func (b builder) jurisdictionName() string { return cmp.Or(b.j.Name, b.j.ID) }
 
 // requestTitle names a request as a reader lists it: "{service} at {where}: {id}", where is the
 // address, else the point, else the address id.
-func requestTitle(r open311.Request) string {
+func requestTitle(r store.EntryRequest) string {
 	where := r.Address
 	if where == "" && r.Point != nil {
 		where = formatFloat(r.Point.Lat) + "," + formatFloat(r.Point.Long)

@@ -1,6 +1,7 @@
 // Package feed is the Atom feeds of the Open311 draft's "data feed URL": one feed per request
-// (its activities), one per service and one per jurisdiction (the most recent activities of
-// their public requests), static files rebuilt when a request changes. It holds where a feed
+// (its activities), one per service and one per jurisdiction (the most recent activities written
+// while their request was public, from one bounded read of the store), static files rebuilt
+// when a request changes. It holds where a feed
 // lives (Feed, Path, URL, ObjectKey), which feeds a change touches (Touched), how a feed is built
 // (Build), and Refresh, which builds one and hands it to a Publisher (packages folder and bucket).
 //

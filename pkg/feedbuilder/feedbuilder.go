@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/civicworks/open311/pkg/feed"
+	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
@@ -45,6 +46,9 @@ type Handler struct {
 	// Logger receives one line per batch (default slog.Default()); the function's
 	// (lambdaenv.NewLogger) adds the invocation's request id.
 	Logger *slog.Logger
+	// EMF makes the batch's log line a CloudWatch Embedded Metric Format document of its
+	// metrics (package metrics): feeds written, skipped and failed, and the batch's age.
+	EMF bool
 }
 
 // record is what one stream record is about.
@@ -115,7 +119,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 
 	// Each touched feed once, from the store.
 	feeds := feed.Touched(changes)
-	results := h.refreshAll(ctx, feeds)
+	results := h.refreshAll(ctx, newBatchReader(h.Store), feeds)
 	written, skipped := 0, 0
 	failedFeeds := map[feed.Feed]bool{}
 	for i, res := range results {
@@ -151,8 +155,28 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 		level = slog.LevelWarn
 		attrs = append(attrs, "errors", errs)
 	}
+	if h.EMF {
+		for _, a := range metrics.EMF("feed-builder", start, metrics.Batch(written, skipped, len(failedFeeds), batchAge(ev, start))...) {
+			attrs = append(attrs, a)
+		}
+	}
 	h.logger().Log(ctx, level, "feed batch", attrs...)
 	return resp, nil
+}
+
+// batchAge is how long the oldest record of a batch waited for it, from the time DynamoDB put
+// it on the stream (to the second): what the stream's IteratorAge shows, per batch.
+func batchAge(ev events.DynamoDBEvent, now time.Time) time.Duration {
+	var oldest time.Time
+	for _, r := range ev.Records {
+		if at := r.Change.ApproximateCreationDateTime.Time; !at.IsZero() && (oldest.IsZero() || at.Before(oldest)) {
+			oldest = at
+		}
+	}
+	if oldest.IsZero() || oldest.After(now) {
+		return 0
+	}
+	return now.Sub(oldest)
 }
 
 // serviceOf returns the service code of a request as the store holds it: none for a request the
@@ -176,8 +200,8 @@ type result struct {
 	err     error
 }
 
-// refreshAll refreshes feeds, Concurrency at a time, and returns their results in order.
-func (h *Handler) refreshAll(ctx context.Context, feeds []feed.Feed) []result {
+// refreshAll refreshes feeds from rd, Concurrency at a time, and returns their results in order.
+func (h *Handler) refreshAll(ctx context.Context, rd feed.Reader, feeds []feed.Feed) []result {
 	results := make([]result, len(feeds))
 	n := h.Concurrency
 	if n <= 0 {
@@ -191,7 +215,7 @@ func (h *Handler) refreshAll(ctx context.Context, feeds []feed.Feed) []result {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			// Refresh's errors name the feed.
-			written, err := feed.Refresh(ctx, h.Store, h.Publisher, f, h.Options)
+			written, err := feed.Refresh(ctx, rd, h.Publisher, f, h.Options)
 			results[i] = result{written, err}
 		}()
 	}
@@ -204,4 +228,38 @@ func (h *Handler) logger() *slog.Logger {
 		return h.Logger
 	}
 	return slog.Default()
+}
+
+// batchReader is the store as the feeds of one batch read it: each jurisdiction is read once
+// for all of them (the first feed to need it reads it, the others wait for that read), so a
+// batch costs one read of its jurisdiction, not one per feed. It lives for one batch, so a
+// change of the jurisdiction is seen by the next.
+type batchReader struct {
+	feed.Reader
+	mu            sync.Mutex
+	jurisdictions map[string]*jurisdictionRead
+}
+
+// jurisdictionRead is one read of a jurisdiction, shared by the feeds of a batch.
+type jurisdictionRead struct {
+	once sync.Once
+	j    open311.Jurisdiction
+	err  error
+}
+
+func newBatchReader(rd feed.Reader) *batchReader {
+	return &batchReader{Reader: rd, jurisdictions: map[string]*jurisdictionRead{}}
+}
+
+// Jurisdiction returns the batch's one read of the jurisdiction, its error included.
+func (r *batchReader) Jurisdiction(ctx context.Context, id string) (open311.Jurisdiction, error) {
+	r.mu.Lock()
+	jr, ok := r.jurisdictions[id]
+	if !ok {
+		jr = &jurisdictionRead{}
+		r.jurisdictions[id] = jr
+	}
+	r.mu.Unlock()
+	jr.once.Do(func() { jr.j, jr.err = r.Reader.Jurisdiction(ctx, id) })
+	return jr.j, jr.err
 }

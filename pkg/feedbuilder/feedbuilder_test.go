@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/mmcdole/gofeed"
@@ -95,9 +94,8 @@ func handler(st feed.Reader, pub feed.Publisher, log *bytes.Buffer) *feedbuilder
 	return &feedbuilder.Handler{
 		Store:     st,
 		Publisher: pub,
-		Options: feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2",
-			Now: func() time.Time { return apitest.Now }},
-		Logger: slog.New(slog.NewJSONHandler(log, nil)),
+		Options:   feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2"},
+		Logger:    slog.New(slog.NewJSONHandler(log, nil)),
 	}
 }
 
@@ -368,4 +366,63 @@ func TestNotPublic(t *testing.T) {
 		t.Errorf("writes %v, want only the jurisdiction feed", writes)
 	}
 	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 4, "written": 1, "skipped": 3})
+}
+
+// countingReader counts the store reads of feeds, by method.
+type countingReader struct {
+	feed.Reader
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (r *countingReader) count(method string) {
+	r.mu.Lock()
+	r.n[method]++
+	r.mu.Unlock()
+}
+
+func (r *countingReader) Jurisdiction(ctx context.Context, id string) (open311.Jurisdiction, error) {
+	r.count("Jurisdiction")
+	return r.Reader.Jurisdiction(ctx, id)
+}
+
+func (r *countingReader) Service(ctx context.Context, jurisdictionID, code string) (open311.Service, error) {
+	r.count("Service")
+	return r.Reader.Service(ctx, jurisdictionID, code)
+}
+
+func (r *countingReader) Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error) {
+	r.count("Request")
+	return r.Reader.Request(ctx, jurisdictionID, id)
+}
+
+func (r *countingReader) Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error) {
+	r.count("Activities")
+	return r.Reader.Activities(ctx, jurisdictionID, requestID)
+}
+
+func (r *countingReader) RecentActivities(ctx context.Context, q store.RecentQuery) ([]store.Entry, error) {
+	r.count("RecentActivities")
+	return r.Reader.RecentActivities(ctx, q)
+}
+
+// TestReadsPerBatch checks what a batch reads of the store: its jurisdiction once, whatever the
+// number of feeds; per request feed its request and activities; per service feed the service
+// and one RecentActivities; and one RecentActivities for the jurisdiction feed. The request of
+// an activity record is read once more per request of the batch, to know its service.
+func TestReadsPerBatch(t *testing.T) {
+	rd := &countingReader{Reader: seeded(t), n: map[string]int{}}
+	pub, log := newPublisher(), &bytes.Buffer{}
+	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
+		activityRecord(0, "100003"), requestRecord(1, "100004", "graffiti"), activityRecord(2, "100003"), activityRecord(3, "100004"),
+	}}
+	resp, err := handler(rd, pub, log).Handle(context.Background(), batch)
+	if err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("failures %v, %v", failed(resp), err)
+	}
+	want := map[string]int{"Jurisdiction": 1, "Request": 2 + 2, "Activities": 2, "Service": 2, "RecentActivities": 3}
+	if !maps.Equal(rd.n, want) {
+		t.Errorf("a batch of 5 feeds read %v, want %v", rd.n, want)
+	}
+	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 5, "written": 5})
 }

@@ -29,6 +29,7 @@ func New(ctx context.Context) (*Handler, error) {
 		}), Bucket: env.FeedBucket},
 		Options: feed.Options{FeedBase: env.FeedBase, APIBase: env.Endpoint},
 		Logger:  env.Logger,
+		EMF:     true,
 	}, nil
 }
 

@@ -127,6 +127,10 @@ func xmlText(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
+		if xmlPlain[c] {
+			i++
+			continue
+		}
 		var esc string
 		width := 1
 		switch {
@@ -166,6 +170,17 @@ func xmlText(b []byte, s string) []byte {
 	}
 	return append(b, s[start:]...)
 }
+
+// xmlPlain marks the ASCII bytes that character data holds as they are.
+var xmlPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = true
+	}
+	for _, c := range `"'&<>` {
+		t[c] = false
+	}
+	return t
+}()
 
 // inXMLRange reports whether r is a character XML 1.0 allows.
 func inXMLRange(r rune) bool {

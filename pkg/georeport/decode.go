@@ -25,21 +25,26 @@ func Submission(v url.Values) open311.Submission {
 	type field struct {
 		code   string
 		index  int // -1 for attribute[CODE] and attribute[CODE][]
+		name   string
 		values []string
 	}
 	var fields []field
 	for name, values := range v {
 		if code, index, ok := attributeName(name); ok {
-			fields = append(fields, field{code, index, values})
+			fields = append(fields, field{code, index, name, values})
 		}
 	}
-	// A stable order of values: by code, unindexed fields first, then by index.
+	// One order of values whatever the order of the map: by code, unindexed fields first, then
+	// by index, then by name (attribute[CODE] before attribute[CODE][], [1] before [01]).
 	sort.Slice(fields, func(a, b int) bool {
 		x, y := fields[a], fields[b]
 		if x.code != y.code {
 			return x.code < y.code
 		}
-		return x.index < y.index
+		if x.index != y.index {
+			return x.index < y.index
+		}
+		return x.name < y.name
 	})
 	for _, f := range fields {
 		if s.Attributes == nil {

@@ -69,12 +69,28 @@ func GuessFormat(path string) Format {
 // escaping; both end with a newline.
 func Marshal(f Format, doc any) ([]byte, error) {
 	if a, ok := doc.(appender); ok && fast(doc) {
+		b := make([]byte, 0, sizeOf(doc))
 		if f == JSON {
-			return append(a.appendJSON(make([]byte, 0, 1024)), '\n'), nil
+			return append(a.appendJSON(b), '\n'), nil
 		}
-		return append(a.appendXML(append(make([]byte, 0, 1024), xml.Header...)), '\n'), nil
+		return append(a.appendXML(append(b, xml.Header...)), '\n'), nil
 	}
 	return marshalReflect(f, doc)
+}
+
+// sizeOf guesses the size of a document's encoding, so that it is written in one buffer: about
+// 1 KiB an item (a request with its extended attributes is more; the guess is a start).
+func sizeOf(doc any) int {
+	n := 1
+	switch d := doc.(type) {
+	case ServiceRequests:
+		n += len(d.Requests)
+	case RequestUpdates:
+		n += len(d.Updates)
+	case Services:
+		n += len(d.Services)
+	}
+	return n << 10
 }
 
 // fast reports whether every part of a document has an appender (a list may hold other items).

@@ -25,11 +25,12 @@ func Options(c lambdaenv.Config, st desk.Store, logger *slog.Logger) api.Options
 		EndpointType:        c.EndpointType,
 		FeedBase:            c.FeedBase,
 		Logger:              logger,
+		EMF:                 true, // the request's log line is its metrics too (package metrics)
 	}
 }
 
 // API builds the API of a function from its environment (lambdaenv.Load): the JSON logger to
-// stdout, and the store on TABLE_NAME through the SDK's default configuration. It makes no
+// stdout, and the store on TABLE_NAME through the AWS configuration Lambda's variables give. It makes no
 // network call.
 func API(ctx context.Context) (*api.API, error) {
 	env, err := lambdaenv.Load(ctx)

@@ -3,6 +3,7 @@ package open311
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Lambda's provided.al2023 image has no zoneinfo; jurisdictions need theirs
 )
@@ -27,16 +28,24 @@ type Jurisdiction struct {
 }
 
 // Location returns the jurisdiction's time zone, or UTC when it has none or an unknown one.
+// Zones are loaded once per process: every time on the wire is shown in one.
 func (j Jurisdiction) Location() *time.Location {
 	if j.TimeZone == "" {
 		return time.UTC
 	}
+	if loc, ok := zones.Load(j.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(j.TimeZone)
 	if err != nil {
-		return time.UTC
+		loc = time.UTC
 	}
+	zones.Store(j.TimeZone, loc)
 	return loc
 }
+
+// zones holds the time zones loaded, by name.
+var zones sync.Map
 
 // AddressScheme describes the identifiers a jurisdiction uses for addresses (address_id).
 type AddressScheme struct {
@@ -150,6 +159,8 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 	var p Problems
 	if strings.TrimSpace(j.ID) == "" {
 		p.Add("a jurisdiction needs an id")
+	} else if strings.TrimSpace(j.ID) != j.ID {
+		p.Add("jurisdiction id %q has spaces around it, which clients' jurisdiction_id never has", j.ID)
 	}
 	if j.TimeZone != "" {
 		if _, err := time.LoadLocation(j.TimeZone); err != nil {
@@ -170,6 +181,8 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 	for _, s := range services {
 		if s.Code == "" {
 			p.Add("a service of %s has no code", j.ID)
+		} else if strings.TrimSpace(s.Code) != s.Code {
+			p.Add("service code %q has spaces around it, which clients' service_code never has", s.Code)
 		}
 		if seen[s.Code] {
 			p.Add("service code %q appears twice", s.Code)
@@ -184,6 +197,8 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 		for _, a := range s.Attributes {
 			if a.Code == "" {
 				p.Add("service %q: an attribute has no code", s.Code)
+			} else if strings.ContainsAny(a.Code, "[]") {
+				p.Add("service %q: attribute code %q holds a bracket, which no attribute[CODE] field can carry", s.Code, a.Code)
 			}
 			if codes[a.Code] {
 				p.Add("service %q: attribute code %q appears twice", s.Code, a.Code)

@@ -54,7 +54,8 @@ func (c Change) Check(requestID string) error {
 // both requests. Marking r a duplicate closes it, when it can be closed and the change sets no
 // status, with notes naming the original when it has none. Apply refuses an illegal status
 // transition, an invalid media_url and over-long text (Invalid). A status equal to the current
-// one is no transition and is ignored.
+// one is no transition and is ignored; a change that then changes nothing and says nothing is
+// refused (Invalid), so that no empty activity is ever recorded.
 func (c Change) Apply(r *Request, targets []*Request, who string, now time.Time) ([]Activity, error) {
 	const op = "open311.Change.Apply"
 	if len(targets) != len(c.Links) {
@@ -161,6 +162,9 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 		}
 	}
 	if len(summary) == 0 {
+		if comment == "" && media == "" {
+			return Activity{}, Errorf(Invalid, op, "nothing changes: the request is already as this update asks, and the update says nothing")
+		}
 		summary = append(summary, "Comment.")
 	}
 	r.Updated = now

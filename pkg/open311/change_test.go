@@ -82,10 +82,10 @@ func TestChangeApply(t *testing.T) {
 			name:    "a link made before is not made again",
 			r:       Request{ID: "A", Status: Open, Links: []Link{{RelatedTo, "B"}}},
 			targets: []Request{{ID: "B", Status: Open, Links: []Link{{RelatedTo, "A"}}}},
-			change:  Change{Links: []Link{{RelatedTo, "B"}}},
+			change:  Change{Comment: "Same outage.", Links: []Link{{RelatedTo, "B"}}},
 			want:    Request{ID: "A", Status: Open, Updated: at, Links: []Link{{RelatedTo, "B"}}},
 			acts: []Activity{{ID: "A-4", RequestID: "A", At: at, Who: "staff", Kind: KindComment, Status: Open,
-				Summary: "Comment."}},
+				Summary: "Comment.", Description: "Same outage."}},
 			wantTarget: []Request{{ID: "B", Status: Open, Links: []Link{{RelatedTo, "A"}}}},
 		},
 	} {
@@ -126,6 +126,8 @@ func TestChangeRefused(t *testing.T) {
 		{"unknown status", Open, Change{Status: st("done")}, `status "done" is not one of`},
 		{"media_url", Open, Change{Comment: "look", MediaURL: "javascript:alert(1)"}, "media_url must be an http or https URL"},
 		{"long comment", Open, Change{Comment: strings.Repeat("é", MaxDescription+1)}, "the comment is 4001 characters long"},
+		{"the status it has, and nothing to say", Assigned, Change{Status: st(Assigned)}, "nothing changes"},
+		{"the same assignment, and nothing to say", Open, Change{AgencyResponsible: ptrTo("")}, "nothing changes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := Request{ID: "A", Status: tc.status}
@@ -180,3 +182,5 @@ func TestWindow(t *testing.T) {
 		}
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

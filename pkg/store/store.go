@@ -65,6 +65,12 @@ type Requests interface {
 	// Activities returns a request's activities, oldest first (those of one instant in the
 	// order they were written); an empty list for an unknown request.
 	Activities(ctx context.Context, jurisdictionID, requestID string) ([]open311.Activity, error)
+	// RecentActivities returns the most recent activities that Updates lists (those written
+	// while their request was public) of a jurisdiction, or of one service of it, newest first,
+	// ties by activity id descending, at most q.Limit of them, each with what a feed entry shows
+	// of its request: the aggregate feeds' read, bounded by q.Limit whatever is stored. An empty
+	// list when there are none. It fails with Invalid for a negative Limit.
+	RecentActivities(ctx context.Context, q RecentQuery) ([]Entry, error)
 }
 
 // Admin writes the catalog and keys; used by operator tooling and the local stack's seeding.
@@ -136,6 +142,52 @@ type UpdateQuery struct {
 type UpdatePage struct {
 	Activities []open311.Activity
 	Next       string
+}
+
+// RecentQuery selects the activities an aggregate feed shows: a jurisdiction's, or those of the
+// requests of one of its services.
+type RecentQuery struct {
+	JurisdictionID string
+	// ServiceCode, when given, keeps the activities of that service's requests.
+	ServiceCode string
+	// Limit is the most activities returned, 1..MaxPageSize (0 means MaxPageSize).
+	Limit int
+}
+
+// Entry is an activity with what a feed entry shows of its request.
+type Entry struct {
+	Activity open311.Activity
+	Request  EntryRequest
+}
+
+// EntryRequest is what a feed entry shows of the request an activity belongs to: fields that
+// never change once a request is created (package open311 changes none of them), which is why a
+// store may copy them when it writes the activity.
+type EntryRequest struct {
+	ID          string
+	ServiceCode string
+	ServiceName string
+	Address     string
+	AddressID   string
+	Point       *open311.Point
+	// Description and MediaURL are the request's on the activity that reports it (of kind
+	// open311.KindCreated), the public words and photo of the report; empty on every other.
+	Description string
+	MediaURL    string
+}
+
+// NewEntryRequest returns what an entry of activity a shows of its request r.
+func NewEntryRequest(r open311.Request, a open311.Activity) EntryRequest {
+	e := EntryRequest{ID: r.ID, ServiceCode: r.ServiceCode, ServiceName: r.ServiceName, Address: r.Address,
+		AddressID: r.AddressID, Point: r.Point}
+	if a.Kind == open311.KindCreated {
+		e.Description, e.MediaURL = r.Description, r.MediaURL
+	}
+	if e.Point != nil {
+		p := *e.Point
+		e.Point = &p
+	}
+	return e
 }
 
 // UpdateRequest is UpdateRequests of one request: it reads the request, lets change modify it

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -203,13 +204,20 @@ func (c Case) Request(base string) (*http.Request, error) {
 	var r *http.Request
 	var err error
 	if body != nil {
-		r, err = http.NewRequest(method, base+c.Path, body)
+		r, err = http.NewRequest(method, base+"/", body)
 	} else {
-		r, err = http.NewRequest(method, base+c.Path, nil)
+		r, err = http.NewRequest(method, base+"/", nil)
 	}
 	if err != nil {
 		return nil, err
 	}
+	// The path as a client's request line carries it: "//services.json" is a path, not a host.
+	path, query, _ := strings.Cut(c.Path, "?")
+	r.URL.RawQuery = query
+	if r.URL.Path, err = url.PathUnescape(path); err != nil {
+		return nil, err
+	}
+	r.URL.RawPath = path
 	if c.ContentType != "" {
 		r.Header.Set("Content-Type", c.ContentType)
 	}

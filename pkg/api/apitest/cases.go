@@ -175,6 +175,7 @@ var Cases = []Case{
 	{Name: "post-key-in-url.json", Method: "POST", Path: "/requests.json?api_key=test-reporter-key", ContentType: form,
 		Body: "service_code=tree&lat=40.71&long=-74.01"},
 
+	{Name: "double-slash.json", Path: "//services.json"},
 	{Name: "unknown-route.json", Path: "/nothing/here.json"},
 	{Name: "unknown-route.xml", Path: "/requests"},
 	{Name: "wrong-method.xml", Method: "DELETE", Path: "/requests.xml"},

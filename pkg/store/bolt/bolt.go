@@ -6,7 +6,9 @@
 // another's; writers are serialised, so UpdateRequests reads, changes and writes in one
 // transaction and never loses to a concurrent update; every commit is fsynced before it is
 // acknowledged; the file is locked while open, and a second Open fails after a second instead of
-// waiting. The file records its schema; Open refuses other schemas, except 1, which it migrates.
+// waiting. The file records its schema; Open refuses other schemas, except 1 and 2, which it
+// migrates. A request is decoded once and kept decoded while its stored bytes stay the same;
+// every read gets its own copy.
 //
 // Why bbolt, the buckets and their key encodings, and the migration: docs/store-embedded.md.
 package bolt
@@ -39,15 +41,16 @@ var (
 	bucketActivities    = []byte("activities")
 	bucketClientUpdates = []byte("client_updates")
 	bucketUpdatesByTS   = []byte("updates_by_time")
+	bucketUpdatesBySvc  = []byte("updates_by_service")
 )
 
 var topBuckets = [][]byte{bucketMeta, bucketJurisdictions, bucketKeys, bucketServices,
 	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities,
-	bucketClientUpdates, bucketUpdatesByTS}
+	bucketClientUpdates, bucketUpdatesByTS, bucketUpdatesBySvc}
 
 // schemaVersion names the layout above; a file of another layout is refused rather than
-// misread, except schema 1, which Open migrates.
-const schemaVersion = "2"
+// misread, except schemas 1 and 2, which Open migrates.
+const schemaVersion = "3"
 
 var schemaKey = []byte("schema")
 
@@ -61,6 +64,8 @@ const maxKeyLen = 4096
 // Store is a store.Store kept in one bbolt file. It is safe for concurrent use.
 type Store struct {
 	db *bbolt.DB
+	// requests keeps stored requests decoded: every read of a request goes through it.
+	requests *requestCache
 }
 
 // Open opens (creating it if need be) the store in the file at path. The file holds personal
@@ -86,8 +91,14 @@ func Open(path string) (*Store, error) {
 		case v == nil:
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) == "1":
+			// Schema 1's migration builds updates_by_service with the rest of the indexes.
 			if err := migrateFrom1(tx); err != nil {
 				return fmt.Errorf("migrate from schema 1: %w", err)
+			}
+			return meta.Put(schemaKey, []byte(schemaVersion))
+		case string(v) == "2":
+			if err := migrateFrom2(tx); err != nil {
+				return fmt.Errorf("migrate from schema 2: %w", err)
 			}
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) != schemaVersion:
@@ -99,7 +110,7 @@ func Open(path string) (*Store, error) {
 		_ = db.Close()
 		return nil, open311.Wrap(op, fmt.Errorf("prepare %s: %w", path, err))
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, requests: newRequestCache()}, nil
 }
 
 // Close releases the file. Writes were already durable when they returned.

@@ -376,18 +376,35 @@ func TestInvalidInput(t *testing.T) {
 	}
 }
 
-// TestMigrateFromSchema1 turns a store into a schema 1 file (no client update or time index of
-// activities) and checks that Open builds both indexes and moves the file to schema 2.
-func TestMigrateFromSchema1(t *testing.T) {
+// TestMigrate turns a store into a file of an older schema (schema 1: no client update, time or
+// service index of activities; schema 2: no service index) and checks that Open builds what is
+// missing and moves the file to the current schema.
+func TestMigrate(t *testing.T) {
+	for _, tc := range []struct {
+		schema string
+		drop   []string
+	}{
+		{"1", []string{"client_updates", "updates_by_time", "updates_by_service"}},
+		{"2", []string{"updates_by_service"}},
+	} {
+		t.Run("from schema "+tc.schema, func(t *testing.T) {
+			t.Parallel()
+			testMigrate(t, tc.schema, tc.drop)
+		})
+	}
+}
+
+func testMigrate(t *testing.T, schema string, drop []string) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "open311.db")
 	s, err := bolt.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, priv := sampleRequest("REQ-PUBLIC"), sampleRequest("REQ-PRIVATE")
+	pub, priv, light := sampleRequest("REQ-PUBLIC"), sampleRequest("REQ-PRIVATE"), sampleRequest("REQ-LIGHT")
 	priv.Private = true
-	for _, r := range []open311.Request{pub, priv} {
+	light.ServiceCode, light.Requested = "streetlight", when.Add(time.Minute)
+	for _, r := range []open311.Request{pub, priv, light} {
 		if err := s.CreateRequest(ctx, r, sampleCreated(r)); err != nil {
 			t.Fatal(err)
 		}
@@ -402,11 +419,11 @@ func TestMigrateFromSchema1(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchema(t, path, "1", "client_updates", "updates_by_time")
+	setSchema(t, path, schema, drop...)
 
 	s, err = bolt.Open(path)
 	if err != nil {
-		t.Fatalf("Open of a schema 1 file: %v", err)
+		t.Fatalf("Open of a schema %s file: %v", schema, err)
 	}
 	check := func(when string) {
 		t.Helper()
@@ -418,11 +435,24 @@ func TestMigrateFromSchema1(t *testing.T) {
 		for _, a := range page.Activities {
 			ids = append(ids, a.ID)
 		}
-		if want := []string{pub.ID + "-created", "fms"}; !slices.Equal(ids, want) {
+		if want := []string{pub.ID + "-created", light.ID + "-created", "fms"}; !slices.Equal(ids, want) {
 			t.Errorf("Updates %s: got %q, want %q", when, ids, want)
 		}
 		if got, err := s.ActivityByClientID(ctx, pub.JurisdictionID, "fms-1"); err != nil || got.ID != "fms" {
 			t.Errorf("ActivityByClientID %s: got %+v, %v", when, got, err)
+		}
+		for code, want := range map[string][]string{"pothole": {"fms", pub.ID + "-created"}, "streetlight": {light.ID + "-created"}, "": {"fms", light.ID + "-created", pub.ID + "-created"}} {
+			entries, err := s.RecentActivities(ctx, store.RecentQuery{JurisdictionID: pub.JurisdictionID, ServiceCode: code})
+			if err != nil {
+				t.Fatalf("RecentActivities %s: %v", when, err)
+			}
+			var ids []string
+			for _, e := range entries {
+				ids = append(ids, e.Activity.ID)
+			}
+			if !slices.Equal(ids, want) {
+				t.Errorf("RecentActivities of service %q %s: got %q, want %q", code, when, ids, want)
+			}
 		}
 	}
 	check("after the migration")
@@ -446,12 +476,12 @@ func TestOpenRefusesOtherSchemas(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchema(t, path, "3")
+	setSchema(t, path, "4")
 	if s, err := bolt.Open(path); err == nil {
 		s.Close()
-		t.Fatal("Open of a schema 3 file: got no error")
-	} else if !strings.Contains(err.Error(), `"3"`) {
-		t.Errorf("Open of a schema 3 file: error %q does not name the schema", err)
+		t.Fatal("Open of a schema 4 file: got no error")
+	} else if !strings.Contains(err.Error(), `"4"`) {
+		t.Errorf("Open of a schema 4 file: error %q does not name the schema", err)
 	}
 }
 

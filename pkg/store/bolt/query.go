@@ -60,10 +60,10 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		if len(q.IDs) > 0 {
 			var err error
-			page.Requests, err = requestsByID(tx, q)
+			page.Requests, err = s.requestsByID(tx, q)
 			return err
 		}
-		return scan(ctx, tx, q, limit, after, &page)
+		return s.scan(ctx, tx, q, limit, after, &page)
 	})
 	if err != nil {
 		return store.Page{}, fail(op, err)
@@ -73,7 +73,7 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 
 // requestsByID returns the public requests among q.IDs, each once, newest first; unknown ids
 // are left out. Every other field of q is ignored, as the Query doc says.
-func requestsByID(tx *bbolt.Tx, q store.Query) ([]open311.Request, error) {
+func (s *Store) requestsByID(tx *bbolt.Tx, q store.Query) ([]open311.Request, error) {
 	out := []open311.Request{}
 	requests := inJurisdiction(tx, bucketRequests, q.JurisdictionID)
 	seen := make(map[string]bool, len(q.IDs))
@@ -82,8 +82,7 @@ func requestsByID(tx *bbolt.Tx, q store.Query) ([]open311.Request, error) {
 			continue
 		}
 		seen[id] = true
-		var r open311.Request
-		ok, err := getJSON(requests, []byte(id), &r)
+		r, ok, err := s.requests.get(requests, q.JurisdictionID, []byte(id))
 		if err != nil {
 			return nil, fmt.Errorf("get request %s: %w", id, err)
 		}
@@ -99,7 +98,7 @@ func requestsByID(tx *bbolt.Tx, q store.Query) ([]open311.Request, error) {
 
 // scan fills page with the requests matching q, walking requests_by_time newest first from
 // just before the cursor position after (when given).
-func scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int, after []byte, page *store.Page) error {
+func (s *Store) scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int, after []byte, page *store.Page) error {
 	byTime := inJurisdiction(tx, bucketRequestsByTS, q.JurisdictionID)
 	requests := inJurisdiction(tx, bucketRequests, q.JurisdictionID)
 	if byTime == nil || requests == nil {
@@ -136,8 +135,7 @@ func scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int, after []b
 			return fmt.Errorf("query stopped: %w", err)
 		}
 		id := k[timeKeyLen:]
-		var r open311.Request
-		ok, err := getJSON(requests, id, &r)
+		r, ok, err := s.requests.get(requests, q.JurisdictionID, id)
 		if err != nil {
 			return fmt.Errorf("get request %s: %w", id, err)
 		}

@@ -91,16 +91,17 @@ func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created op
 		if err := byTime.Put(requestTimeKey(r.Requested, r.ID), []byte{}); err != nil {
 			return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
 		}
-		return addActivities(tx, op, r.JurisdictionID, []open311.Activity{created}, map[string]bool{r.ID: r.Public()})
+		return addActivities(tx, op, r.JurisdictionID, []open311.Activity{created}, map[string]open311.Request{r.ID: r})
 	})
 	return fail(op, err)
 }
 
 // addActivities appends activities to their requests' histories, in the order given, and
 // indexes them: by client update id (Conflict if one is taken) and, when their request is
-// public after this write, by time for Updates. public holds, for every request of the write,
-// whether it is Public() after it; an activity whose RequestID is not there is refused.
-func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activity, public map[string]bool) error {
+// public after this write, by time and by service and time for Updates and RecentActivities.
+// written holds every request of the write as it is after it; an activity whose RequestID is
+// not there is refused.
+func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activity, written map[string]open311.Request) error {
 	if len(acts) == 0 {
 		return nil
 	}
@@ -109,7 +110,7 @@ func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activ
 		return err
 	}
 	for _, a := range acts {
-		isPublic, ok := public[a.RequestID]
+		r, ok := written[a.RequestID]
 		if !ok {
 			return fmt.Errorf("activity %s names request %q, which this write does not change", a.ID, a.RequestID)
 		}
@@ -127,8 +128,8 @@ func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activ
 		if err := indexClientUpdate(tx, op, jurisdictionID, a, key); err != nil {
 			return err
 		}
-		if isPublic {
-			if err := indexUpdate(tx, op, jurisdictionID, a, key); err != nil {
+		if r.Public() {
+			if err := indexUpdate(tx, op, jurisdictionID, a, r.ServiceCode, key); err != nil {
 				return err
 			}
 		}
@@ -137,9 +138,8 @@ func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activ
 }
 
 // getRequest reads one request inside a transaction, or returns NotFound of op.
-func getRequest(tx *bbolt.Tx, op, jurisdictionID, id string) (open311.Request, error) {
-	var r open311.Request
-	ok, err := getJSON(inJurisdiction(tx, bucketRequests, jurisdictionID), []byte(id), &r)
+func (s *Store) getRequest(tx *bbolt.Tx, op, jurisdictionID, id string) (open311.Request, error) {
+	r, ok, err := s.requests.get(inJurisdiction(tx, bucketRequests, jurisdictionID), jurisdictionID, []byte(id))
 	if err != nil {
 		return open311.Request{}, fmt.Errorf("get request %s: %w", id, err)
 	}
@@ -157,7 +157,7 @@ func (s *Store) Request(ctx context.Context, jurisdictionID, id string) (open311
 	}
 	var r open311.Request
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
-		r, err = getRequest(tx, op, jurisdictionID, id)
+		r, err = s.getRequest(tx, op, jurisdictionID, id)
 		return err
 	})
 	if err != nil {
@@ -183,7 +183,7 @@ func (s *Store) RequestByToken(ctx context.Context, jurisdictionID, token string
 			return open311.Errorf(open311.NotFound, op, "no request was issued that token")
 		}
 		var err error
-		r, err = getRequest(tx, op, jurisdictionID, string(id))
+		r, err = s.getRequest(tx, op, jurisdictionID, string(id))
 		if open311.IsKind(err, open311.NotFound) {
 			return fmt.Errorf("the token index names request %s, which does not exist", id)
 		}
@@ -230,12 +230,12 @@ func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids [
 		ptrs := make([]*open311.Request, len(ids))
 		for i, id := range ids {
 			var err error
-			if olds[i], err = getRequest(tx, op, jurisdictionID, id); err != nil {
+			if olds[i], err = s.getRequest(tx, op, jurisdictionID, id); err != nil {
 				return err
 			}
 			// change gets its own decoding, sharing nothing with old, so that whatever it does
 			// to maps and slices cannot leak into what is compared or written on failure.
-			if rs[i], err = getRequest(tx, op, jurisdictionID, id); err != nil {
+			if rs[i], err = s.getRequest(tx, op, jurisdictionID, id); err != nil {
 				return err
 			}
 			ptrs[i] = &rs[i]
@@ -246,7 +246,7 @@ func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids [
 			return err
 		}
 		requests := tx.Bucket(bucketRequests).Bucket([]byte(jurisdictionID))
-		public := make(map[string]bool, len(ids))
+		written := make(map[string]open311.Request, len(ids))
 		for i, id := range ids {
 			old, r := olds[i], &rs[i]
 			switch {
@@ -262,9 +262,9 @@ func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids [
 			if err := putJSON(requests, []byte(id), *r); err != nil {
 				return fmt.Errorf("put request %s: %w", id, err)
 			}
-			public[id] = r.Public()
+			written[id] = *r
 		}
-		if err := addActivities(tx, op, jurisdictionID, acts, public); err != nil {
+		if err := addActivities(tx, op, jurisdictionID, acts, written); err != nil {
 			return err
 		}
 		out = rs

@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -41,9 +42,23 @@ func indexClientUpdate(tx *bbolt.Tx, op, jurisdictionID string, a open311.Activi
 	return nil
 }
 
-// indexUpdate lists the activity stored under key in updates_by_time. Two listed activities
-// of one time and id would be one entry, so the second is refused with Conflict.
-func indexUpdate(tx *bbolt.Tx, op, jurisdictionID string, a open311.Activity, key []byte) error {
+// serviceUpdatePrefix is the prefix shared by exactly the updates_by_service keys of one
+// service: the code's length as a uvarint, then the code.
+func serviceUpdatePrefix(code string) []byte {
+	b := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(code)+timeKeyLen), uint64(len(code)))
+	return append(b, code...)
+}
+
+// serviceUpdateKey is an activity's key in updates_by_service: its request's service, then its
+// key in updates_by_time.
+func serviceUpdateKey(code string, at time.Time, id string) []byte {
+	return append(appendTime(serviceUpdatePrefix(code), at), id...)
+}
+
+// indexUpdate lists the activity stored under key in updates_by_time and, under its request's
+// service, in updates_by_service. Two listed activities of one time and id would be one entry,
+// so the second is refused with Conflict.
+func indexUpdate(tx *bbolt.Tx, op, jurisdictionID string, a open311.Activity, serviceCode string, key []byte) error {
 	b, err := inJurisdictionForWrite(tx, bucketUpdatesByTS, jurisdictionID)
 	if err != nil {
 		return err
@@ -54,6 +69,18 @@ func indexUpdate(tx *bbolt.Tx, op, jurisdictionID string, a open311.Activity, ke
 	}
 	if err := b.Put(k, key); err != nil {
 		return fmt.Errorf("index time of activity %s: %w", a.ID, err)
+	}
+	return indexServiceUpdate(tx, jurisdictionID, a, serviceCode, key)
+}
+
+// indexServiceUpdate lists the activity stored under key in updates_by_service.
+func indexServiceUpdate(tx *bbolt.Tx, jurisdictionID string, a open311.Activity, serviceCode string, key []byte) error {
+	b, err := inJurisdictionForWrite(tx, bucketUpdatesBySvc, jurisdictionID)
+	if err != nil {
+		return err
+	}
+	if err := b.Put(serviceUpdateKey(serviceCode, a.At, a.ID), key); err != nil {
+		return fmt.Errorf("index service and time of activity %s: %w", a.ID, err)
 	}
 	return nil
 }
@@ -174,41 +201,75 @@ func (s *Store) Updates(ctx context.Context, q store.UpdateQuery) (store.UpdateP
 	return page, nil
 }
 
-// migrateFrom1 builds the indexes schema 2 added to a schema 1 file: the client update ids of
-// its activities (the first activity of an id keeps it), and the time index of the activities
-// of requests that are public now (schema 1 did not record whether they were when each
-// activity was written).
+// migrateFrom1 builds the indexes schemas 2 and 3 added to a schema 1 file: the client update
+// ids of its activities (the first activity of an id keeps it), and the time and service
+// indexes of the activities of requests that are public now (schema 1 did not record whether
+// they were when each activity was written).
 func migrateFrom1(tx *bbolt.Tx) error {
 	const op = "store/bolt.migrateFrom1"
 	return tx.Bucket(bucketActivities).ForEachBucket(func(jur []byte) error {
 		jurisdictionID := string(jur)
 		requests := inJurisdiction(tx, bucketRequests, jurisdictionID)
-		public := map[string]bool{}
+		type listing struct {
+			public  bool
+			service string
+		}
+		known := map[string]listing{}
 		return tx.Bucket(bucketActivities).Bucket(jur).ForEach(func(key, data []byte) error {
 			var a open311.Activity
 			if err := json.Unmarshal(data, &a); err != nil {
 				return fmt.Errorf("decode activity %x of %s: %w", key, jurisdictionID, err)
 			}
-			isPublic, known := public[a.RequestID]
-			if !known {
+			l, ok := known[a.RequestID]
+			if !ok {
 				var r open311.Request
-				ok, err := getJSON(requests, []byte(a.RequestID), &r)
+				found, err := getJSON(requests, []byte(a.RequestID), &r)
 				if err != nil {
 					return fmt.Errorf("get request %s: %w", a.RequestID, err)
 				}
-				isPublic = ok && r.Public()
-				public[a.RequestID] = isPublic
+				l = listing{public: found && r.Public(), service: r.ServiceCode}
+				known[a.RequestID] = l
 			}
 			key = bytes.Clone(key)
 			if err := indexClientUpdate(tx, op, jurisdictionID, a, key); err != nil && !open311.IsKind(err, open311.Conflict) {
 				return err
 			}
-			if isPublic && a.ID != "" {
-				if err := indexUpdate(tx, op, jurisdictionID, a, key); err != nil && !open311.IsKind(err, open311.Conflict) {
+			if l.public && a.ID != "" {
+				if err := indexUpdate(tx, op, jurisdictionID, a, l.service, key); err != nil && !open311.IsKind(err, open311.Conflict) {
 					return err
 				}
 			}
 			return nil
+		})
+	})
+}
+
+// migrateFrom2 builds the index schema 3 added to a schema 2 file: updates_by_service, from
+// what updates_by_time lists, each activity under its request's service.
+func migrateFrom2(tx *bbolt.Tx) error {
+	return tx.Bucket(bucketUpdatesByTS).ForEachBucket(func(jur []byte) error {
+		jurisdictionID := string(jur)
+		requests := inJurisdiction(tx, bucketRequests, jurisdictionID)
+		services := map[string]string{}
+		return tx.Bucket(bucketUpdatesByTS).Bucket(jur).ForEach(func(_, key []byte) error {
+			a, err := getActivity(tx, jurisdictionID, key)
+			if err != nil {
+				return err
+			}
+			code, ok := services[a.RequestID]
+			if !ok {
+				var r open311.Request
+				found, err := getJSON(requests, []byte(a.RequestID), &r)
+				if err != nil {
+					return fmt.Errorf("get request %s: %w", a.RequestID, err)
+				}
+				if !found {
+					return fmt.Errorf("updates_by_time lists activity %s of request %s, which does not exist", a.ID, a.RequestID)
+				}
+				code = r.ServiceCode
+				services[a.RequestID] = code
+			}
+			return indexServiceUpdate(tx, jurisdictionID, a, code, bytes.Clone(key))
 		})
 	})
 }

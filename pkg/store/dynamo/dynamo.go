@@ -42,8 +42,11 @@ const (
 	attrGSI2SK   = "GSI2SK"
 	attrItemType = "ItemType"
 	attrTTL      = "expires_at"
-	indexGSI1    = "GSI1"
-	indexGSI2    = "GSI2"
+	// attrEntry is the map on a listed activity's item holding what a feed entry shows of its
+	// request (entryCopy).
+	attrEntry = "Entry"
+	indexGSI1 = "GSI1"
+	indexGSI2 = "GSI2"
 )
 
 // Item types, the value of ItemType.
@@ -105,6 +108,10 @@ func updatesPK(j string) string { return "ACTS#" + esc(j) }
 
 // updatesSK is such an activity's GSI1 sort key: by time, then by id.
 func updatesSK(at time.Time, id string) string { return formatTime(at) + "#" + id }
+
+// serviceUpdatesPK is the GSI2 partition of the activities on public requests of one service
+// (their GSI2SK is updatesSK).
+func serviceUpdatesPK(j, code string) string { return "SACTS#" + esc(j) + "#" + esc(code) }
 
 // geoPK is the GSI2 partition of a jurisdiction's public requests in one geohash cell.
 func geoPK(j, cell string) string { return "GEO#" + esc(j) + "#" + cell }

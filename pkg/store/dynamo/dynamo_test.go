@@ -685,3 +685,100 @@ func TestConflictMessages(t *testing.T) {
 		t.Errorf("the client update id of a lost write is taken: %v", err)
 	}
 }
+
+// TestRecentActivities checks the cost of the aggregate feeds' read, one Query whatever is
+// stored, and that activities written before items carried their request's copy are listed
+// with their requests read in one BatchGetItem (and only in the jurisdiction's partition,
+// since they have no service partition) until BackfillActivities gives them both.
+func TestRecentActivities(t *testing.T) {
+	t.Parallel()
+	s, counter := openStore(t)
+	ctx := context.Background()
+	var want []string
+	for i := range 12 {
+		r := newRequest(fmt.Sprintf("R%02d", i), i)
+		r.Address = "Corner " + r.ID
+		mustCreate(t, s, r)
+		want = append([]string{created(r).ID}, want...)
+	}
+	counter.take()
+	for _, q := range []store.RecentQuery{{JurisdictionID: jur, Limit: 5}, {JurisdictionID: jur, ServiceCode: "pothole", Limit: 5}} {
+		got, err := s.RecentActivities(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertCalls(t, fmt.Sprintf("RecentActivities %+v", q), counter.take(), map[string]int{"Query": 1})
+		if ids := entryIDs(got); !slices.Equal(ids, want[:5]) {
+			t.Errorf("RecentActivities %+v: got %q, want %q", q, ids, want[:5])
+		}
+	}
+
+	for _, id := range []string{"R11", "R09", "R08"} {
+		if err := dynamo.MakeActivitiesOld(ctx, s, jur, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counter.take()
+	got, err := s.RecentActivities(ctx, store.RecentQuery{JurisdictionID: jur, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, "RecentActivities with old items", counter.take(), map[string]int{"Query": 1, "BatchGetItem": 1})
+	if ids := entryIDs(got); !slices.Equal(ids, want[:5]) {
+		t.Errorf("RecentActivities with old items: got %q, want %q", ids, want[:5])
+	}
+	for _, e := range got {
+		r, err := s.Request(ctx, jur, e.Activity.RequestID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := store.NewEntryRequest(r, e.Activity); !reflect.DeepEqual(e.Request, want) {
+			t.Errorf("entry of %s: request %+v, want %+v", e.Activity.ID, e.Request, want)
+		}
+	}
+	got, err = s.RecentActivities(ctx, store.RecentQuery{JurisdictionID: jur, ServiceCode: "pothole", Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, want := entryIDs(got), []string{"R10-a1", "R07-a1", "R06-a1", "R05-a1", "R04-a1"}; !slices.Equal(ids, want) {
+		t.Errorf("RecentActivities of the service with old items: got %q, want %q (old items have no service partition)", ids, want)
+	}
+
+	// The backfill gives the old items their copy and their service partition, once.
+	n, err := s.BackfillActivities(ctx, jur)
+	if err != nil || n != 3 {
+		t.Fatalf("BackfillActivities: %d items, %v; want the 3 old ones", n, err)
+	}
+	if n, err := s.BackfillActivities(ctx, jur); err != nil || n != 0 {
+		t.Errorf("BackfillActivities again: %d items, %v; want none", n, err)
+	}
+	counter.take()
+	for _, q := range []store.RecentQuery{{JurisdictionID: jur, Limit: 5}, {JurisdictionID: jur, ServiceCode: "pothole", Limit: 5}} {
+		got, err := s.RecentActivities(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertCalls(t, fmt.Sprintf("RecentActivities %+v after the backfill", q), counter.take(), map[string]int{"Query": 1})
+		if ids := entryIDs(got); !slices.Equal(ids, want[:5]) {
+			t.Errorf("RecentActivities %+v after the backfill: got %q, want %q", q, ids, want[:5])
+		}
+		for _, e := range got {
+			r, err := s.Request(ctx, jur, e.Activity.RequestID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := store.NewEntryRequest(r, e.Activity); !reflect.DeepEqual(e.Request, want) {
+				t.Errorf("entry of %s after the backfill: request %+v, want %+v", e.Activity.ID, e.Request, want)
+			}
+		}
+		counter.take()
+	}
+}
+
+func entryIDs(es []store.Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Activity.ID)
+	}
+	return out
+}

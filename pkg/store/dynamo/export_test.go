@@ -1,5 +1,29 @@
 package dynamo
 
+import "context"
+
 // SetMinFilteredRead sets the smallest Limit of s's filtered Queries (100 by default), so that a
 // test reads a geohash cell more than once with a few dozen requests.
 func SetMinFilteredRead(s *Store, n int) { s.minFilteredRead = n }
+
+// MakeActivitiesOld rewrites the listed activity items of a request as the store wrote them
+// before RecentActivities: without the Entry copy of their request and without GSI2 keys.
+func MakeActivitiesOld(ctx context.Context, s *Store, jurisdictionID, requestID string) error {
+	pk, _ := requestKey(jurisdictionID, requestID)
+	items, err := s.queryPartition(ctx, pk, "ACT#")
+	if err != nil {
+		return err
+	}
+	for _, item := range items {
+		if _, listed := item[attrGSI1PK]; !listed {
+			continue
+		}
+		delete(item, attrEntry)
+		delete(item, attrGSI2PK)
+		delete(item, attrGSI2SK)
+		if err := s.putItem(ctx, item); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
 )
 
 // maxTransactItems is the most items one TransactWriteItems may write.
@@ -56,6 +57,9 @@ func checkRequest(op string, r open311.Request) error {
 	if !keyFits(pk, sk) || !keyFits(geoPK(r.JurisdictionID, strings.Repeat("0", geoPrecision)), requestsSK(r.Requested, r.ID)) {
 		p.Add("request id or jurisdiction id too long")
 	}
+	if !keyFits(serviceUpdatesPK(r.JurisdictionID, r.ServiceCode), "") {
+		p.Add("service code too long")
+	}
 	if r.Token != "" {
 		if pk, sk := tokenKey(r.JurisdictionID, r.Token); !keyFits(pk, sk) {
 			p.Add("request token too long")
@@ -81,19 +85,28 @@ func checkActivity(op string, a open311.Activity) error {
 	return p.Err(op)
 }
 
-// activityItem encodes an activity of the request write that has the given version; index is
-// its place among that request's activities in the write. The activity carries GSI1 keys (it
-// is listed by Updates) when its request is public after the write.
-func activityItem(a open311.Activity, version int64, index int, public bool) (map[string]types.AttributeValue, error) {
+// activityItem encodes an activity of request r, written by the write that gives r its
+// version; index is its place among r's activities in the write. When r is public after the
+// write, the activity is listed (Updates, RecentActivities): it carries GSI1 keys of its
+// jurisdiction's partition, GSI2 keys of its service's, and the copy of what a feed entry shows
+// of r (Entry), which never goes stale since none of those fields change after creation.
+func activityItem(a open311.Activity, r open311.Request, index int) (map[string]types.AttributeValue, error) {
 	pk, _ := requestKey(a.JurisdictionID, a.RequestID)
-	item, err := marshal(a, typeActivity, pk, activitySK(a.At, version, index))
+	item, err := marshal(a, typeActivity, pk, activitySK(a.At, r.Version, index))
 	if err != nil {
 		return nil, err
 	}
 	item["at"] = str(formatTime(a.At))
-	if public {
+	if r.Public() {
 		item[attrGSI1PK] = str(updatesPK(a.JurisdictionID))
 		item[attrGSI1SK] = str(updatesSK(a.At, a.ID))
+		item[attrGSI2PK] = str(serviceUpdatesPK(a.JurisdictionID, r.ServiceCode))
+		item[attrGSI2SK] = str(updatesSK(a.At, a.ID))
+		entry, err := marshalEntry(store.NewEntryRequest(r, a))
+		if err != nil {
+			return nil, err
+		}
+		item[attrEntry] = entry
 	}
 	return item, nil
 }
@@ -149,7 +162,7 @@ func (w *write) add(item types.TransactWriteItem, conflict string) {
 // pointer items of their client update ids. The activities must be checked and belong to r.
 func (w *write) addActivities(s *Store, r open311.Request, acts []open311.Activity) error {
 	for i, a := range acts {
-		item, err := activityItem(a, r.Version, i, r.Public())
+		item, err := activityItem(a, r, i)
 		if err != nil {
 			return fmt.Errorf("encode activity %s: %w", a.ID, err)
 		}

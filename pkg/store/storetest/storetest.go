@@ -62,6 +62,16 @@
 //   - an Updates page that comes back empty has Next "", as for queries; a cursor that is not
 //     one the store gave out is Invalid.
 //
+// RecentActivities, as the suite reads its doc comment:
+//   - it lists exactly what Updates lists, in the opposite order: At newest first, then activity
+//     ID descending (byte order), cut after Limit; with a ServiceCode, those of the requests of
+//     that service (a code with a space included), and nothing for a code no request has;
+//   - each entry's Request is store.NewEntryRequest of the request and the activity: the suite
+//     never changes those fields of a request after creating it (the domain never does), so
+//     whether a store copies them when it writes an activity or reads them later is not
+//     specified;
+//   - a negative Limit is Invalid; a Limit above MaxPageSize is taken as MaxPageSize.
+//
 // Times are compared with time.Equal semantics (location and monotonic reading are ignored) and
 // nil and empty slices and maps are treated alike; everything else must round-trip exactly.
 // Timestamps are fixed, so a failure reproduces.
@@ -117,6 +127,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdatesTimeBounds", testUpdatesTimeBounds},
 		{"UpdatesPaging", testUpdatesPaging},
 		{"UpdatesInvalidCursor", testUpdatesInvalidCursor},
+		{"RecentActivities", testRecentActivities},
+		{"RecentActivitiesFollowWrites", testRecentActivitiesFollowWrites},
 		{"QueryGeo", testQueryGeo},
 	}
 	for _, tt := range tests {
@@ -210,6 +222,11 @@ func normalize(v any) any {
 		return normActivity(x)
 	case []open311.Activity:
 		return normSlice(x, normActivity)
+	case []store.Entry:
+		return normSlice(x, func(e store.Entry) store.Entry {
+			e.Activity = normActivity(e.Activity)
+			return e
+		})
 	}
 	return v
 }

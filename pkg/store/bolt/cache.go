@@ -1,0 +1,121 @@
+package bolt
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// requestCacheSize bounds the requests kept decoded: about 2.5 KB each for a request of 1 KB of
+// JSON (the stored bytes and the decoded value), so some 20 MB at most.
+const requestCacheSize = 8192
+
+// requestCache keeps stored requests decoded, so that a request read again is not decoded
+// again. An entry holds the bytes it was decoded from and is used only while the stored bytes
+// are the same, so it can never answer anything but the decoding of what the reading
+// transaction sees, whatever the order of transactions: a write makes the next read decode
+// again (and replace the entry), and nothing needs invalidating. Every read gets its own copy
+// (cloneRequest), since callers may change what they are given. It is safe for concurrent use.
+type requestCache struct {
+	mu      sync.RWMutex
+	entries map[string]map[string]*cachedRequest // jurisdiction id -> request id -> entry
+	size    int
+	off     bool // decode every read (a benchmark's "before")
+}
+
+type cachedRequest struct {
+	raw []byte // the stored JSON, copied out of the transaction
+	r   open311.Request
+}
+
+func newRequestCache() *requestCache {
+	return &requestCache{entries: map[string]map[string]*cachedRequest{}}
+}
+
+// get returns the request stored under id in requests (a jurisdiction's bucket, or nil), and
+// whether there is one.
+func (c *requestCache) get(requests *bbolt.Bucket, jurisdictionID string, id []byte) (open311.Request, bool, error) {
+	if requests == nil || len(id) == 0 {
+		return open311.Request{}, false, nil
+	}
+	data := requests.Get(id)
+	if data == nil {
+		return open311.Request{}, false, nil
+	}
+	if c.off {
+		var r open311.Request
+		if err := json.Unmarshal(data, &r); err != nil {
+			return open311.Request{}, false, fmt.Errorf("decode request %s: %w", id, err)
+		}
+		return r, true, nil
+	}
+	c.mu.RLock()
+	e := c.entries[jurisdictionID][string(id)]
+	c.mu.RUnlock()
+	if e != nil && bytes.Equal(e.raw, data) {
+		return cloneRequest(e.r), true, nil
+	}
+	e = &cachedRequest{raw: bytes.Clone(data)}
+	if err := json.Unmarshal(e.raw, &e.r); err != nil {
+		return open311.Request{}, false, fmt.Errorf("decode request %s: %w", id, err)
+	}
+	c.put(jurisdictionID, string(id), e)
+	return cloneRequest(e.r), true, nil
+}
+
+// put adds or replaces an entry, first evicting one at random when the cache is full.
+func (c *requestCache) put(jurisdictionID, id string, e *cachedRequest) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	byID := c.entries[jurisdictionID]
+	if byID == nil {
+		byID = map[string]*cachedRequest{}
+		c.entries[jurisdictionID] = byID
+	}
+	if _, ok := byID[id]; !ok {
+		if c.size >= requestCacheSize {
+			c.evictOne()
+		}
+		c.size++
+	}
+	byID[id] = e
+}
+
+// evictOne removes one entry, whichever map iteration meets first.
+func (c *requestCache) evictOne() {
+	for j, byID := range c.entries {
+		for id := range byID {
+			delete(byID, id)
+			c.size--
+			if len(byID) == 0 {
+				delete(c.entries, j)
+			}
+			return
+		}
+	}
+}
+
+// cloneRequest returns a copy of r that shares no memory with it (TestCloneRequest keeps it in
+// step with the fields of open311.Request).
+func cloneRequest(r open311.Request) open311.Request {
+	if r.Point != nil {
+		p := *r.Point
+		r.Point = &p
+	}
+	if r.Attributes != nil {
+		attrs := maps.Clone(r.Attributes)
+		for k, v := range attrs {
+			attrs[k] = slices.Clone(v)
+		}
+		r.Attributes = attrs
+	}
+	r.Links = slices.Clone(r.Links)
+	return r
+}

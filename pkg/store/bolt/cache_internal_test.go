@@ -1,0 +1,84 @@
+package bolt
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/civicworks/open311/pkg/open311"
+)
+
+// TestCloneRequest checks that cloneRequest copies every field of open311.Request and that the
+// copy shares no memory with the original: changing what any of its maps, slices and pointers
+// hold leaves the original as it was. A reference field added to Request fails the test until
+// cloneRequest copies it.
+func TestCloneRequest(t *testing.T) {
+	var refs []string
+	rt := reflect.TypeFor[open311.Request]()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		switch f.Type.Kind() {
+		case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Interface, reflect.Chan, reflect.Func:
+			refs = append(refs, f.Name)
+		case reflect.Struct:
+			if f.Type != reflect.TypeFor[time.Time]() && f.Type != reflect.TypeFor[open311.Reporter]() {
+				refs = append(refs, f.Name+" (a struct cloneRequest does not know)")
+			}
+		}
+	}
+	if want := []string{"Point", "Attributes", "Links"}; !slices.Equal(refs, want) {
+		t.Fatalf("open311.Request's reference fields are %q; cloneRequest copies %q: teach it the new ones", refs, want)
+	}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[open311.Reporter]()) {
+		if f.Type.Kind() != reflect.String {
+			t.Fatalf("open311.Reporter has a field %s that is not a string: teach cloneRequest to copy it", f.Name)
+		}
+	}
+
+	r := open311.Request{ID: "R1", JurisdictionID: "j", ServiceCode: "pothole", Point: &open311.Point{Lat: 1, Long: 2},
+		Attributes: map[string][]string{"size": {"large"}, "empty": {}}, Links: []open311.Link{{Kind: open311.RelatedTo, TargetID: "R2"}},
+		Reporter: open311.Reporter{Email: "a@example.net"}, Requested: time.Unix(1, 0), Version: 3}
+	before, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cloneRequest(r)
+	if !reflect.DeepEqual(c, r) {
+		t.Fatalf("clone %+v differs from %+v", c, r)
+	}
+	c.Point.Lat = 9
+	c.Attributes["size"][0] = "small"
+	c.Attributes["new"] = []string{"x"}
+	c.Links[0].TargetID = "R9"
+	c.Reporter.Email = "b@example.net"
+	if after, _ := json.Marshal(r); string(after) != string(before) {
+		t.Errorf("changing the clone changed the original:\n%s\n%s", before, after)
+	}
+	if got := cloneRequest(open311.Request{}); got.Attributes != nil || got.Links != nil || got.Point != nil {
+		t.Errorf("the clone of an empty request is %+v, want nil maps, slices and pointers kept nil", got)
+	}
+}
+
+// TestRequestCacheIsBounded fills the cache past its bound across jurisdictions: it keeps at
+// most requestCacheSize entries, and the entry just put is there.
+func TestRequestCacheIsBounded(t *testing.T) {
+	c := newRequestCache()
+	for i := range requestCacheSize + 100 {
+		j, id := []string{"a", "b", "c"}[i%3], fmt.Sprint(i)
+		c.put(j, id, &cachedRequest{raw: []byte(id)})
+		if c.entries[j][id] == nil {
+			t.Fatalf("entry %s/%s is not there right after put", j, id)
+		}
+		c.put(j, id, &cachedRequest{raw: []byte(id)}) // replacing adds nothing
+	}
+	n := 0
+	for _, byID := range c.entries {
+		n += len(byID)
+	}
+	if n != requestCacheSize || c.size != n {
+		t.Errorf("the cache holds %d entries (counts %d), want %d", n, c.size, requestCacheSize)
+	}
+}
