@@ -3,7 +3,8 @@
 #   make test                  go test ./... through infra/testrun: go test's output, then one line
 #                              saying what was skipped and the command that installs what it needs
 #   make aws-tools             installs the pinned cfn-lint and SAM CLI into $(AWS_TOOLS), a
-#                              virtualenv of their own (never activate it: its python3 has no moto)
+#                              virtualenv of their own (never activate it: its python3 has no moto),
+#                              and checkov into $(CHECKOV_TOOLS), each package pinned by hash
 #   make contract              .ci/contract: pkg/api/openapi.json validated, and Schemathesis run
 #                              against the local server from it (make contract-tools first)
 #   make contract-tools        installs Schemathesis and openapi-spec-validator, pinned by hash,
@@ -14,7 +15,9 @@
 #                              deploys with the answers samconfig.toml keeps, without asking)
 #   make outputs               the stack's outputs (TableName, ApiUrl, ...)
 #   make delete                deletes the stack (sam delete asks first; the table is kept)
-#   make lint                  cfn-lint and sam validate --lint on template.yaml, offline
+#   make lint                  cfn-lint, sam validate --lint and checkov on template.yaml (checkov
+#                              also on the template SAM transforms it into), offline
+#   make requirements          pip-compile --generate-hashes of every infra/*/requirements.in
 #   make bootstraps            builds every function into build/<operation>/bootstrap (linux/arm64);
 #                              make bootstraps GOARCH=amd64 builds them for an amd64 host, to run
 #                              under the Lambda Runtime Interface Emulator
@@ -43,13 +46,19 @@ CONTRACT_TOOLS ?= $(HOME)/.venvs/contract
 FUZZTIME ?= 10s
 CFN_LINT ?= $(if $(wildcard $(AWS_TOOLS)/bin/cfn-lint),$(AWS_TOOLS)/bin/cfn-lint,cfn-lint)
 SAM ?= $(if $(wildcard $(AWS_TOOLS)/bin/sam),$(AWS_TOOLS)/bin/sam,sam)
+CHECKOV_TOOLS ?= $(HOME)/.venvs/checkov
+# The pinned checkov with its fix for SAM Globals (infra/checkov/run.py says which).
+CHECKOV ?= $(CHECKOV_TOOLS)/bin/python infra/checkov/run.py
+# Offline (--skip-download: no guidelines fetched); findings are shown, not fatal here: those
+# docs/security.md accepts are expected, and pkg/deploy's TestCheckov fails on any other.
+CHECKOV_FLAGS := --quiet --compact --skip-download --framework cloudformation --soft-fail
 TEMPLATE ?= template.yaml
 STACK ?= open311
 SAM_DEPLOY_FLAGS ?= --guided
 # No usage data sent by the SAM CLI unless asked for.
 export SAM_CLI_TELEMETRY ?= 0
 
-.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools contract contract-tools fuzz clean FORCE
+.PHONY: test build deploy outputs delete need-sam bootstraps lint aws-tools requirements contract contract-tools fuzz clean FORCE
 
 test:
 	go run ./infra/testrun ./...
@@ -109,10 +118,26 @@ $(BUILD_DIR)/%/bootstrap: FORCE
 lint:
 	$(CFN_LINT) $(TEMPLATE)
 	AWS_DEFAULT_REGION=us-east-1 $(SAM) validate --lint --template $(TEMPLATE) --region us-east-1
+	$(CHECKOV) $(CHECKOV_FLAGS) --file $(TEMPLATE)
+	mkdir -p $(BUILD_DIR)
+	$(AWS_TOOLS)/bin/python infra/aws-tools/transform.py $(TEMPLATE) > $(BUILD_DIR)/transformed.json
+	$(CHECKOV) $(CHECKOV_FLAGS) --file $(BUILD_DIR)/transformed.json
 
 aws-tools:
 	python3 -m venv $(AWS_TOOLS)
-	$(AWS_TOOLS)/bin/pip install -r infra/aws-tools/requirements.txt
+	$(AWS_TOOLS)/bin/pip install --require-hashes -r infra/aws-tools/requirements.txt
+	python3 -m venv $(CHECKOV_TOOLS)
+	$(CHECKOV_TOOLS)/bin/pip install --require-hashes -r infra/checkov/requirements.txt
+
+# Pins every package of each tool by hash, from its requirements.in (pip-tools in a virtualenv
+# of its own; PIP_FIND_LINKS emptied so that no local wheel folder enters the hashes).
+requirements:
+	python3 -m venv $(BUILD_DIR)/pip-tools
+	$(BUILD_DIR)/pip-tools/bin/pip install --quiet pip-tools
+	for d in infra/moto infra/aws-tools infra/checkov infra/schemathesis; do \
+		(cd $$d && PIP_FIND_LINKS= $(CURDIR)/$(BUILD_DIR)/pip-tools/bin/pip-compile --quiet --generate-hashes \
+			--allow-unsafe --strip-extras --no-emit-find-links --output-file requirements.txt requirements.in) || exit 1; \
+	done
 
 contract:
 	CONTRACT_TOOLS=$(CONTRACT_TOOLS) .ci/contract

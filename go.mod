@@ -1,6 +1,8 @@
 module github.com/civicworks/open311
 
-go 1.26.8
+go 1.26.0
+
+toolchain go1.26.8
 
 require (
 	github.com/aws/aws-lambda-go v1.50.0

@@ -340,7 +340,7 @@ func TestUsage(t *testing.T) {
 	}{
 		{"no command", nil, "no command given"},
 		{"unknown command", []string{"frob"}, `unknown command "frob"`},
-		{"unknown subcommand", []string{"keys", "list"}, `keys takes create or revoke, not "list"`},
+		{"unknown subcommand", []string{"keys", "rotate"}, `keys takes create, list or revoke, not "rotate"`},
 		{"catalog alone", []string{"catalog"}, `catalog takes load or show, not ""`},
 		{"unknown store", []string{"-store", "mysql", "catalog", "show"}, `-store is "mysql"`},
 		{"unknown global flag", []string{"-verbose", "catalog", "show"}, "flag provided but not defined: -verbose"},
@@ -355,6 +355,12 @@ func TestUsage(t *testing.T) {
 		{"create bad role", []string{"keys", "create", "-role", "admin", "-label", "x"}, `-role is "admin"`},
 		{"create without label", []string{"keys", "create", "-role", "staff"}, "-label is required"},
 		{"create blank label", []string{"keys", "create", "-role", "staff", "-label", "  "}, "-label is required"},
+		{"staff key of every jurisdiction", []string{"keys", "create", "-role", "staff", "-label", "x"}, "a staff key needs -jurisdiction ID"},
+		{"staff key of a blank jurisdiction", []string{"keys", "create", "-role", "staff", "-jurisdiction", " ", "-label", "x"}, "a staff key needs -jurisdiction ID"},
+		{"expires not a time", []string{"keys", "create", "-role", "reporter", "-label", "x", "-expires", "soon"}, `-expires: "soon" is not a day (2027-06-30), a time`},
+		{"expires in the past", []string{"keys", "create", "-role", "reporter", "-label", "x", "-expires", "2020-01-01"}, "is not in the future"},
+		{"expires now", []string{"keys", "create", "-role", "reporter", "-label", "x", "-expires", "0s"}, "is not in the future"},
+		{"list with argument", []string{"keys", "list", "all"}, `unexpected argument "all"`},
 		{"revoke nothing", []string{"keys", "revoke"}, "give -hash HEX or -key SECRET"},
 		{"revoke both", []string{"keys", "revoke", "-hash", hash, "-key", "s"}, "not both"},
 		{"revoke short hash", []string{"keys", "revoke", "-hash", "abc"}, "-hash must be the 64 hex digits"},
@@ -398,7 +404,7 @@ func TestHelp(t *testing.T) {
 func TestBoltLockedByLocalServer(t *testing.T) {
 	data := t.TempDir()
 	openBolt(t, data) // stands in for a running go run ./infra/local
-	r := admin(t, "-data", data, "keys", "create", "-role", "staff", "-label", "x")
+	r := admin(t, "-data", data, "keys", "create", "-role", "reporter", "-label", "x")
 	if r.code != 1 || !strings.Contains(r.stderr, "stop the local server") || secretLine.MatchString(r.stdout) {
 		t.Errorf("with the store locked: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}

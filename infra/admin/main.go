@@ -8,8 +8,11 @@
 //	catalog load FILE                      load a catalog file (jurisdictions, services, definitions);
 //	                                       services the file no longer lists are removed
 //	catalog show [-jurisdiction ID]        list jurisdictions and their services
-//	keys create -role reporter|staff [-jurisdiction ID] -label TEXT
-//	                                       make a key; its secret is printed once, only its hash is kept
+//	keys create -role reporter|staff [-jurisdiction ID] -label TEXT [-expires DATE|DURATION]
+//	                                       make a key (staff keys need -jurisdiction); its secret is
+//	                                       printed once, only its hash is kept
+//	keys list                              every key: id, role, jurisdiction, created, expires, revoked,
+//	                                       label (never the secret or the full hash)
 //	keys revoke -hash HEX | -key SECRET    revoke a key (-key - reads the secret from stdin)
 //	table create                           create the DynamoDB table (-store dynamo only)
 //	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
@@ -81,7 +84,8 @@ const usage = `usage: admin [-store bolt|dynamo] [-data DIR] [-table NAME] [-end
 commands:
   catalog load FILE
   catalog show [-jurisdiction ID]
-  keys create -role reporter|staff [-jurisdiction ID] -label TEXT
+  keys create -role reporter|staff [-jurisdiction ID] -label TEXT [-expires DATE|DURATION]
+  keys list
   keys revoke -hash HEX | -key SECRET (-key - reads it from stdin)
   table create  (dynamo only)
   table backfill [-jurisdiction ID]  (dynamo only)
@@ -175,6 +179,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return b.explain(c.keysCreate(ctx, &b, rest))
 	case "keys revoke":
 		return b.explain(c.keysRevoke(ctx, &b, rest))
+	case "keys list":
+		return b.explain(c.keysList(ctx, &b, rest))
 	case "table create":
 		return b.explain(c.tableCreate(ctx, &b, rest))
 	case "table backfill":
@@ -188,7 +194,7 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "catalog":
 		return badUsage("catalog takes load or show, not %q", sub)
 	case "keys":
-		return badUsage("keys takes create or revoke, not %q", sub)
+		return badUsage("keys takes create, list or revoke, not %q", sub)
 	case "table":
 		return badUsage("table takes create or backfill, not %q", sub)
 	}

@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,15 +26,18 @@ import (
 	"github.com/civicworks/open311/pkg/lambdaconfig"
 )
 
-// operationOfEvent names the operation of an events/ file: <operation>.json or <operation>-<case>.json.
+// operationOfEvent names the operation of an events/ file: <operation>.json, or
+// <operation>-<case>.json for the longest operation name that fits (post-request-update-repeat
+// is post-request-update's).
 func operationOfEvent(file string) string {
 	name := strings.TrimSuffix(filepath.Base(file), ".json")
+	best := ""
 	for _, op := range operations() {
-		if name == op || strings.HasPrefix(name, op+"-") && !slices.Contains(operations(), name) {
-			return op
+		if (name == op || strings.HasPrefix(name, op+"-")) && len(op) > len(best) {
+			best = op
 		}
 	}
-	return ""
+	return best
 }
 
 // readEvent decodes an events/ file as an HTTP API payload 2.0 event, refusing unknown fields.

@@ -3,7 +3,6 @@ package deploy_test
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
@@ -33,73 +32,6 @@ func list(v any) []any {
 		return nil
 	}
 	return []any{v}
-}
-
-// TestFeedBuilderPolicy checks the feed builder's least privilege: it reads the table and its
-// indexes (never writes, never scans), and in the feed bucket reads, writes and deletes objects
-// and lists the bucket (so that HeadObject of a feed not yet written is a 404, not a 403), and
-// nothing else; SAM adds the stream's and the failure queue's permissions from the event.
-func TestFeedBuilderPolicy(t *testing.T) {
-	fn := feedBuilderFunction(t, readTemplate(t))
-	const (
-		table   = `{"Fn::GetAtt":["Table","Arn"]}`
-		indexes = `{"Fn::Sub":"${Table.Arn}/index/*"}`
-		bucket  = `{"Fn::GetAtt":["FeedBucket","Arn"]}`
-		objects = `{"Fn::Sub":"${FeedBucket.Arn}/*"}`
-	)
-	// The resources each action may have.
-	allowed := map[string][]string{
-		"dynamodb:GetItem":      {table, indexes},
-		"dynamodb:BatchGetItem": {table, indexes},
-		"dynamodb:Query":        {table, indexes},
-		"s3:GetObject":          {objects},
-		"s3:PutObject":          {objects},
-		"s3:DeleteObject":       {objects},
-		"s3:ListBucket":         {bucket},
-	}
-	granted := map[string]map[string]bool{}
-	policies := list(fn.props["Policies"])
-	if len(policies) == 0 {
-		t.Fatalf("%s: no Policies", fn.id)
-	}
-	for _, pol := range policies {
-		stmts, ok := at(pol, "Statement").([]any)
-		if !ok {
-			t.Errorf("%s: policy %v is not an inline Statement list; list the actions, so this test can check them", fn.id, pol)
-			continue
-		}
-		for _, s := range stmts {
-			if at(s, "Effect") != "Allow" {
-				t.Errorf("%s: statement %v is not Effect: Allow", fn.id, s)
-			}
-			for _, a := range list(at(s, "Action")) {
-				a, _ := a.(string)
-				res, ok := allowed[a]
-				if !ok {
-					t.Errorf("%s: action %s is not one of the feed builder's", fn.id, a)
-					continue
-				}
-				for _, r := range list(at(s, "Resource")) {
-					r := jsonString(r)
-					if !slices.Contains(res, r) {
-						t.Errorf("%s: %s on %s, want it only on %v", fn.id, a, r, res)
-					}
-					if granted[a] == nil {
-						granted[a] = map[string]bool{}
-					}
-					granted[a][r] = true
-				}
-			}
-		}
-	}
-	// Updates reads GSI1, a request feed the table; every action is needed.
-	for a, res := range allowed {
-		for _, r := range res {
-			if !granted[a][r] {
-				t.Errorf("%s: lacks %s on %s", fn.id, a, r)
-			}
-		}
-	}
 }
 
 // TestFeedBuilderStream checks the feed builder's trigger: the table's stream, new records only,
@@ -219,11 +151,13 @@ func TestFeedBucket(t *testing.T) {
 		check("FeedBucketPolicy principal", at(s, "Principal"), map[string]any{"Service": "cloudfront.amazonaws.com"})
 		check("FeedBucketPolicy condition", at(s, "Condition"), map[string]any{"StringEquals": map[string]any{
 			"AWS:SourceArn": map[string]any{"Fn::Sub": "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${FeedDistribution}"}}})
+		// Object by object: s3:ListBucket would let the distribution's root list the bucket.
 		for _, a := range list(at(s, "Action")) {
-			if a != "s3:GetObject" && a != "s3:ListBucket" {
-				t.Errorf("FeedBucketPolicy lets CloudFront %v; it only reads", a)
+			if a != "s3:GetObject" {
+				t.Errorf("FeedBucketPolicy lets CloudFront %v; it only reads objects", a)
 			}
 		}
+		check("FeedBucketPolicy CloudFront's resource", at(s, "Resource"), map[string]any{"Fn::Sub": "${FeedBucket.Arn}/*"})
 	}
 	if allows == 0 {
 		t.Error("FeedBucketPolicy allows nothing to the distribution")
@@ -271,5 +205,104 @@ func TestFeedBucket(t *testing.T) {
 	}
 	if s := fmt.Sprint(at(d, "Aliases")); strings.Contains(s, "*") {
 		t.Errorf("FeedDistribution Aliases %s", s)
+	}
+	checkCDN(t, tpl, d)
+}
+
+// checkCDN checks what the distribution adds to the bucket's privacy (issue 10): its root is an
+// object, a missing object answers 404, every answer carries the security headers, its access
+// is logged to a private bucket that forgets, and its TLS floor is as high as its certificate
+// allows.
+func checkCDN(t *testing.T, tpl map[string]any, d any) {
+	t.Helper()
+	if root, _ := at(d, "DefaultRootObject").(string); root == "" || strings.HasPrefix(root, "/") {
+		t.Errorf("FeedDistribution DefaultRootObject = %v, want an object name (the root is no listing)", at(d, "DefaultRootObject"))
+	}
+	var to404 bool
+	for _, e := range list(at(d, "CustomErrorResponses")) {
+		if at(e, "ErrorCode") == 403 && at(e, "ResponseCode") == 404 && at(e, "ResponsePagePath") != nil {
+			to404 = true
+		}
+	}
+	if !to404 {
+		t.Error("FeedDistribution has no CustomErrorResponses 403 -> 404: without s3:ListBucket S3 answers 403 for a missing object")
+	}
+
+	ref, _ := at(d, "DefaultCacheBehavior", "ResponseHeadersPolicyId", "Ref").(string)
+	h := at(tpl, "Resources", ref)
+	if at(h, "Type") != "AWS::CloudFront::ResponseHeadersPolicy" {
+		t.Fatalf("FeedDistribution ResponseHeadersPolicyId is %v, want !Ref to a ResponseHeadersPolicy of the template", at(d, "DefaultCacheBehavior", "ResponseHeadersPolicyId"))
+	}
+	sec := at(h, "Properties", "ResponseHeadersPolicyConfig", "SecurityHeadersConfig")
+	if n, _ := at(sec, "StrictTransportSecurity", "AccessControlMaxAgeSec").(int); n < 365*24*60*60 || at(sec, "StrictTransportSecurity", "Override") != true {
+		t.Errorf("%s: StrictTransportSecurity %v, want a max-age of a year or more, overriding the origin", ref, at(sec, "StrictTransportSecurity"))
+	}
+	if at(sec, "ContentTypeOptions", "Override") != true {
+		t.Errorf("%s: no X-Content-Type-Options: nosniff", ref)
+	}
+	if f := at(sec, "FrameOptions", "FrameOption"); f != "DENY" && f != "SAMEORIGIN" {
+		t.Errorf("%s: FrameOptions %v", ref, f)
+	}
+	cspRef, _ := at(sec, "ContentSecurityPolicy", "ContentSecurityPolicy", "Ref").(string)
+	csp, _ := at(tpl, "Parameters", cspRef, "Default").(string)
+	for _, want := range []string{"default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'", "script-src 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("%s: Content-Security-Policy %q (parameter %s) lacks %q", ref, csp, cspRef, want)
+		}
+	}
+
+	logBucket, _ := at(d, "Logging", "Bucket", "Fn::GetAtt").([]any)
+	if len(logBucket) != 2 || logBucket[1] != "DomainName" {
+		t.Fatalf("FeedDistribution Logging.Bucket = %v, want !GetAtt <a bucket of the template>.DomainName", at(d, "Logging", "Bucket"))
+	}
+	lb := at(tpl, "Resources", logBucket[0].(string))
+	checkLogBucket(t, logBucket[0].(string), lb)
+	if got := at(tpl, "Resources", "FeedBucket", "Properties", "LoggingConfiguration", "DestinationBucketName", "Ref"); got != logBucket[0] {
+		t.Errorf("FeedBucket LoggingConfiguration to %v, want the log bucket %v", got, logBucket[0])
+	}
+
+	// The default certificate cannot raise the floor; a certificate of one's own must.
+	cert := at(d, "ViewerCertificate")
+	switch {
+	case at(cert, "CloudFrontDefaultCertificate") == true:
+		if v := at(cert, "MinimumProtocolVersion"); v != nil {
+			t.Errorf("FeedDistribution: MinimumProtocolVersion %v with the default certificate, which ignores it", v)
+		}
+	case at(cert, "AcmCertificateArn") != nil:
+		if v := at(cert, "MinimumProtocolVersion"); v != "TLSv1.2_2021" || at(cert, "SslSupportMethod") != "sni-only" {
+			t.Errorf("FeedDistribution: with an ACM certificate, MinimumProtocolVersion %v, want TLSv1.2_2021 and sni-only", v)
+		}
+	default:
+		t.Errorf("FeedDistribution ViewerCertificate %v", cert)
+	}
+}
+
+// checkLogBucket checks a bucket of access logs: private, encrypted, owned by the account with
+// the ACLs CloudFront's standard logs write with, its logs expiring, kept when the stack goes.
+func checkLogBucket(t *testing.T, id string, b any) {
+	t.Helper()
+	if at(b, "Type") != "AWS::S3::Bucket" {
+		t.Fatalf("%s is %v, want an AWS::S3::Bucket", id, at(b, "Type"))
+	}
+	p := at(b, "Properties")
+	for _, k := range []string{"BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"} {
+		if at(p, "PublicAccessBlockConfiguration", k) != true {
+			t.Errorf("%s: PublicAccessBlockConfiguration.%s is not true", id, k)
+		}
+	}
+	if o := at(list(at(p, "OwnershipControls", "Rules"))[0], "ObjectOwnership"); o != "BucketOwnerPreferred" {
+		t.Errorf("%s: ObjectOwnership %v, want BucketOwnerPreferred (CloudFront's standard logs are written with an ACL)", id, o)
+	}
+	expires := false
+	for _, r := range list(at(p, "LifecycleConfiguration", "Rules")) {
+		if at(r, "Status") == "Enabled" && at(r, "ExpirationInDays") != nil {
+			expires = true
+		}
+	}
+	if !expires {
+		t.Errorf("%s: no lifecycle rule expires the logs", id)
+	}
+	if at(b, "DeletionPolicy") != "Retain" {
+		t.Errorf("%s: DeletionPolicy %v, want Retain (a stack deleted keeps its logs)", id, at(b, "DeletionPolicy"))
 	}
 }

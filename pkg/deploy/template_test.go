@@ -10,146 +10,25 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/samtemplate"
 )
 
 // root is the repository's root, seen from this package's folder (where go test runs).
 const root = "../.."
 
-// cfnValue turns a YAML node of a CloudFormation template into the value of its JSON form:
-// maps, slices, scalars of their YAML type, and short-form intrinsic functions (!Ref X,
-// !GetAtt A.B, !Sub s, ...) as {"Ref": X}, {"Fn::GetAtt": [A, B]}, {"Fn::Sub": s}.
-func cfnValue(n *yaml.Node) (any, error) {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		return cfnValue(n.Content[0])
-	case yaml.AliasNode:
-		return cfnValue(n.Alias)
-	}
-	custom := strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!")
-	var v any
-	switch n.Kind {
-	case yaml.MappingNode:
-		m := map[string]any{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			val, err := cfnValue(n.Content[i+1])
-			if err != nil {
-				return nil, err
-			}
-			m[n.Content[i].Value] = val
-		}
-		v = m
-	case yaml.SequenceNode:
-		list := []any{}
-		for _, c := range n.Content {
-			val, err := cfnValue(c)
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, val)
-		}
-		v = list
-	case yaml.ScalarNode:
-		if custom {
-			v = n.Value
-		} else if err := n.Decode(&v); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n.Line, err)
-		}
-	}
-	if !custom {
-		return v, nil
-	}
-	name := strings.TrimPrefix(n.Tag, "!")
-	if name == "Ref" || name == "Condition" {
-		return map[string]any{name: v}, nil
-	}
-	if s, ok := v.(string); ok && name == "GetAtt" {
-		a, b, _ := strings.Cut(s, ".")
-		v = []any{a, b}
-	}
-	return map[string]any{"Fn::" + name: v}, nil
-}
-
-// readTemplate reads template.yaml in its JSON form.
+// readTemplate reads template.yaml in its JSON form (package samtemplate).
 func readTemplate(t *testing.T) map[string]any {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	tpl, err := samtemplate.Read(filepath.Join(root, "template.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		t.Fatalf("template.yaml: %v", err)
-	}
-	v, err := cfnValue(&doc)
-	if err != nil {
-		t.Fatalf("template.yaml: %v", err)
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		t.Fatal("template.yaml is not a mapping")
-	}
-	return m
+	return tpl
 }
 
 // at walks a path of map keys, returning nil where it does not lead.
-func at(v any, keys ...string) any {
-	for _, k := range keys {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
-
-// merge applies SAM's Globals rules: maps merge key by key, lists are concatenated, and
-// otherwise the function's own value wins. An intrinsic function ({"Ref": x}, {"Fn::Sub": s},
-// ...) is a value, not a map: the function's own replaces the global one.
-func merge(global, local any) any {
-	switch g := global.(type) {
-	case map[string]any:
-		l, ok := local.(map[string]any)
-		if !ok || intrinsic(g) || intrinsic(l) {
-			break
-		}
-		out := map[string]any{}
-		for k, v := range g {
-			out[k] = v
-		}
-		for k, v := range l {
-			if gv, ok := g[k]; ok {
-				out[k] = merge(gv, v)
-			} else {
-				out[k] = v
-			}
-		}
-		return out
-	case []any:
-		if l, ok := local.([]any); ok {
-			return append(slices.Clone(g), l...)
-		}
-	}
-	if local == nil {
-		return global
-	}
-	return local
-}
-
-// intrinsic reports whether m is an intrinsic function, as SAM tells: a map of one key, Ref,
-// Condition or Fn::*.
-func intrinsic(m map[string]any) bool {
-	if len(m) != 1 {
-		return false
-	}
-	for k := range m {
-		return k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::")
-	}
-	return false
-}
+func at(v any, keys ...string) any { return samtemplate.At(v, keys...) }
 
 // function is an AWS::Serverless::Function of the template.
 type function struct {
@@ -160,17 +39,10 @@ type function struct {
 
 func templateFunctions(t *testing.T, tpl map[string]any) []function {
 	t.Helper()
-	resources, _ := tpl["Resources"].(map[string]any)
 	var fns []function
-	for id, r := range resources {
-		if at(r, "Type") != "AWS::Serverless::Function" {
-			continue
-		}
-		props, _ := merge(at(tpl, "Globals", "Function"), at(r, "Properties")).(map[string]any)
-		meta, _ := at(r, "Metadata").(map[string]any)
-		fns = append(fns, function{id: id, props: props, metadata: meta})
+	for _, fn := range samtemplate.Template(tpl).Functions() {
+		fns = append(fns, function{id: fn.ID, props: fn.Props, metadata: fn.Metadata})
 	}
-	sort.Slice(fns, func(i, j int) bool { return fns[i].id < fns[j].id })
 	if len(fns) == 0 {
 		t.Fatal("template.yaml has no AWS::Serverless::Function")
 	}
@@ -395,101 +267,6 @@ func TestFunctionSettings(t *testing.T) {
 		// API Gateway gives up on an integration after 30 s; a longer function only costs more.
 		if timeout < 3 || timeout > 29 {
 			t.Errorf("%s: Timeout = %v, want 3 to 29 seconds", fn.id, p["Timeout"])
-		}
-	}
-}
-
-// readActions are the DynamoDB actions of the read-only functions; the store never scans.
-var readActions = []string{"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"}
-
-// TestLeastPrivilege checks the functions' policies: inline statements on the table only,
-// read-only for GET operations, and for post-request reads plus PutItem (how IAM authorises
-// each Put of a TransactWriteItems) limited to the partitions a new request writes.
-func TestLeastPrivilege(t *testing.T) {
-	tpl := readTemplate(t)
-	fns := templateFunctions(t, tpl)
-	opOf := operationOf(t, fns)
-	methods := map[string]map[string]bool{}
-	for _, r := range api.Routes() {
-		if methods[r.Operation] == nil {
-			methods[r.Operation] = map[string]bool{}
-		}
-		methods[r.Operation][r.Method] = true
-	}
-	tableResources := []string{`{"Fn::GetAtt":["Table","Arn"]}`, `{"Fn::Sub":"${Table.Arn}/index/*"}`, `{"Fn::Sub":"${Table.Arn}/index/GSI1"}`}
-	for _, fn := range fns {
-		op := opOf[fn.id]
-		if op == feedBuilder {
-			continue // TestFeedBuilderPolicy
-		}
-		allowed := slices.Clone(readActions)
-		readOnly := len(methods[op]) == 1 && methods[op]["GET"]
-		if !readOnly {
-			allowed = append(allowed, "dynamodb:PutItem")
-		}
-		policies, _ := fn.props["Policies"].([]any)
-		if op == api.OpFallback || op == api.OpOpenAPI {
-			if len(policies) != 0 {
-				t.Errorf("%s: %s reads nothing, yet has Policies %v", fn.id, op, policies)
-			}
-			continue
-		}
-		if len(policies) == 0 {
-			t.Errorf("%s: no Policies", fn.id)
-		}
-		granted := map[string]bool{}
-		for _, pol := range policies {
-			stmts, ok := at(pol, "Statement").([]any)
-			if !ok {
-				t.Errorf("%s: policy %v is not an inline Statement list; list the actions, so this test can check them", fn.id, pol)
-				continue
-			}
-			for _, s := range stmts {
-				if at(s, "Effect") != "Allow" {
-					t.Errorf("%s: statement %v is not Effect: Allow", fn.id, s)
-				}
-				actions := at(s, "Action")
-				if a, ok := actions.(string); ok {
-					actions = []any{a}
-				}
-				list, _ := actions.([]any)
-				for _, a := range list {
-					a, _ := a.(string)
-					granted[a] = true
-					if !slices.Contains(allowed, a) {
-						t.Errorf("%s (%s): action %s is not one of %v", fn.id, op, a, allowed)
-					}
-					if a == "dynamodb:PutItem" {
-						cond := at(s, "Condition", "ForAllValues:StringLike", "dynamodb:LeadingKeys")
-						want := "[REQ#* CUPD#*]" // requests, their activities, client update ids
-						if op == api.OpPostRequest {
-							want = "[REQ#* TOK#* CUPD#*]" // new requests, their activity, batch tokens, Idempotency-Keys
-						}
-						if fmt.Sprint(cond) != want {
-							t.Errorf("%s: PutItem is not limited to the partitions %s (dynamodb:LeadingKeys = %v)", fn.id, want, cond)
-						}
-					}
-				}
-				res := at(s, "Resource")
-				if _, ok := res.([]any); !ok {
-					res = []any{res}
-				}
-				for _, r := range res.([]any) {
-					if !slices.Contains(tableResources, jsonString(r)) {
-						t.Errorf("%s: resource %s is not the table or its index", fn.id, jsonString(r))
-					}
-				}
-			}
-		}
-		need := []string{"dynamodb:Query"} // every operation reads the jurisdictions
-		switch op {
-		case api.OpPostRequest, api.OpUpdateRequest, api.OpPostRequestUpdate:
-			need = append(need, "dynamodb:GetItem", "dynamodb:PutItem")
-		}
-		for _, a := range need {
-			if !granted[a] {
-				t.Errorf("%s (%s): lacks %s", fn.id, op, a)
-			}
 		}
 	}
 }

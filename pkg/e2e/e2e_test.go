@@ -173,6 +173,8 @@ type world struct {
 	logs    map[string]string // operation -> file with its emulator's and function's output
 	counter *callCounter
 	invokes map[string]int // per operation, how many invokes so far
+	table   string
+	access  *accessLog // what each function's calls touched, for its policy
 }
 
 // newWorld builds every function with the e2e tag, creates and seeds a table on the DynamoDB
@@ -193,8 +195,6 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := httptest.NewServer(counter)
-	t.Cleanup(proxy.Close)
 
 	client := dynamodb.NewFromConfig(aws.Config{
 		Region:      "us-east-1",
@@ -226,8 +226,12 @@ func newWorld(t *testing.T) *world {
 	}
 
 	w := &world{gw: &e2e.Gateway{Routes: api.Routes()}, fns: map[string]*e2e.Emulator{},
-		logs: map[string]string{}, counter: counter, invokes: map[string]int{}}
+		logs: map[string]string{}, counter: counter, invokes: map[string]int{},
+		table: table, access: newAccessLog(describeKeys(t, client, table), "")}
 	for _, op := range ops {
+		// Each function has a proxy address of its own, so that its calls are told apart.
+		proxy := httptest.NewServer(w.access.of(op, counter))
+		t.Cleanup(proxy.Close)
 		env := []string{
 			"PATH=" + os.Getenv("PATH"),
 			"TABLE_NAME=" + table,
@@ -469,6 +473,16 @@ func TestFunctions(t *testing.T) {
 				continue
 			}
 			t.Logf("%-36s %-24s %d", name, op, status)
+		}
+	})
+
+	t.Run("policies", func(t *testing.T) {
+		c := newPolicyCheck(t, map[string]string{"Table": w.table})
+		for _, op := range api.Names() {
+			c.check(t, op, w.access.accesses(op))
+		}
+		for _, e := range w.access.errs {
+			t.Errorf("a call the test could not read: %s", e)
 		}
 	})
 

@@ -65,6 +65,7 @@ type feedWorld struct {
 	st      *dynamo.Store
 	table   string
 	bucket  string
+	access  *accessLog // what the function's calls touched, for its policy
 }
 
 // newFeedWorld starts the feed builder with the feed and API bases of opt, over a table seeded
@@ -118,7 +119,8 @@ func newFeedWorld(t *testing.T, opt feed.Options, more func(context.Context, sto
 		t.Fatal(err)
 	}
 	w.counter = counter
-	proxy := httptest.NewServer(w.counter)
+	w.access = newAccessLog(describeKeys(t, w.ddb, w.table), w.bucket)
+	proxy := httptest.NewServer(w.access.of("feed-builder", w.counter))
 	t.Cleanup(proxy.Close)
 
 	dir := t.TempDir()
@@ -493,6 +495,14 @@ func TestFeedBuilder(t *testing.T) {
 			t.Errorf("log %v: the catalog's and keys' records of the stream should be ignored", line)
 		}
 		t.Logf("%d stream records: %v; calls %s", len(ev.Records), line, format(calls))
+	})
+
+	t.Run("policy", func(t *testing.T) {
+		c := newPolicyCheck(t, map[string]string{"Table": w.table, "FeedBucket": w.bucket})
+		c.check(t, "feed-builder", w.access.accesses("feed-builder"))
+		for _, e := range w.access.errs {
+			t.Errorf("a call the test could not read: %s", e)
+		}
 	})
 }
 

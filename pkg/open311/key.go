@@ -27,7 +27,9 @@ type APIKey struct {
 	JurisdictionID string    `json:"jurisdiction_id,omitempty"` // empty: every jurisdiction
 	Label          string    `json:"label"`                     // who holds it, for operators
 	Created        time.Time `json:"created"`
-	Revoked        bool      `json:"revoked,omitempty"`
+	// Expires, when not zero, is the instant from which the key no longer works.
+	Expires time.Time `json:"expires,omitzero"`
+	Revoked bool      `json:"revoked,omitempty"`
 }
 
 // ID names the key without revealing it: the first 12 hex digits of its hash, what activities
@@ -45,10 +47,17 @@ func (k APIKey) Matches(secret string) bool {
 	return subtle.ConstantTimeCompare([]byte(HashKey(secret)), []byte(k.Hash)) == 1
 }
 
-// Allows reports whether the key may act in the jurisdiction.
-func (k APIKey) Allows(jurisdictionID string) bool {
-	return !k.Revoked && (k.JurisdictionID == "" || k.JurisdictionID == jurisdictionID)
+// Allows reports whether the key may act in the jurisdiction now: not revoked, not expired,
+// and for that jurisdiction or every one. AllowsAt is the same at a given instant.
+func (k APIKey) Allows(jurisdictionID string) bool { return k.AllowsAt(jurisdictionID, time.Now()) }
+
+// AllowsAt reports whether the key may act in the jurisdiction at the instant now.
+func (k APIKey) AllowsAt(jurisdictionID string, now time.Time) bool {
+	return !k.Revoked && !k.ExpiredAt(now) && (k.JurisdictionID == "" || k.JurisdictionID == jurisdictionID)
 }
+
+// ExpiredAt reports whether the key has expired at the instant now.
+func (k APIKey) ExpiredAt(now time.Time) bool { return !k.Expires.IsZero() && !now.Before(k.Expires) }
 
 var idAlphabet = base32.NewEncoding("0123456789abcdefghjkmnpqrstvwxyz").WithPadding(base32.NoPadding)
 
