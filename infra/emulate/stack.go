@@ -173,7 +173,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}()
 	defer func() { stopFeeds(); <-feedsDone }()
 
-	gw := &gateway{gw: &e2e.Gateway{Routes: api.Routes()}, fns: fns, s3: s3c, bucket: bucketName, log: cfg.Logger}
+	gw := &gateway{gw: &e2e.Gateway{Routes: api.GatewayRoutes()}, fns: fns, s3: s3c, bucket: bucketName, log: cfg.Logger}
 	srv := &http.Server{Handler: apigw.Default.Wrap(gw), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)}
 	errc := make(chan error, 1)

@@ -59,6 +59,26 @@ func Names() []string {
 	return names
 }
 
+// GatewayRoutes lists the routes API Gateway must have for the route table (template.yaml's
+// HttpApi events): each route, the HEAD of each GET (API Gateway routes a HEAD only to a HEAD
+// route; the handlers answer it as the GET), and each of them again under VersionPrefix, as the
+// local server serves them; the fallback on $default.
+func GatewayRoutes() []Route {
+	var all []Route
+	for _, prefix := range []string{"", VersionPrefix} {
+		for _, r := range Routes() {
+			if r.Path == DefaultPath {
+				continue
+			}
+			all = append(all, Route{r.Operation, r.Method, prefix + r.Path})
+			if r.Method == http.MethodGet {
+				all = append(all, Route{r.Operation, http.MethodHead, prefix + r.Path})
+			}
+		}
+	}
+	return append(all, Fallback.Routes...)
+}
+
 // Routes lists the routes of every operation, in table order.
 func Routes() []Route {
 	var all []Route

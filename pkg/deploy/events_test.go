@@ -60,7 +60,7 @@ func readEvent(t *testing.T, file string) events.APIGatewayV2HTTPRequest {
 func checkShape(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) {
 	t.Helper()
 	var r *api.Route
-	for i, routes := 0, api.Routes(); i < len(routes); i++ {
+	for i, routes := 0, api.GatewayRoutes(); i < len(routes); i++ {
 		rt := routes[i]
 		key := rt.Method + " " + rt.Path
 		if rt.Path == api.DefaultPath {
@@ -71,7 +71,7 @@ func checkShape(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) {
 		}
 	}
 	if r == nil {
-		t.Fatalf("routeKey %q is no route of %s in api.Routes()", e.RouteKey, op)
+		t.Fatalf("routeKey %q is no route of %s in api.GatewayRoutes()", e.RouteKey, op)
 	}
 	rc := e.RequestContext
 	switch {

@@ -169,13 +169,14 @@ func TestOneFunctionPerOperation(t *testing.T) {
 type route struct{ method, path string }
 
 // TestRoutesMatchRouteTable checks that each function's HttpApi events are exactly the routes
-// of its operation in api.Routes(), and that the stream functions have no HttpApi event.
+// of its operation in api.GatewayRoutes() (each route, a GET's HEAD, and both again under the
+// version prefix), and that the stream functions have no HttpApi event.
 func TestRoutesMatchRouteTable(t *testing.T) {
 	tpl := readTemplate(t)
 	fns := templateFunctions(t, tpl)
 	opOf := operationOf(t, fns)
 	want := map[string][]route{}
-	for _, r := range api.Routes() {
+	for _, r := range api.GatewayRoutes() {
 		want[r.Operation] = append(want[r.Operation], route{r.Method, r.Path})
 	}
 	for _, fn := range fns {

@@ -225,7 +225,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 
-	w := &world{gw: &e2e.Gateway{Routes: api.Routes()}, fns: map[string]*e2e.Emulator{},
+	w := &world{gw: &e2e.Gateway{Routes: api.GatewayRoutes()}, fns: map[string]*e2e.Emulator{},
 		logs: map[string]string{}, counter: counter, invokes: map[string]int{},
 		table: table, access: newAccessLog(describeKeys(t, client, table), "")}
 	for _, op := range ops {

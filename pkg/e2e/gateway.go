@@ -27,7 +27,7 @@ const (
 )
 
 // Gateway plays API Gateway's part of an HTTP API with payload format 2.0 and the routes of
-// template.yaml (one per route of api.Routes(), the fallback on $default): it picks the route of an
+// template.yaml (one per route of api.GatewayRoutes(), the fallback on $default): it picks the route of an
 // HTTP request and builds the event API Gateway would send to that route's function.
 type Gateway struct {
 	Routes []api.Route

@@ -42,7 +42,7 @@ func TestGatewayEvent(t *testing.T) {
 		{name: "a variable is one segment", method: "GET", target: "/requests/a/b.json",
 			op: api.OpFallback, routeKey: "$default", rawPath: "/requests/a/b.json"},
 	}
-	gw := &e2e.Gateway{Routes: api.Routes()}
+	gw := &e2e.Gateway{Routes: api.GatewayRoutes()}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var body *strings.Reader

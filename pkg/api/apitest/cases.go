@@ -176,6 +176,9 @@ var Cases = []Case{
 		Body: "service_code=tree&lat=40.71&long=-74.01"},
 
 	{Name: "double-slash.json", Path: "//services.json"},
+	// The version prefix and HEAD are routes on API Gateway too (api.GatewayRoutes).
+	{Name: "prefix-definition.xml", Path: "/open311/v2/services/pothole.xml"},
+	{Name: "head-request.json", Method: "HEAD", Path: "/requests/100003.json"},
 	{Name: "unknown-route.json", Path: "/nothing/here.json"},
 	{Name: "unknown-route.xml", Path: "/requests"},
 	{Name: "wrong-method.xml", Method: "DELETE", Path: "/requests.xml"},
