@@ -28,7 +28,7 @@ func (c *cli) tableCreate(ctx context.Context, b *backend, args []string) error 
 	if err := dynamo.CreateTable(ctx, client, b.table); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "created table %s: keys PK/SK, indexes GSI1 and GSI2, stream NEW_AND_OLD_IMAGES, TTL on expires_at\n", b.table)
+	fmt.Fprintf(c.stdout, "created table %s: keys PK/SK, indexes GSI1 and GSI2, stream KEYS_ONLY, TTL on expires_at\n", b.table)
 	return nil
 }
 

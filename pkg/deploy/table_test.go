@@ -127,8 +127,8 @@ func TestTableMatchesStore(t *testing.T) {
 	if got, want := gsis(at(props, "GlobalSecondaryIndexes")), gsis(create["GlobalSecondaryIndexes"]); got != want {
 		t.Errorf("Table GlobalSecondaryIndexes = %s, want %s", got, want)
 	}
-	if got, want := at(props, "StreamSpecification", "StreamViewType"), at(create, "StreamSpecification", "StreamViewType"); got != want || got != "NEW_AND_OLD_IMAGES" {
-		t.Errorf("Table StreamViewType = %v, want %v (NEW_AND_OLD_IMAGES)", got, want)
+	if got, want := at(props, "StreamSpecification", "StreamViewType"), at(create, "StreamSpecification", "StreamViewType"); got != want || got != "KEYS_ONLY" {
+		t.Errorf("Table StreamViewType = %v, want %v (KEYS_ONLY: no personal data on the stream)", got, want)
 	}
 	if got, want := jsonString(at(props, "TimeToLiveSpecification")), jsonString(ttl["TimeToLiveSpecification"]); got != want {
 		t.Errorf("Table TimeToLiveSpecification = %s, want %s", got, want)

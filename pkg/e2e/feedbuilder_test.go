@@ -286,15 +286,12 @@ func streamRecord(n int, id, serviceCode string) events.DynamoDBEventRecord {
 		EventSourceArn: "arn:aws:dynamodb:us-east-1:123456789012:table/open311-Table-E2E/stream/2026-11-02T15:04:05.000",
 		Change: events.DynamoDBStreamRecord{
 			Keys:           map[string]events.DynamoDBAttributeValue{"PK": pk, "SK": s(fmt.Sprintf("ACT#2026-11-27T10:00:00.000000000Z#%010d#0001", n))},
-			SequenceNumber: fmt.Sprintf("7%027d", n), SizeBytes: 250, StreamViewType: "NEW_AND_OLD_IMAGES",
+			SequenceNumber: fmt.Sprintf("7%027d", n), SizeBytes: 90, StreamViewType: "KEYS_ONLY",
 		},
 	}
-	r.Change.NewImage = maps.Clone(r.Change.Keys)
-	if serviceCode != "" {
+	if serviceCode != "" { // the request item itself (the stream carries its keys only)
 		r.EventName = "MODIFY"
 		r.Change.Keys["SK"] = s("REQ")
-		img := map[string]events.DynamoDBAttributeValue{"PK": pk, "SK": s("REQ"), "service_code": s(serviceCode)}
-		r.Change.NewImage, r.Change.OldImage = img, img
 	}
 	return r
 }

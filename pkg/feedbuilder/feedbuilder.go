@@ -95,20 +95,19 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 			ignored++
 			continue
 		}
-		codes := imageServiceCodes(r.Change)
-		if len(codes) == 0 {
-			key := [2]string{j, id}
-			if _, done := services[key]; !done {
-				services[key], serviceErr[key] = h.serviceOf(ctx, j, id)
-				if serviceErr[key] != nil {
-					noteErr(serviceErr[key])
-				}
+		// The stream carries keys only: a request's service is read from the store, once per
+		// request of the batch.
+		key := [2]string{j, id}
+		if _, done := services[key]; !done {
+			services[key], serviceErr[key] = h.serviceOf(ctx, j, id)
+			if serviceErr[key] != nil {
+				noteErr(serviceErr[key])
 			}
-			codes = services[key]
-			// Without its service, the record's service feed is unknown: it fails, so that Lambda
-			// delivers it again, while its request and jurisdiction feeds are still refreshed.
-			rec.failed = serviceErr[key] != nil
 		}
+		codes := services[key]
+		// Without its service, the record's service feed is unknown: it fails, so that Lambda
+		// delivers it again, while its request and jurisdiction feeds are still refreshed.
+		rec.failed = serviceErr[key] != nil
 		cs := []feed.Change{{JurisdictionID: j, RequestID: id}}
 		for _, c := range codes {
 			cs = append(cs, feed.Change{JurisdictionID: j, RequestID: id, ServiceCode: c})

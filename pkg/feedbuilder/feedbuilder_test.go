@@ -104,36 +104,24 @@ func str(s string) events.DynamoDBAttributeValue { return events.NewStringAttrib
 // seq is the SequenceNumber of the n-th record of a test batch.
 func seq(n int) string { return fmt.Sprintf("4%020d", n) }
 
-// activityRecord is the INSERT of an activity of request id, as the stream sends it.
+// activityRecord is the INSERT of an activity of request id, as the KEYS_ONLY stream sends it.
 func activityRecord(n int, id string) events.DynamoDBEventRecord {
-	keys := map[string]events.DynamoDBAttributeValue{
+	return keysRecord(n, map[string]events.DynamoDBAttributeValue{
 		"PK": str("REQ#" + j + "#" + id), "SK": str(fmt.Sprintf("ACT#2026-11-02T15:04:05.000000000Z#%010d#0001", n)),
-	}
-	return events.DynamoDBEventRecord{
-		EventName: "INSERT", EventSource: "aws:dynamodb", AWSRegion: "us-east-1",
-		Change: events.DynamoDBStreamRecord{Keys: keys, SequenceNumber: seq(n), SizeBytes: 200, StreamViewType: "NEW_AND_OLD_IMAGES",
-			NewImage: map[string]events.DynamoDBAttributeValue{"PK": keys["PK"], "SK": keys["SK"], "ItemType": str("activity"),
-				"request_id": str(id), "summary": str("Comment.")}},
-	}
+	})
 }
 
-// requestRecord is the MODIFY of request item id of service code, as the stream sends it.
-func requestRecord(n int, id, code string) events.DynamoDBEventRecord {
-	keys := map[string]events.DynamoDBAttributeValue{"PK": str("REQ#" + j + "#" + id), "SK": str("REQ")}
-	image := map[string]events.DynamoDBAttributeValue{"PK": keys["PK"], "SK": keys["SK"], "ItemType": str("request"),
-		"service_request_id": str(id), "service_code": str(code),
-		"reporter": events.NewMapAttribute(map[string]events.DynamoDBAttributeValue{"email": str("ada@example.net")})}
-	return events.DynamoDBEventRecord{
-		EventName: "MODIFY", EventSource: "aws:dynamodb", AWSRegion: "us-east-1",
-		Change: events.DynamoDBStreamRecord{Keys: keys, SequenceNumber: seq(n), SizeBytes: 500, StreamViewType: "NEW_AND_OLD_IMAGES",
-			NewImage: image, OldImage: image},
-	}
+// requestRecord is the MODIFY of request item id, as the KEYS_ONLY stream sends it.
+func requestRecord(n int, id string) events.DynamoDBEventRecord {
+	r := keysRecord(n, map[string]events.DynamoDBAttributeValue{"PK": str("REQ#" + j + "#" + id), "SK": str("REQ")})
+	r.EventName = "MODIFY"
+	return r
 }
 
-// keysRecord is a record with the given keys and nothing else.
+// keysRecord is a record with the given keys and nothing else, as the table's stream sends them.
 func keysRecord(n int, keys map[string]events.DynamoDBAttributeValue) events.DynamoDBEventRecord {
-	return events.DynamoDBEventRecord{EventName: "INSERT", EventSource: "aws:dynamodb",
-		Change: events.DynamoDBStreamRecord{Keys: keys, SequenceNumber: seq(n), StreamViewType: "NEW_AND_OLD_IMAGES"}}
+	return events.DynamoDBEventRecord{EventName: "INSERT", EventSource: "aws:dynamodb", AWSRegion: "us-east-1",
+		Change: events.DynamoDBStreamRecord{Keys: keys, SequenceNumber: seq(n), SizeBytes: 80, StreamViewType: "KEYS_ONLY"}}
 }
 
 // failed returns the sequence numbers a response reports.
@@ -179,7 +167,7 @@ func TestCoalesce(t *testing.T) {
 	for n := range 100 {
 		r := activityRecord(n, "100003")
 		if n%10 == 0 {
-			r = requestRecord(n, "100003", "streetlight")
+			r = requestRecord(n, "100003")
 		}
 		batch.Records = append(batch.Records, r)
 	}
@@ -229,7 +217,7 @@ func TestPoisoned(t *testing.T) {
 		activityRecord(0, "100003"),
 		keysRecord(1, nil), // no keys
 		keysRecord(2, map[string]events.DynamoDBAttributeValue{"PK": str("REQ#"), "SK": str("REQ")}),
-		requestRecord(3, "100004", "graffiti"),
+		requestRecord(3, "100004"),
 		keysRecord(4, map[string]events.DynamoDBAttributeValue{"PK": str("JUR#" + j), "SK": str("SVC#pothole")}), // the catalog
 		keysRecord(5, map[string]events.DynamoDBAttributeValue{"PK": events.NewNumberAttribute("7"), "SK": str("REQ")}),
 		activityRecord(6, "100004"),
@@ -276,7 +264,7 @@ func (r failingReader) Request(ctx context.Context, jurisdictionID, id string) (
 // that the other feeds of the batch are written.
 func TestFailingFeed(t *testing.T) {
 	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
-		activityRecord(0, "100003"), requestRecord(1, "100004", "graffiti"), activityRecord(2, "100003"), activityRecord(3, "100004"),
+		activityRecord(0, "100003"), requestRecord(1, "100004"), activityRecord(2, "100003"), activityRecord(3, "100004"),
 	}}
 	for _, tt := range []struct {
 		name       string
@@ -291,11 +279,11 @@ func TestFailingFeed(t *testing.T) {
 			[]string{seq(0), seq(2)}, map[string]int{req3: 1, req4: 1, svc4: 1, jurFeed: 1}},
 		{"publisher fails the jurisdiction feed", nil, jurFeed,
 			[]string{seq(0), seq(1), seq(2), seq(3)}, map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1}},
-		// An activity's service is read from its request; when that read fails, so does the
-		// request's feed (which reads it too), and both records of the request fail; the service
-		// feed the request item's image names is still written.
-		{"the request of an activity cannot be read", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, requestOf: "100004"} }, "",
-			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, svc4: 1, jurFeed: 1}},
+		// A request's service is read from the store (the stream carries keys only); when that
+		// read fails, so does the request's feed (which reads it too), and both records of the
+		// request fail, its service feed unknown and not written; the rest of the batch is.
+		{"the request cannot be read", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, requestOf: "100004"} }, "",
+			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, jurFeed: 1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var st feed.Reader = seeded(t)
@@ -324,27 +312,23 @@ func TestFailingFeed(t *testing.T) {
 	}
 }
 
-// TestStoreIsTheSource checks that a feed comes from the store, not from a record's image: a
-// record that claims another service for a request refreshes that service's feed too, but the
-// request's entries and its own service come from the store; and the log carries nothing of the
-// images.
+// TestStoreIsTheSource checks that a feed comes from the store, the stream carrying keys only: a
+// request's record refreshes the feeds of the service the store holds for it, and its entries
+// are the store's.
 func TestStoreIsTheSource(t *testing.T) {
 	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
-	r := requestRecord(0, "100003", "pothole")
-	r.Change.NewImage["description"] = str("A made-up description from the image")
-	resp, err := handler(st, pub, log).Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{r}})
+	resp, err := handler(st, pub, log).Handle(context.Background(), events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{requestRecord(0, "100003")}})
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures %v, %v", failed(resp), err)
 	}
-	body := string(pub.files[req3])
-	if body == "" || strings.Contains(body, "made-up") {
+	if body := string(pub.files[req3]); !strings.Contains(body, "Two lights out") {
 		t.Errorf("request feed %q: want it built from the store", body)
 	}
-	if _, ok := pub.files[j+"/services/pothole.atom"]; !ok {
-		t.Error("the service the image names was not refreshed")
+	if _, ok := pub.files[j+"/services/streetlight.atom"]; !ok {
+		t.Error("the feed of the request's service (streetlight, in the store) was not refreshed")
 	}
-	if s := log.String(); strings.Contains(s, "@") || strings.Contains(s, "made-up") {
-		t.Errorf("the log line shows what the images hold: %s", s)
+	if _, ok := pub.files[j+"/services/pothole.atom"]; ok {
+		t.Error("a service the request is not of was refreshed")
 	}
 }
 
@@ -414,7 +398,7 @@ func TestReadsPerBatch(t *testing.T) {
 	rd := &countingReader{Reader: seeded(t), n: map[string]int{}}
 	pub, log := newPublisher(), &bytes.Buffer{}
 	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{
-		activityRecord(0, "100003"), requestRecord(1, "100004", "graffiti"), activityRecord(2, "100003"), activityRecord(3, "100004"),
+		activityRecord(0, "100003"), requestRecord(1, "100004"), activityRecord(2, "100003"), activityRecord(3, "100004"),
 	}}
 	resp, err := handler(rd, pub, log).Handle(context.Background(), batch)
 	if err != nil || len(resp.BatchItemFailures) != 0 {

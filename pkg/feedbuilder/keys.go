@@ -36,19 +36,3 @@ func parseKeys(keys map[string]events.DynamoDBAttributeValue) (jurisdictionID, r
 	}
 	return j, id, keyRequest
 }
-
-// imageServiceCodes returns the service codes that a record's images name: a request item's
-// NewImage and OldImage carry its service_code (both, in case it changed); an activity's do not.
-func imageServiceCodes(r events.DynamoDBStreamRecord) []string {
-	var codes []string
-	for _, img := range []map[string]events.DynamoDBAttributeValue{r.NewImage, r.OldImage} {
-		v, ok := img["service_code"]
-		if !ok || v.DataType() != events.DataTypeString || v.String() == "" {
-			continue
-		}
-		if len(codes) == 0 || codes[0] != v.String() {
-			codes = append(codes, v.String())
-		}
-	}
-	return codes
-}

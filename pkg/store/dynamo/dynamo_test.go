@@ -160,7 +160,7 @@ func TestTableSchema(t *testing.T) {
 		"attributes":  "GSI1PK S, GSI1SK S, GSI2PK S, GSI2SK S, PK S, SK S",
 		"key":         "PK HASH, SK RANGE",
 		"stream":      "true",
-		"stream view": "NEW_AND_OLD_IMAGES",
+		"stream view": "KEYS_ONLY",
 		"billing":     "PAY_PER_REQUEST",
 		"index GSI1":  "GSI1PK HASH, GSI1SK RANGE; ALL",
 		"index GSI2":  "GSI2PK HASH, GSI2SK RANGE; ALL",

@@ -36,7 +36,7 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, table string) err
 		}},
 		StreamSpecification: &types.StreamSpecification{
 			StreamEnabled:  aws.Bool(true),
-			StreamViewType: types.StreamViewTypeNewAndOldImages,
+			StreamViewType: types.StreamViewTypeKeysOnly,
 		},
 	})
 	if err != nil {
