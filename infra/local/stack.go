@@ -26,6 +26,7 @@ import (
 	"github.com/civicworks/open311/pkg/gateway"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
 )
@@ -44,6 +45,9 @@ type Config struct {
 
 // storeFile is the name of the embedded store in the data folder (infra/admin opens it too).
 const storeFile = "open311.db"
+
+// personalKeyFile is the name of the key that seals reporters' personal data, in the data folder.
+const personalKeyFile = "personal.key"
 
 // Run listens, opens the store (seeding a new one), serves until ctx ends and shuts down. It
 // prints the keys and URLs to try to out, and logs one line when it starts and one when it stops.
@@ -89,7 +93,14 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("read jurisdictions: %w", err)
 	}
 
-	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds", Metrics: counters})
+	// What reporters give of themselves is stored sealed with the data folder's key (the
+	// stand-in for the KMS key on AWS), which only the operator reading the folder holds.
+	personal, err := seal.KeyFile(filepath.Join(cfg.Data, personalKeyFile))
+	if err != nil {
+		return err
+	}
+	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
+		Metrics: counters, Seal: personal})
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", home(st, feeds, cfg.Docs))
 	mux.Handle("/docs/", serveDocs(cfg.Docs))

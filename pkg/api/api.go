@@ -18,6 +18,7 @@ import (
 	"github.com/civicworks/open311/pkg/georeport"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/seal"
 )
 
 // Options configure an API. Only Store is required.
@@ -38,6 +39,8 @@ type Options struct {
 	FeedBase string
 	// CatalogTTL is how long the jurisdiction list is kept in memory (default 60s; negative: never).
 	CatalogTTL time.Duration
+	// Seal seals what reporters give of themselves before it is stored (see desk.Options.Seal).
+	Seal seal.Sealer
 	// Logger receives one line per request (default slog.Default()).
 	Logger *slog.Logger
 	// EMF makes each request's log line a CloudWatch Embedded Metric Format document of its
@@ -62,7 +65,7 @@ func New(opt Options) *API {
 		opt.Logger = slog.Default()
 	}
 	d := desk.New(desk.Options{Store: opt.Store, Now: opt.Now, NewID: opt.NewID, NewToken: opt.NewToken,
-		DefaultJurisdiction: opt.DefaultJurisdiction, CatalogTTL: opt.CatalogTTL})
+		DefaultJurisdiction: opt.DefaultJurisdiction, CatalogTTL: opt.CatalogTTL, Seal: opt.Seal})
 	return &API{desk: d, opt: opt}
 }
 

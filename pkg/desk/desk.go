@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store"
 )
 
@@ -38,6 +39,10 @@ type Options struct {
 	// DefaultJurisdiction serves calls without a jurisdiction_id; when empty, a deployment with
 	// exactly one jurisdiction serves that one.
 	DefaultJurisdiction string
+	// Seal seals what reporters give of themselves before it is stored (default: a key of this
+	// process's that nobody keeps, so that what tests report is sealed too; the local server and
+	// the post-request function give theirs).
+	Seal seal.Sealer
 	// CatalogTTL is how long the jurisdiction list is kept in memory (default 60s; negative:
 	// never). A jurisdiction's services are kept for as long as its changeset stays the same.
 	CatalogTTL time.Duration
@@ -66,6 +71,9 @@ func New(opt Options) *Desk {
 	}
 	if opt.CatalogTTL == 0 {
 		opt.CatalogTTL = time.Minute
+	}
+	if opt.Seal == nil {
+		opt.Seal = seal.NewKey()
 	}
 	return &Desk{opt: opt, catalog: map[string]services{}}
 }

@@ -2,6 +2,7 @@ package desk_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
@@ -375,5 +377,47 @@ func BenchmarkReport(b *testing.B) {
 				report()
 			}
 		})
+	}
+}
+
+// TestReporterSealed reports a request with every personal field and finds none of them in
+// what the store keeps, and all of them when an operator opens it with the key.
+func TestReporterSealed(t *testing.T) {
+	ctx := context.Background()
+	st := world.Store(t)
+	key := seal.NewKey()
+	d := desk.New(desk.Options{Store: st, Seal: key, DefaultJurisdiction: apitest.Jurisdiction})
+	who := open311.Reporter{Email: "grace@example.net", Phone: "555-0199", FirstName: "Grace", LastName: "Hopper",
+		DeviceID: "device-COBOL", AccountID: "acct-1906"}
+	sub := tree("Branch down")
+	sub.Reporter = who
+	got, err := d.Report(ctx, desk.Report{Key: apitest.ReporterKey, Submission: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Request(ctx, apitest.Jurisdiction, got.Request.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, _ := json.Marshal(r)
+	for _, v := range []string{who.Email, who.Phone, who.FirstName, who.LastName, who.DeviceID, who.AccountID} {
+		if strings.Contains(string(stored), v) {
+			t.Errorf("%q is stored in clear: %s", v, stored)
+		}
+	}
+	if len(r.ReporterSealed) == 0 || r.Reporter != (open311.Reporter{}) {
+		t.Fatalf("stored reporter %+v, sealed %d bytes", r.Reporter, len(r.ReporterSealed))
+	}
+	opened, err := desk.OpenReporter(ctx, key, r)
+	if err != nil || opened != who {
+		t.Errorf("opened %+v, %v; want %+v", opened, err, who)
+	}
+	if _, err := desk.OpenReporter(ctx, seal.NewKey(), r); err == nil {
+		t.Error("another key opened it")
+	}
+	moved := r
+	moved.ID = "elsewhere"
+	if _, err := desk.OpenReporter(ctx, key, moved); err == nil {
+		t.Error("the sealed reporter opened on another request")
 	}
 }

@@ -2,10 +2,13 @@ package desk
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/seal"
 )
 
 // Report is a new request as a client sends it.
@@ -75,6 +78,9 @@ func (d *Desk) Report(ctx context.Context, in Report) (Receipt, error) {
 			return Receipt{}, err
 		}
 		r.Identify(d.opt.NewID(), d.opt.NewToken)
+		if err := SealReporter(ctx, d.opt.Seal, &r); err != nil {
+			return Receipt{}, err
+		}
 		created := r.Created()
 		created.KeyID, created.ClientUpdateID, created.ClientPayload = who.key.ID(), clientID, payload
 		err = d.opt.Store.CreateRequest(ctx, r, created)
@@ -105,4 +111,41 @@ func (d *Desk) createdBefore(ctx context.Context, j open311.Jurisdiction, client
 	}
 	r, err := d.opt.Store.Request(ctx, j.ID, act.RequestID)
 	return r, err == nil, err
+}
+
+// SealReporter replaces what a new request's reporter gave of themselves with its sealed form,
+// bound to the request (package seal); the desk does it to every report before it is stored.
+func SealReporter(ctx context.Context, s seal.Sealer, r *open311.Request) error {
+	if r.Reporter == (open311.Reporter{}) {
+		return nil
+	}
+	plain, err := json.Marshal(r.Reporter)
+	if err != nil {
+		return open311.Wrap("desk.SealReporter", err)
+	}
+	sealed, err := s.Seal(ctx, plain, ReporterContext(r.JurisdictionID, r.ID))
+	if err != nil {
+		return open311.Wrap("desk.SealReporter", fmt.Errorf("seal the reporter of %s: %w", r.ID, err))
+	}
+	r.Reporter, r.ReporterSealed = open311.Reporter{}, sealed
+	return nil
+}
+
+// ReporterContext is what a request's sealed reporter is bound to: its jurisdiction and id.
+func ReporterContext(jurisdictionID, id string) string { return jurisdictionID + "/" + id }
+
+// OpenReporter opens a stored request's sealed reporter with an operator's key.
+func OpenReporter(ctx context.Context, o seal.Opener, r open311.Request) (open311.Reporter, error) {
+	if len(r.ReporterSealed) == 0 {
+		return r.Reporter, nil
+	}
+	plain, err := o.Open(ctx, r.ReporterSealed, ReporterContext(r.JurisdictionID, r.ID))
+	if err != nil {
+		return open311.Reporter{}, fmt.Errorf("open the reporter of %s: %w", r.ID, err)
+	}
+	var rep open311.Reporter
+	if err := json.Unmarshal(plain, &rep); err != nil {
+		return open311.Reporter{}, fmt.Errorf("read the reporter of %s: %w", r.ID, err)
+	}
+	return rep, nil
 }

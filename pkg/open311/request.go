@@ -16,8 +16,8 @@ type Point struct {
 	Long float64 `json:"long"`
 }
 
-// Reporter holds the personal data a reporter may give. It is stored, and never appears in any
-// response, feed, log line or error message.
+// Reporter holds the personal data a reporter may give. It is stored sealed, and never appears in
+// any response, feed, log line or error message.
 type Reporter struct {
 	Email     string `json:"email,omitempty"`
 	DeviceID  string `json:"device_id,omitempty"`
@@ -83,8 +83,12 @@ type Request struct {
 	Attributes        map[string][]string `json:"attributes,omitempty"`
 	Links             []Link              `json:"links,omitempty"`
 	// Private requests (blackbox or "private" services) are never listed, fetched or fed publicly.
-	Private  bool     `json:"private,omitempty"`
-	Reporter Reporter `json:"reporter,omitzero"`
+	Private bool `json:"private,omitempty"`
+	// Reporter is what the reporter gave of themselves, on the way in; the desk seals it into
+	// ReporterSealed before the request is stored (package seal), so that no store, index,
+	// stream or backup holds it in clear, and only an operator's key opens it.
+	Reporter       Reporter `json:"reporter,omitzero"`
+	ReporterSealed []byte   `json:"reporter_sealed,omitempty"`
 	// Version counts the writes of the request; stores use it for optimistic locking.
 	Version int64 `json:"version"`
 }

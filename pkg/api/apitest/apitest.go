@@ -16,7 +16,9 @@ import (
 	"time"
 
 	"github.com/civicworks/open311/pkg/catalog"
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store"
 )
 
@@ -122,6 +124,9 @@ func Seed(ctx context.Context, st store.Store) error {
 			return fmt.Errorf("seed %s: %w", d.id, err)
 		}
 		r.ID, r.Token = d.id, d.token
+		if err := desk.SealReporter(ctx, SealKey, &r); err != nil {
+			return fmt.Errorf("seed %s: %w", d.id, err)
+		}
 		if err := st.CreateRequest(ctx, r, open311.Activity{ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: j.ID,
 			At: r.Requested, Who: "reporter", Kind: open311.KindCreated, Status: r.Status, Summary: "Reported to " + r.ServiceName + "."}); err != nil {
 			return fmt.Errorf("seed %s: %w", d.id, err)
@@ -146,6 +151,9 @@ func Seed(ctx context.Context, st store.Store) error {
 	}
 	return nil
 }
+
+// SealKey is the key the test world's reporters are sealed with (as the desk seals them).
+var SealKey = seal.NewKey()
 
 // Case is one HTTP exchange of the golden suite.
 type Case struct {

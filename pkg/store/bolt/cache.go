@@ -117,5 +117,6 @@ func cloneRequest(r open311.Request) open311.Request {
 		r.Attributes = attrs
 	}
 	r.Links = slices.Clone(r.Links)
+	r.ReporterSealed = slices.Clone(r.ReporterSealed)
 	return r
 }
