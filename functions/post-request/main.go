@@ -6,6 +6,7 @@ package main
 import (
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
+	"github.com/civicworks/open311/pkg/seal/kmsseal"
 )
 
-func main() { lambdaconfig.Main(api.PostRequest) }
+func main() { lambdaconfig.Main(api.PostRequest, kmsseal.Option) }

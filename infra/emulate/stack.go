@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/civicworks/open311/infra/demo"
@@ -108,7 +109,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "Starting moto (DynamoDB, DynamoDB Streams, S3)...")
+	fmt.Fprintln(out, "Starting moto (DynamoDB, DynamoDB Streams, S3, KMS)...")
 	m, err := startMoto(ctx, python, cfg.Root, tmp)
 	if err != nil {
 		return err
@@ -124,6 +125,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The KMS key that seals reporters' personal data, template.yaml's PersonalDataKey.
+	kmsc := kms.NewFromConfig(awsCfg, func(o *kms.Options) { o.BaseEndpoint = aws.String(m.endpoint) })
+	personal, err := kmsc.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("open311 personal data")})
+	if err != nil {
+		return fmt.Errorf("create the personal data key: %w", err)
+	}
 
 	fmt.Fprintf(out, "Starting the functions under %s...\n", e2e.RIE)
 	common := []string{
@@ -131,6 +138,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		"TABLE_NAME=" + tableName,
 		"AWS_ENDPOINT_URL_DYNAMODB=" + m.endpoint,
 		"AWS_ENDPOINT_URL_S3=" + m.endpoint,
+		"AWS_ENDPOINT_URL_KMS=" + m.endpoint,
 		"AWS_REGION=" + region,
 		"AWS_ACCESS_KEY_ID=test",
 		"AWS_SECRET_ACCESS_KEY=test",
@@ -142,6 +150,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		// What template.yaml gives every function, with this stack's URLs.
 		"OPEN311_ENDPOINT=" + base,
 		"OPEN311_FEED_BASE=" + base + "/feeds",
+		"OPEN311_PERSONAL_DATA_KEY=" + aws.ToString(personal.KeyMetadata.Arn),
 	}
 	fns := map[string]*e2e.Emulator{}
 	defer func() {

@@ -20,7 +20,9 @@ var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
 // actions (no wildcard); a statement on the table carries dynamodb:LeadingKeys, one on an index
 // names the index and carries none (IAM cannot limit a Query of an index to partitions); nothing
 // scans; GET operations write nothing; logs go to the function's own log group; only the feed
-// builder reaches S3 (the feed bucket), the table's stream and the failures queue.
+// builder reaches S3 (the feed bucket), the table's stream and the failures queue; only
+// post-request reaches KMS, to make data keys for sealing reporters' personal data (never to
+// decrypt).
 func TestLeastPrivilege(t *testing.T) {
 	tpl := samtemplate.Template(readTemplate(t))
 	fns := templateFunctions(t, tpl)
@@ -42,6 +44,7 @@ func TestLeastPrivilege(t *testing.T) {
 		objects  = `{"Fn::Sub":"${FeedBucket.Arn}/*"}`
 		bucket   = `{"Fn::GetAtt":["FeedBucket","Arn"]}`
 		queue    = `{"Fn::GetAtt":["FeedFailuresQueue","Arn"]}`
+		dataKey  = `{"Fn::GetAtt":["PersonalDataKey","Arn"]}`
 		anything = `"*"`
 	)
 	for _, fn := range fns {
@@ -110,6 +113,12 @@ func TestLeastPrivilege(t *testing.T) {
 					only(objects)
 				case op == feedBuilder && a == "sqs:SendMessage":
 					only(queue)
+				case op == "post-request" && a == "kms:GenerateDataKey":
+					only(dataKey)
+					purpose := at(map[string]any{"c": anyMap(s.Condition)}, "c", "StringEquals", "kms:EncryptionContext:purpose")
+					if jsonString(purpose) != `["open311-reporter"]` || len(s.Condition) != 1 {
+						t.Errorf("%s: %s without (only) StringEquals kms:EncryptionContext:purpose open311-reporter: %v", fnRoleID, a, s.Condition)
+					}
 				case service == "dynamodb" && len(res) == 1 && res[0] == table:
 					if leading == nil || len(s.Condition) != 1 {
 						t.Errorf("%s: %s on the table without (only) ForAllValues:StringLike dynamodb:LeadingKeys: %v", fnRoleID, a, s.Condition)

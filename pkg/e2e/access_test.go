@@ -40,8 +40,9 @@ type access struct {
 	fn       string // the function's folder under functions/
 	call     string // the API operation, as the wire names it: Query, TransactWriteItems, HEAD
 	action   string // dynamodb:Query
-	resource string // its ARN: the table, an index, the bucket, an object
+	resource string // its ARN: the table, an index, the bucket, an object, a KMS key
 	keys     []string
+	context  map[string][]string // other condition keys of the request (KMS's encryption context)
 }
 
 // prefix is the key's leading component (up to its first #), what the reports show: enough to
@@ -178,6 +179,25 @@ var keyCondition = regexp.MustCompile(`(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)`
 // decode turns one request into the accesses IAM authorises.
 func (l *accessLog) decode(fn string, r *http.Request, body []byte) ([]access, error) {
 	target := r.Header.Get("X-Amz-Target")
+	if call, ok := strings.CutPrefix(target, "TrentService."); ok {
+		// KMS: the key the call names, as an ARN.
+		var in struct {
+			KeyID             string `json:"KeyId"`
+			EncryptionContext map[string]string
+		}
+		if err := json.Unmarshal(body, &in); err != nil {
+			return nil, fmt.Errorf("kms %s: %w", call, err)
+		}
+		res := in.KeyID
+		if !strings.HasPrefix(res, "arn:") {
+			res = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", testRegion, testAccount, res)
+		}
+		ctx := map[string][]string{}
+		for k, v := range in.EncryptionContext {
+			ctx["kms:EncryptionContext:"+k] = []string{v}
+		}
+		return []access{{fn: fn, call: call, action: "kms:" + call, resource: res, context: ctx}}, nil
+	}
 	call, ok := strings.CutPrefix(target, "DynamoDB_20120810.")
 	if !ok {
 		return l.decodeS3(fn, r)
@@ -481,6 +501,9 @@ func (c *policyCheck) platform(fn string, g samtemplate.Grant, logGroup string) 
 // (a Query of an index is left without: IAM's documentation defines the key as the table's
 // partition key, and template.yaml's index statements carry no such condition).
 func leadingKeys(a access) map[string][]string {
+	if a.context != nil {
+		return a.context
+	}
 	if len(a.keys) == 0 || strings.Contains(a.resource, "/index/") {
 		return nil
 	}

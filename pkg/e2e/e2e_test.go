@@ -26,13 +26,18 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/awstest"
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/metrics"
+	"github.com/civicworks/open311/pkg/seal/kmsseal"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -175,6 +180,9 @@ type world struct {
 	invokes map[string]int // per operation, how many invokes so far
 	table   string
 	access  *accessLog // what each function's calls touched, for its policy
+	db      *dynamodb.Client
+	kms     *kms.Client
+	keyID   string // of the KMS key that seals personal data
 }
 
 // newWorld builds every function with the e2e tag, creates and seeds a table on the DynamoDB
@@ -212,6 +220,13 @@ func newWorld(t *testing.T) *world {
 	if err := apitest.Seed(ctx, dynamo.New(client, table)); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
+	// The KMS key that seals reporters' personal data (template.yaml's PersonalDataKey).
+	kmsClient := kms.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+		func(o *kms.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	key, err := kmsClient.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("e2e personal data")})
+	if err != nil {
+		t.Fatalf("create the KMS key: %v", err)
+	}
 
 	ops := api.Names()
 	ids, tokens := apitest.IDs()
@@ -227,7 +242,8 @@ func newWorld(t *testing.T) *world {
 
 	w := &world{gw: &e2e.Gateway{Routes: api.GatewayRoutes()}, fns: map[string]*e2e.Emulator{},
 		logs: map[string]string{}, counter: counter, invokes: map[string]int{},
-		table: table, access: newAccessLog(describeKeys(t, client, table), "")}
+		table: table, access: newAccessLog(describeKeys(t, client, table), ""),
+		db: client, kms: kmsClient, keyID: aws.ToString(key.KeyMetadata.KeyId)}
 	for _, op := range ops {
 		// Each function has a proxy address of its own, so that its calls are told apart.
 		proxy := httptest.NewServer(w.access.of(op, counter))
@@ -250,6 +266,9 @@ func newWorld(t *testing.T) *world {
 			"OPEN311_TEST_FIXED_CLOCK=" + apitest.Now.Format(time.RFC3339Nano),
 			"OPEN311_TEST_IDS=" + strings.Join(ids, ","),
 			"OPEN311_TEST_TOKENS=" + strings.Join(tokens, ","),
+		}
+		if op == api.OpPostRequest {
+			env = append(env, "OPEN311_PERSONAL_DATA_KEY="+aws.ToString(key.KeyMetadata.Arn), "AWS_ENDPOINT_URL_KMS="+proxy.URL)
 		}
 		logPath := filepath.Join(dir, op+".log")
 		log, err := os.Create(logPath)
@@ -384,7 +403,7 @@ func TestFunctions(t *testing.T) {
 			{api.OpRequest, 2, map[string]int{"GetItem": 1}},
 			{api.OpRequests, 1, map[string]int{"Query": 2}},
 			{api.OpRequests, 2, map[string]int{"Query": 1}},
-			{api.OpPostRequest, 1, map[string]int{"GetItem": 1, "Query": 2, "TransactWriteItems": 1}},
+			{api.OpPostRequest, 1, map[string]int{"GetItem": 1, "Query": 2, "TransactWriteItems": 1, "GenerateDataKey": 1}},
 			{api.OpPostRequest, 2, map[string]int{"GetItem": 1, "TransactWriteItems": 1}},
 		} {
 			i := slices.IndexFunc(calls, func(c callsOf) bool { return c.op == want.op && c.invoke == want.invoke })
@@ -395,6 +414,48 @@ func TestFunctions(t *testing.T) {
 			if got := calls[i].calls; !maps.Equal(got, want.calls) {
 				t.Errorf("%s (invoke %d of %s) called %s, want %s", calls[i].name, want.invoke, want.op, format(got), format(want.calls))
 			}
+		}
+	})
+
+	t.Run("personal data", func(t *testing.T) {
+		// What the golden cases' reporters gave (post-realtime.xml: an email and a first name)
+		// and the test world's, sealed: in no item of the table, read as an export would read it,
+		// and opened again with KMS's Decrypt, which only an operator's role may call.
+		ctx := context.Background()
+		secrets := []string{"someone@example.net", "Sam", "ada@example.net", "Lovelace", "555-0101", "device-42", "acct-7", "secret@example.net"}
+		var items []map[string]dbtypes.AttributeValue
+		p := dynamodb.NewScanPaginator(w.db, &dynamodb.ScanInput{TableName: aws.String(w.table)})
+		for p.HasMorePages() {
+			out, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			items = append(items, out.Items...)
+		}
+		var dump strings.Builder
+		for _, item := range items {
+			var m map[string]any
+			if err := attributevalue.UnmarshalMap(item, &m); err != nil {
+				t.Fatal(err)
+			}
+			b, _ := json.Marshal(m)
+			dump.Write(b)
+		}
+		if !strings.Contains(dump.String(), `"reporter_sealed"`) {
+			t.Fatal("no item holds a sealed reporter: the test would prove nothing")
+		}
+		for _, s := range secrets {
+			if strings.Contains(dump.String(), s) {
+				t.Errorf("%q is in the table in clear", s)
+			}
+		}
+		r, err := dynamo.New(w.db, w.table).Request(ctx, apitest.Jurisdiction, "20000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		who, err := desk.OpenReporter(ctx, kmsseal.NewOpener(w.kms), r)
+		if err != nil || who.Email != "someone@example.net" || who.FirstName != "Sam" {
+			t.Errorf("opened %+v, %v; want what post-realtime.xml gave", who, err)
 		}
 	})
 
@@ -477,7 +538,7 @@ func TestFunctions(t *testing.T) {
 	})
 
 	t.Run("policies", func(t *testing.T) {
-		c := newPolicyCheck(t, map[string]string{"Table": w.table})
+		c := newPolicyCheck(t, map[string]string{"Table": w.table, "PersonalDataKey": w.keyID})
 		for _, op := range api.Names() {
 			c.check(t, op, w.access.accesses(op))
 		}

@@ -32,12 +32,17 @@ func Options(c lambdaenv.Config, st desk.Store, logger *slog.Logger) api.Options
 // API builds the API of a function from its environment (lambdaenv.Load): the JSON logger to
 // stdout, and the store on TABLE_NAME through the AWS configuration Lambda's variables give. It makes no
 // network call.
-func API(ctx context.Context) (*api.API, error) {
+func API(ctx context.Context, with ...Option) (*api.API, error) {
 	env, err := lambdaenv.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	opt := Options(env.Config, env.Store(), env.Logger)
+	for _, o := range with {
+		if err := o(&opt, env); err != nil {
+			return nil, err
+		}
+	}
 	if testOptions != nil {
 		if err := testOptions(&opt); err != nil {
 			return nil, err
@@ -45,6 +50,10 @@ func API(ctx context.Context) (*api.API, error) {
 	}
 	return api.New(opt), nil
 }
+
+// An Option adds to the API's options what only some functions need, from their environment
+// (kmsseal.Option: the post-request function's sealer), so that the others link none of it.
+type Option func(*api.Options, lambdaenv.Env) error
 
 // testOptions, when not nil, changes the options API builds before the API is made. Only the
 // end-to-end test build sets it (testclock.go, build tag e2e: a fixed clock and the golden id

@@ -12,8 +12,8 @@ import (
 // Main is the whole of a function's main: it configures the API from the environment and serves
 // the operation to API Gateway until Lambda stops the process. A configuration error is logged
 // and ends the process, so Lambda reports the init failure.
-func Main(op api.Operation) {
-	a, err := API(context.Background())
+func Main(op api.Operation, with ...Option) {
+	a, err := API(context.Background(), with...)
 	if err != nil {
 		lambdaenv.Exit(op.Name, err)
 	}

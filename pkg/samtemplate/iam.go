@@ -110,6 +110,8 @@ func (t Template) Bind(region, account string, names map[string]string) Bindings
 			b.Refs[id] = fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", region, account, name)
 		case "AWS::IAM::Role":
 			arn = fmt.Sprintf("arn:aws:iam::%s:role/%s", account, name)
+		case "AWS::KMS::Key":
+			arn = fmt.Sprintf("arn:aws:kms:%s:%s:key/%s", region, account, name)
 		default:
 			arn = fmt.Sprintf("arn:aws:%s:%s:%s:%s", strings.ToLower(strings.Split(fmt.Sprint(At(r, "Type")), "::")[1]), region, account, name)
 		}
