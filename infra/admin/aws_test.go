@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -57,10 +58,14 @@ func TestMotoNeedsNoAWSConfiguration(t *testing.T) {
 		{"catalog", "load", demoCatalog},
 		{"keys", "create", "-role", "reporter", "-label", "City app"},
 		{"catalog", "show"},
+		{"keys", "list"},
 	} {
 		r := runWith(t, env, append([]string{"-store", "dynamo"}, args...)...)
 		if r.code != 0 {
 			t.Fatalf("admin %v: exit %d: %s", args, r.code, r.stderr)
+		}
+		if args[0] == "keys" && args[1] == "list" && !regexp.MustCompile(`\n[0-9a-f]{12} +reporter +\(every\) .* no +City app\n$`).MatchString(r.stdout) {
+			t.Errorf("keys list on DynamoDB:\n%s", r.stdout)
 		}
 	}
 	if n := hits.Load(); n != 0 {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -200,14 +199,6 @@ func parseExpiry(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// keyLister is what keys list needs of a store: every key, revoked and expired ones too.
-type keyLister interface {
-	APIKeys(ctx context.Context) ([]open311.APIKey, error)
-}
-
-// errCannotList is keys list on a store that cannot list its keys.
-var errCannotList = errors.New("keys list: this store cannot list its keys yet (it needs an APIKeys method, store.Keys.APIKeys, which pkg/store does not have); keys create prints each key's hash, and keys revoke takes it")
-
 // keysList is `keys list`: every key's id, role, jurisdiction, label, creation, expiry and
 // whether it is revoked; never its secret (which is not stored) nor its full hash.
 func (c *cli) keysList(ctx context.Context, b *backend, args []string) error {
@@ -223,11 +214,7 @@ func (c *cli) keysList(ctx context.Context, b *backend, args []string) error {
 		return err
 	}
 	defer done()
-	kl, ok := any(st).(keyLister)
-	if !ok {
-		return errCannotList
-	}
-	keys, err := kl.APIKeys(ctx)
+	keys, err := st.APIKeys(ctx)
 	if err != nil {
 		return b.explain(fmt.Errorf("list keys: %w", err))
 	}

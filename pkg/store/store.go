@@ -9,6 +9,8 @@ package store
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -83,6 +85,9 @@ type Admin interface {
 	DeleteService(ctx context.Context, jurisdictionID, code string) error
 	// PutAPIKey creates or replaces a key (revoking is a put with Revoked set).
 	PutAPIKey(ctx context.Context, k open311.APIKey) error
+	// APIKeys returns every key, revoked and expired ones too, oldest first (ties by hash):
+	// what an operator lists to find a key to revoke.
+	APIKeys(ctx context.Context) ([]open311.APIKey, error)
 }
 
 // Store is everything the API and the tooling need.
@@ -203,4 +208,14 @@ func UpdateRequest(ctx context.Context, st Requests, jurisdictionID, id string, 
 		return open311.Request{}, err
 	}
 	return rs[0], nil
+}
+
+// SortKeys orders keys as APIKeys returns them: oldest first, ties by hash.
+func SortKeys(keys []open311.APIKey) {
+	slices.SortFunc(keys, func(a, b open311.APIKey) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Hash, b.Hash)
+	})
 }

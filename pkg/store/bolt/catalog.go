@@ -8,6 +8,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
 )
 
 // Jurisdictions returns every jurisdiction, ordered by id.
@@ -210,4 +211,28 @@ func (s *Store) PutAPIKey(ctx context.Context, k open311.APIKey) error {
 		return nil
 	})
 	return fail(op, err)
+}
+
+// APIKeys returns every key, oldest first (ties by hash).
+func (s *Store) APIKeys(ctx context.Context) ([]open311.APIKey, error) {
+	const op = "store/bolt.APIKeys"
+	if err := alive(ctx, op); err != nil {
+		return nil, err
+	}
+	keys := []open311.APIKey{}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(bucketKeys).ForEach(func(h, v []byte) error {
+			var k open311.APIKey
+			if err := json.Unmarshal(v, &k); err != nil {
+				return fmt.Errorf("decode api key %s: %w", h, err)
+			}
+			keys = append(keys, k)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fail(op, err)
+	}
+	store.SortKeys(keys)
+	return keys, nil
 }

@@ -7,8 +7,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
 )
 
 // Jurisdictions returns every jurisdiction, ordered by id, from one partition.
@@ -161,19 +163,47 @@ func (s *Store) DeleteService(ctx context.Context, jurisdictionID, code string) 
 	return nil
 }
 
-// PutAPIKey creates or replaces a key; revoking is a put with Revoked set.
+// PutAPIKey creates or replaces a key; revoking is a put with Revoked set. The key's item (read
+// by the API, one GetItem by hash) and its copy in the KEYS partition (read by APIKeys) are
+// written together in one transaction, so the list never misses or outlives a change.
 func (s *Store) PutAPIKey(ctx context.Context, k open311.APIKey) error {
 	const op = "store/dynamo.PutAPIKey"
 	if k.Hash == "" {
 		return open311.Errorf(open311.Invalid, op, "an API key needs a hash")
 	}
-	pk, sk := apiKeyKey(k.Hash)
-	item, err := marshal(k, typeAPIKey, pk, sk)
-	if err != nil {
-		return open311.Wrap(op, fmt.Errorf("encode api key: %w", err))
+	var puts []types.TransactWriteItem
+	for _, key := range []func(string) (string, string){apiKeyKey, keyListKey} {
+		pk, sk := key(k.Hash)
+		item, err := marshal(k, typeAPIKey, pk, sk)
+		if err != nil {
+			return open311.Wrap(op, fmt.Errorf("encode api key: %w", err))
+		}
+		puts = append(puts, types.TransactWriteItem{Put: &types.Put{TableName: aws.String(s.table), Item: item}})
 	}
-	if err := s.putItem(ctx, item); err != nil {
+	if _, err := s.client.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: puts}); err != nil {
 		return open311.Wrap(op, fmt.Errorf("put api key: %w", err))
 	}
 	return nil
+}
+
+// APIKeys returns every key, oldest first (ties by hash): one Query of the KEYS partition.
+// Keys stored before the partition existed are not in it until they are put again (revoked,
+// say); none was ever deployed.
+func (s *Store) APIKeys(ctx context.Context) ([]open311.APIKey, error) {
+	const op = "store/dynamo.APIKeys"
+	pk, _ := keyListKey("")
+	items, err := s.queryPartition(ctx, pk, "KEY#")
+	if err != nil {
+		return nil, open311.Wrap(op, fmt.Errorf("query api keys: %w", err))
+	}
+	keys := make([]open311.APIKey, 0, len(items))
+	for _, item := range items {
+		var k open311.APIKey
+		if err := unmarshal(item, &k); err != nil {
+			return nil, open311.Wrap(op, fmt.Errorf("decode api key: %w", err))
+		}
+		keys = append(keys, k)
+	}
+	store.SortKeys(keys)
+	return keys, nil
 }

@@ -89,8 +89,11 @@ func esc(s string) string {
 func jurisdictionKey(id string) (pk, sk string) { return "JURISDICTIONS", "JUR#" + esc(id) }
 func serviceKey(j, code string) (pk, sk string) { return "JUR#" + esc(j), "SVC#" + esc(code) }
 func apiKeyKey(hash string) (pk, sk string)     { return "KEY#" + esc(hash), "KEY" }
-func requestKey(j, id string) (pk, sk string)   { return "REQ#" + esc(j) + "#" + esc(id), "REQ" }
-func tokenKey(j, token string) (pk, sk string)  { return "TOK#" + esc(j) + "#" + esc(token), "TOK" }
+
+// keyListKey is the key of a key's copy in the partition that lists every key (keys list).
+func keyListKey(hash string) (pk, sk string)   { return "KEYS", "KEY#" + esc(hash) }
+func requestKey(j, id string) (pk, sk string)  { return "REQ#" + esc(j) + "#" + esc(id), "REQ" }
+func tokenKey(j, token string) (pk, sk string) { return "TOK#" + esc(j) + "#" + esc(token), "TOK" }
 
 // clientUpdateKey is the key of the pointer item that reserves a client's update id.
 func clientUpdateKey(j, clientUpdateID string) (pk, sk string) {

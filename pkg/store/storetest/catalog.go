@@ -222,4 +222,18 @@ func testAPIKeys(t *testing.T, s store.Store) {
 	got, err = s.APIKey(ctx, app.Hash)
 	must(t, err, "APIKey of the other key")
 	same(t, "APIKey of the other key", got, app)
+
+	// The list: every key, revoked ones too, oldest first, ties by hash, as last put.
+	twin := app
+	twin.Hash, twin.Label = open311.HashKey("secret-four"), "Twin of the app, same instant"
+	must(t, s.PutAPIKey(ctx, twin), "PutAPIKey twin")
+	app.Revoked = true
+	must(t, s.PutAPIKey(ctx, app), "PutAPIKey (revoke the app)")
+	keys, err := s.APIKeys(ctx)
+	must(t, err, "APIKeys")
+	want := []open311.APIKey{staff, app, twin}
+	if twin.Hash < app.Hash {
+		want = []open311.APIKey{staff, twin, app}
+	}
+	same(t, "APIKeys", keys, want)
 }

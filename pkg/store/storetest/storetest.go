@@ -201,6 +201,12 @@ func show(v any) string {
 
 // normalize returns v with every time in UTC (so time.Equal instants are DeepEqual) and empty
 // slices and maps made nil. It knows the domain types the suite compares.
+// normKey compares a key's times as instants.
+func normKey(k open311.APIKey) open311.APIKey {
+	k.Created, k.Expires = k.Created.UTC(), k.Expires.UTC()
+	return k
+}
+
 func normalize(v any) any {
 	switch x := v.(type) {
 	case open311.Jurisdiction:
@@ -212,8 +218,9 @@ func normalize(v any) any {
 	case []open311.Service:
 		return normSlice(x, normService)
 	case open311.APIKey:
-		x.Created = x.Created.UTC()
-		return x
+		return normKey(x)
+	case []open311.APIKey:
+		return normSlice(x, normKey)
 	case open311.Request:
 		return normRequest(x)
 	case []open311.Request:
