@@ -19,18 +19,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	bberrors "go.etcd.io/bbolt/errors"
 
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/seal"
+	"github.com/civicworks/open311/pkg/seal/kmsseal"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
-// adminStore is what the commands need of a store: the catalog, the keys, and writing both.
+// adminStore is what the commands need of a store: the catalog, the keys, writing both, and
+// reading a request (for its sealed reporter).
 type adminStore interface {
 	store.Admin
 	store.Catalog
 	store.Keys
+	Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error)
 }
 
 // The stores the tool works with.
@@ -41,6 +47,10 @@ const (
 
 // boltFile is the file name of the local stack's store in its data folder.
 const boltFile = "open311.db"
+
+// personalKeyFile is the local stack's key of reporters' personal data, in its data folder
+// (infra/local keeps it there).
+const personalKeyFile = "personal.key"
 
 // motoPort is the port infra/moto/start.sh runs moto on by default.
 const motoPort = 5055
@@ -143,39 +153,75 @@ func (b *backend) open(ctx context.Context, create bool) (st adminStore, done fu
 	return bs, func() { _ = bs.Close() }, nil
 }
 
-// client returns a DynamoDB client. For an endpoint on this machine (a moto server) it needs
-// no AWS configuration at all: the region is AWS_REGION's (default us-east-1) and the
-// credentials are AWS_ACCESS_KEY_ID's or dummy ones, and nothing else is consulted, so the SDK
-// never goes looking for an instance role on the network. Otherwise it is the SDK's default
-// configuration (environment, shared files, SSO, instance roles), checked up front so that a
-// missing region or missing credentials are said in one line.
-func (b *backend) client(ctx context.Context) (*dynamodb.Client, error) {
+// awsConfig returns the configuration of the AWS clients. For an endpoint on this machine (a
+// moto server) it needs no AWS configuration at all: the region is AWS_REGION's (default
+// us-east-1) and the credentials are AWS_ACCESS_KEY_ID's or dummy ones, and nothing else is
+// consulted, so the SDK never goes looking for an instance role on the network. Otherwise it is
+// the SDK's default configuration (environment, shared files, SSO, instance roles), checked up
+// front so that a missing region or missing credentials are said in one line.
+func (b *backend) awsConfig(ctx context.Context) (aws.Config, error) {
 	if b.local {
 		region := firstOf(b.getenv("AWS_REGION"), b.getenv("AWS_DEFAULT_REGION"), "us-east-1")
 		id, secret := b.getenv("AWS_ACCESS_KEY_ID"), b.getenv("AWS_SECRET_ACCESS_KEY")
 		if id == "" || secret == "" {
 			id, secret = "test", "test" // moto accepts any
 		}
-		cfg := aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}
-		return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(b.endpoint) }), nil
+		return aws.Config{Region: region, Credentials: credentials.NewStaticCredentialsProvider(id, secret, "")}, nil
 	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration: %w", err)
+		return aws.Config{}, fmt.Errorf("load the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, errors.New("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region with AWS_PROFILE); for a moto server give -endpoint http://127.0.0.1:5055")
+		return aws.Config{}, errors.New("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile's region with AWS_PROFILE); for a moto server give -endpoint http://127.0.0.1:5055")
 	}
 	check, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := cfg.Credentials.Retrieve(check); err != nil {
-		return nil, fmt.Errorf("no AWS credentials (aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID set them; for a moto server give -endpoint http://127.0.0.1:%d): %s", motoPort, oneLine(err))
+		return aws.Config{}, fmt.Errorf("no AWS credentials (aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID set them; for a moto server give -endpoint http://127.0.0.1:%d): %s", motoPort, oneLine(err))
+	}
+	return cfg, nil
+}
+
+// client returns a DynamoDB client of the endpoint chosen (see awsConfig).
+func (b *backend) client(ctx context.Context) (*dynamodb.Client, error) {
+	cfg, err := b.awsConfig(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if b.endpoint != "" {
 			o.BaseEndpoint = aws.String(b.endpoint)
 		}
 	}), nil
+}
+
+// opener returns what opens the personal data the store keeps sealed: the local stack's key
+// file in the data folder (never made here: a new key would open nothing), or KMS, with the
+// operator's credentials (only the roles the stack's PersonalDataOperators parameter names, and
+// the account, may decrypt). KMS's endpoint is AWS_ENDPOINT_URL_KMS's, else the DynamoDB
+// endpoint's when that is on this machine (moto serves every service at one address), else AWS's.
+func (b *backend) opener(ctx context.Context) (seal.Opener, error) {
+	if b.kind != storeDynamo {
+		path := filepath.Join(b.data, personalKeyFile)
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("no personal data key at %s: it is made by the local server (go run ./infra/local) with the data folder; without it nothing sealed can be opened", path)
+		}
+		return seal.KeyFile(path)
+	}
+	cfg, err := b.awsConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	endpoint := b.getenv("AWS_ENDPOINT_URL_KMS")
+	if endpoint == "" && b.local {
+		endpoint = b.endpoint
+	}
+	return kmsseal.NewOpener(kms.NewFromConfig(cfg, func(o *kms.Options) {
+		if endpoint != "" {
+			o.BaseEndpoint = aws.String(endpoint)
+		}
+	})), nil
 }
 
 // explain turns the errors an operator can fix into one line saying how: a missing DynamoDB

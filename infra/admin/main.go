@@ -14,6 +14,11 @@
 //	keys list                              every key: id, role, jurisdiction, created, expires, revoked,
 //	                                       label (never the secret or the full hash)
 //	keys revoke -hash HEX | -key SECRET    revoke a key (-key - reads the secret from stdin)
+//	requests reporter -jurisdiction ID -id REQUEST
+//	                                       what a request's reporter gave of themselves (e-mail,
+//	                                       phone, names, device and account ids), opened from its
+//	                                       sealed form with the local key file or, on AWS, KMS
+//	                                       (needs an operator's role), printed as JSON
 //	table create                           create the DynamoDB table (-store dynamo only)
 //	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
 //	                                       index their entry copy and service partition (-store
@@ -87,6 +92,7 @@ commands:
   keys create -role reporter|staff [-jurisdiction ID] -label TEXT [-expires DATE|DURATION]
   keys list
   keys revoke -hash HEX | -key SECRET (-key - reads it from stdin)
+  requests reporter -jurisdiction ID -id REQUEST
   table create  (dynamo only)
   table backfill [-jurisdiction ID]  (dynamo only)
 
@@ -181,6 +187,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return b.explain(c.keysRevoke(ctx, &b, rest))
 	case "keys list":
 		return b.explain(c.keysList(ctx, &b, rest))
+	case "requests reporter":
+		return b.explain(c.reporterShow(ctx, &b, rest))
 	case "table create":
 		return b.explain(c.tableCreate(ctx, &b, rest))
 	case "table backfill":
@@ -197,6 +205,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return badUsage("keys takes create, list or revoke, not %q", sub)
 	case "table":
 		return badUsage("table takes create or backfill, not %q", sub)
+	case "requests":
+		return badUsage("requests takes reporter, not %q", sub)
 	}
 	return badUsage("unknown command %q", strings.TrimSpace(group+" "+sub))
 }
