@@ -64,7 +64,7 @@ func TestMotoNeedsNoAWSConfiguration(t *testing.T) {
 		if r.code != 0 {
 			t.Fatalf("admin %v: exit %d: %s", args, r.code, r.stderr)
 		}
-		if args[0] == "keys" && args[1] == "list" && !regexp.MustCompile(`\n[0-9a-f]{12} +reporter +\(every\) .* no +City app\n$`).MatchString(r.stdout) {
+		if args[0] == "keys" && args[1] == "list" && !regexp.MustCompile(`\n[0-9a-f]{12} +reporter +\(every\) .* no +never +City app\n$`).MatchString(r.stdout) {
 			t.Errorf("keys list on DynamoDB:\n%s", r.stdout)
 		}
 	}

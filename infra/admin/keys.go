@@ -199,8 +199,8 @@ func parseExpiry(s string, now time.Time) (time.Time, error) {
 	return t, nil
 }
 
-// keysList is `keys list`: every key's id, role, jurisdiction, label, creation, expiry and
-// whether it is revoked; never its secret (which is not stored) nor its full hash.
+// keysList is `keys list`: every key's id, role, jurisdiction, label, creation, expiry,
+// whether it is revoked and the day it was last used; never its secret (which is not stored) nor its full hash.
 func (c *cli) keysList(ctx context.Context, b *backend, args []string) error {
 	fs := c.newFlags("keys list", "keys list")
 	if err := parse(fs, args); err != nil {
@@ -237,7 +237,7 @@ func writeKeys(w io.Writer, keys []open311.APIKey, now time.Time) {
 		return keys[i].ID() < keys[j].ID()
 	})
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tROLE\tJURISDICTION\tCREATED\tEXPIRES\tREVOKED\tLABEL")
+	fmt.Fprintln(tw, "ID\tROLE\tJURISDICTION\tCREATED\tEXPIRES\tREVOKED\tLAST USED\tLABEL")
 	for _, k := range keys {
 		jur := k.JurisdictionID
 		if jur == "" {
@@ -254,7 +254,11 @@ func writeKeys(w io.Writer, keys []open311.APIKey, now time.Time) {
 		if k.Revoked {
 			revoked = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID(), k.Role, jur, k.Created.UTC().Format(time.RFC3339), exp, revoked, oneLineLabel(k.Label))
+		used := "never"
+		if !k.LastUsed.IsZero() {
+			used = k.LastUsed.UTC().Format(time.DateOnly)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID(), k.Role, jur, k.Created.UTC().Format(time.RFC3339), exp, revoked, used, oneLineLabel(k.Label))
 	}
 	tw.Flush()
 }

@@ -89,8 +89,8 @@ func TestKeysList(t *testing.T) {
 	r = mustRun(t, "-data", data, "keys", "list")
 	listed := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	if len(listed) != 3 ||
-		!regexp.MustCompile(`^`+appHash[:12]+` +reporter +\(every\) +\S+ +never +yes +City app$`).MatchString(listed[1]) ||
-		!regexp.MustCompile(`^`+staffHash[:12]+` +staff +city\.example\.org +\S+ +2099-02-01T00:00:00Z +no +Dispatch$`).MatchString(listed[2]) {
+		!regexp.MustCompile(`^`+appHash[:12]+` +reporter +\(every\) +\S+ +never +yes +never +City app$`).MatchString(listed[1]) ||
+		!regexp.MustCompile(`^`+staffHash[:12]+` +staff +city\.example\.org +\S+ +2099-02-01T00:00:00Z +no +never +Dispatch$`).MatchString(listed[2]) {
 		t.Errorf("keys list after creating two keys and revoking the first:\n%s", r.stdout)
 	}
 
@@ -98,9 +98,9 @@ func TestKeysList(t *testing.T) {
 	keys := []open311.APIKey{
 		{Hash: open311.HashKey("b"), Role: open311.RoleStaff, JurisdictionID: "city.example.org", Label: "Public Works\tdispatch",
 			Created: now.Add(-48 * time.Hour), Expires: now.Add(-time.Hour)},
-		{Hash: open311.HashKey("a"), Role: open311.RoleReporter, Label: "City app", Created: now.Add(-72 * time.Hour)},
+		{Hash: open311.HashKey("a"), Role: open311.RoleReporter, Label: "City app", Created: now.Add(-72 * time.Hour), LastUsed: now.Add(-24 * time.Hour)},
 		{Hash: open311.HashKey("c"), Role: open311.RoleReporter, Label: "Old app", Created: now.Add(-24 * time.Hour), Revoked: true,
-			Expires: time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC)},
+			Expires: time.Date(2027, 6, 30, 0, 0, 0, 0, time.UTC), LastUsed: now.Add(-48 * time.Hour)},
 	}
 	var out bytes.Buffer
 	writeKeys(&out, keys, now)
@@ -111,10 +111,10 @@ func TestKeysList(t *testing.T) {
 		}
 	}
 	want := []*regexp.Regexp{
-		regexp.MustCompile(`^ID +ROLE +JURISDICTION +CREATED +EXPIRES +REVOKED +LABEL$`),
-		regexp.MustCompile(`^` + keys[1].ID() + ` +reporter +\(every\) +2026-11-28T00:00:00Z +never +no +City app$`),
-		regexp.MustCompile(`^` + keys[0].ID() + ` +staff +city\.example\.org +2026-11-29T00:00:00Z +2026-11-30T23:00:00Z \(expired\) +no +Public Works dispatch$`),
-		regexp.MustCompile(`^` + keys[2].ID() + ` +reporter +\(every\) +2026-11-30T00:00:00Z +2027-06-30T00:00:00Z +yes +Old app$`),
+		regexp.MustCompile(`^ID +ROLE +JURISDICTION +CREATED +EXPIRES +REVOKED +LAST USED +LABEL$`),
+		regexp.MustCompile(`^` + keys[1].ID() + ` +reporter +\(every\) +2026-11-28T00:00:00Z +never +no +2026-11-30 +City app$`),
+		regexp.MustCompile(`^` + keys[0].ID() + ` +staff +city\.example\.org +2026-11-29T00:00:00Z +2026-11-30T23:00:00Z \(expired\) +no +never +Public Works dispatch$`),
+		regexp.MustCompile(`^` + keys[2].ID() + ` +reporter +\(every\) +2026-11-30T00:00:00Z +2027-06-30T00:00:00Z +yes +2026-11-29 +Old app$`),
 	}
 	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
 	if len(lines) != len(want) {

@@ -11,7 +11,7 @@
 //	keys create -role reporter|staff [-jurisdiction ID] -label TEXT [-expires DATE|DURATION]
 //	                                       make a key (staff keys need -jurisdiction); its secret is
 //	                                       printed once, only its hash is kept
-//	keys list                              every key: id, role, jurisdiction, created, expires, revoked,
+//	keys list                              every key: id, role, jurisdiction, created, expires, revoked, last used,
 //	                                       label (never the secret or the full hash)
 //	keys revoke -hash HEX | -key SECRET    revoke a key (-key - reads the secret from stdin)
 //	requests reporter -jurisdiction ID -id REQUEST

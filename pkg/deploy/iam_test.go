@@ -119,6 +119,14 @@ func TestLeastPrivilege(t *testing.T) {
 					if jsonString(purpose) != `["open311-reporter"]` || len(s.Condition) != 1 {
 						t.Errorf("%s: %s without (only) StringEquals kms:EncryptionContext:purpose open311-reporter: %v", fnRoleID, a, s.Condition)
 					}
+				case a == "dynamodb:UpdateItem":
+					// Only a key's last use is updated in place: the statement names the key's
+					// partitions and the attributes (the key's and last_used) it may touch.
+					only(table)
+					attrs := at(map[string]any{"c": anyMap(s.Condition)}, "c", "ForAllValues:StringEquals", "dynamodb:Attributes")
+					if jsonString(leading) != `["KEY#*"]` || jsonString(attrs) != `["PK","SK","last_used"]` || len(s.Condition) != 2 {
+						t.Errorf("%s: %s not limited to KEY#* partitions and the attributes PK, SK, last_used: %v", fnRoleID, a, s.Condition)
+					}
 				case service == "dynamodb" && len(res) == 1 && res[0] == table:
 					if leading == nil || len(s.Condition) != 1 {
 						t.Errorf("%s: %s on the table without (only) ForAllValues:StringLike dynamodb:LeadingKeys: %v", fnRoleID, a, s.Condition)

@@ -137,12 +137,18 @@ func (d *Desk) authorize(ctx context.Context, secret, jurisdictionID string) (ca
 	if secret == "" {
 		return caller{}, open311.Errorf(open311.Forbidden, op, "an api_key is required")
 	}
+	now := d.opt.Now()
 	k, err := d.opt.Store.APIKey(ctx, open311.HashKey(secret))
-	if open311.IsKind(err, open311.NotFound) || (err == nil && (!k.Matches(secret) || !k.Allows(jurisdictionID))) {
+	if open311.IsKind(err, open311.NotFound) || (err == nil && (!k.Matches(secret) || !k.AllowsAt(jurisdictionID, now))) {
 		return caller{}, open311.Errorf(open311.Forbidden, op, "the api_key is not valid here")
 	}
 	if err != nil {
 		return caller{}, open311.Wrap(op, err)
+	}
+	if day := open311.UsedDay(now); k.LastUsed.Before(day) {
+		// The first use of the day is recorded for keys list. Not recording it must not
+		// refuse the caller: a failure here loses a date, never a report.
+		_ = d.opt.Store.TouchAPIKey(ctx, k.Hash, day)
 	}
 	return caller{key: k}, nil
 }

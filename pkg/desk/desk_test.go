@@ -14,6 +14,7 @@ import (
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal"
+	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
@@ -419,5 +420,58 @@ func TestReporterSealed(t *testing.T) {
 	moved.ID = "elsewhere"
 	if _, err := desk.OpenReporter(ctx, key, moved); err == nil {
 		t.Error("the sealed reporter opened on another request")
+	}
+}
+
+// countingKeys counts the writes of when keys were last used.
+type countingKeys struct {
+	store.Store
+	touches int
+}
+
+func (c *countingKeys) TouchAPIKey(ctx context.Context, hash string, day time.Time) error {
+	c.touches++
+	return c.Store.TouchAPIKey(ctx, hash, day)
+}
+
+// TestKeyLastUsed reports with one key on two days: the key's last use is recorded once a
+// day, at the desk's clock (as its expiry is judged), and a key expired by that clock is refused.
+func TestKeyLastUsed(t *testing.T) {
+	ctx := context.Background()
+	st := &countingKeys{Store: world.Store(t)}
+	// The desk's clock is ahead of the machine's, so that an expiry judged by the machine's
+	// clock would let the expired key through.
+	now := time.Date(2099, 3, 4, 23, 30, 0, 0, time.UTC)
+	d := desk.New(desk.Options{Store: st, Now: func() time.Time { return now }, DefaultJurisdiction: apitest.Jurisdiction})
+	hash := open311.HashKey(apitest.ReporterKey)
+	for i, at := range []time.Time{now, now.Add(time.Minute), now.Add(24 * time.Hour)} {
+		now = at
+		if _, err := d.Report(ctx, desk.Report{Key: apitest.ReporterKey, Submission: tree(fmt.Sprintf("Branch %d", i))}); err != nil {
+			t.Fatal(err)
+		}
+		k, err := st.APIKey(ctx, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := open311.UsedDay(at); !k.LastUsed.Equal(want) {
+			t.Errorf("report %d at %v: last used %v, want %v", i, at, k.LastUsed, want)
+		}
+	}
+	if st.touches != 2 {
+		t.Errorf("%d writes of the key's last use for three reports on two days, want 2", st.touches)
+	}
+
+	k, err := st.APIKey(ctx, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k.Expires = now.Add(time.Minute)
+	if err := st.PutAPIKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Minute)
+	_, err = d.Report(ctx, desk.Report{Key: apitest.ReporterKey, Submission: tree("After expiry")})
+	if !open311.IsKind(err, open311.Forbidden) {
+		t.Errorf("report with a key expired by the desk's clock: %v, want Forbidden", err)
 	}
 }

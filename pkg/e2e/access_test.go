@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -157,6 +158,8 @@ type (
 		Key                       ddbKey
 		Item                      ddbKey
 		KeyConditionExpression    string
+		UpdateExpression          string
+		ConditionExpression       string
 		ExpressionAttributeNames  map[string]string
 		ExpressionAttributeValues ddbKey
 		RequestItems              map[string]json.RawMessage
@@ -175,6 +178,33 @@ func str(a attr) string {
 
 // keyCondition matches the equality of a Query's key condition: #name = :value or name = :value.
 var keyCondition = regexp.MustCompile(`(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)`)
+
+// expressionWords are the words of DynamoDB's expressions that name no attribute.
+var expressionWords = map[string]bool{"SET": true, "REMOVE": true, "ADD": true, "DELETE": true, "AND": true, "OR": true,
+	"NOT": true, "BETWEEN": true, "IN": true, "attribute_exists": true, "attribute_not_exists": true, "attribute_type": true,
+	"begins_with": true, "contains": true, "size": true, "if_not_exists": true, "list_append": true}
+
+// expressionName is a word of an expression: an attribute, a #name, a :value or a function.
+var expressionName = regexp.MustCompile(`[#:]?[A-Za-z_][A-Za-z0-9_]*`)
+
+// updatedAttributes is what IAM's dynamodb:Attributes holds for an UpdateItem: the key's
+// attributes and every attribute its update and condition expressions name, sorted.
+func updatedAttributes(in ddbInput) []string {
+	set := map[string]bool{}
+	for name := range in.Key {
+		set[name] = true
+	}
+	for _, w := range expressionName.FindAllString(in.UpdateExpression+" "+in.ConditionExpression, -1) {
+		switch {
+		case strings.HasPrefix(w, ":"), expressionWords[w]:
+		case strings.HasPrefix(w, "#"):
+			set[in.ExpressionAttributeNames[w]] = true
+		default:
+			set[w] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
+}
 
 // decode turns one request into the accesses IAM authorises.
 func (l *accessLog) decode(fn string, r *http.Request, body []byte) ([]access, error) {
@@ -215,8 +245,12 @@ func (l *accessLog) decode(fn string, r *http.Request, body []byte) ([]access, e
 	}
 	pk := func(k ddbKey) string { return str(k[l.schema.table]) }
 	switch call {
-	case "GetItem", "DeleteItem", "UpdateItem":
+	case "GetItem", "DeleteItem":
 		return []access{one(call, in.TableName, "", pk(in.Key))}, nil
+	case "UpdateItem":
+		a := one(call, in.TableName, "", pk(in.Key))
+		a.context = map[string][]string{"dynamodb:Attributes": updatedAttributes(in)}
+		return []access{a}, nil
 	case "PutItem":
 		return []access{one(call, in.TableName, "", pk(in.Item))}, nil
 	case "Query":
@@ -501,11 +535,13 @@ func (c *policyCheck) platform(fn string, g samtemplate.Grant, logGroup string) 
 // (a Query of an index is left without: IAM's documentation defines the key as the table's
 // partition key, and template.yaml's index statements carry no such condition).
 func leadingKeys(a access) map[string][]string {
-	if a.context != nil {
-		return a.context
-	}
+	ctx := maps.Clone(a.context)
 	if len(a.keys) == 0 || strings.Contains(a.resource, "/index/") {
-		return nil
+		return ctx
 	}
-	return map[string][]string{"dynamodb:LeadingKeys": a.keys}
+	if ctx == nil {
+		ctx = map[string][]string{}
+	}
+	ctx["dynamodb:LeadingKeys"] = a.keys
+	return ctx
 }

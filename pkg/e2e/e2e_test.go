@@ -37,6 +37,7 @@ import (
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/metrics"
+	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal/kmsseal"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
@@ -391,7 +392,8 @@ func TestFunctions(t *testing.T) {
 		// The cases in order make these invokes: the first of each function is cold (the process
 		// reads the jurisdiction list once, and a jurisdiction's services once per changeset, then
 		// keeps them), the later ones warm: a warm get-services reads nothing, and the second
-		// post-request (post-realtime.json) is a warm create without a token.
+		// post-request (post-realtime.json) is a warm create without a token. The first use of a
+		// key in the day records it (UpdateItem).
 		for _, want := range []struct {
 			op     string
 			invoke int
@@ -403,7 +405,7 @@ func TestFunctions(t *testing.T) {
 			{api.OpRequest, 2, map[string]int{"GetItem": 1}},
 			{api.OpRequests, 1, map[string]int{"Query": 2}},
 			{api.OpRequests, 2, map[string]int{"Query": 1}},
-			{api.OpPostRequest, 1, map[string]int{"GetItem": 1, "Query": 2, "TransactWriteItems": 1, "GenerateDataKey": 1}},
+			{api.OpPostRequest, 1, map[string]int{"GetItem": 1, "Query": 2, "TransactWriteItems": 1, "GenerateDataKey": 1, "UpdateItem": 1}},
 			{api.OpPostRequest, 2, map[string]int{"GetItem": 1, "TransactWriteItems": 1}},
 		} {
 			i := slices.IndexFunc(calls, func(c callsOf) bool { return c.op == want.op && c.invoke == want.invoke })
@@ -456,6 +458,51 @@ func TestFunctions(t *testing.T) {
 		who, err := desk.OpenReporter(ctx, kmsseal.NewOpener(w.kms), r)
 		if err != nil || who.Email != "someone@example.net" || who.FirstName != "Sam" {
 			t.Errorf("opened %+v, %v; want what post-realtime.xml gave", who, err)
+		}
+	})
+
+	t.Run("key last used", func(t *testing.T) {
+		// Each function that takes a key records the key's first use of the day (keys list shows
+		// it): one UpdateItem of the key's item, then none that day. A new staff key per
+		// function, each refused after its key is accepted (nothing to change, no service), so
+		// the world's requests stay as the golden cases left them.
+		ctx := context.Background()
+		st := dynamo.New(w.db, w.table)
+		for _, c := range []struct{ op, path, body string }{
+			{api.OpPostRequest, "/requests.json", ""},
+			{api.OpUpdateRequest, "/requests/100003.json", ""},
+			{api.OpPostRequestUpdate, "/servicerequestupdates.json", "&service_request_id=100003"},
+		} {
+			secret := "e2e-key-used-by-" + c.op
+			k := open311.APIKey{Hash: open311.HashKey(secret), Role: open311.RoleStaff, JurisdictionID: apitest.Jurisdiction,
+				Label: c.op, Created: apitest.Now}
+			if err := st.PutAPIKey(ctx, k); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i <= 2; i++ {
+				req, err := http.NewRequest(http.MethodPost, "https://"+e2e.DomainName+c.path, strings.NewReader("api_key="+secret+c.body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				op, e, err := w.gw.Event(req)
+				if err != nil || op != c.op {
+					t.Fatalf("%s: operation %q, %v", c.path, op, err)
+				}
+				w.counter.take()
+				status, _, body, err := w.invoke(t, op, e)
+				calls := w.counter.take()
+				if err != nil || status < 400 || status == http.StatusForbidden || status >= 500 {
+					t.Errorf("%s call %d: %d %s, %v; want a 4xx after the key is accepted", c.op, i, status, body, err)
+				}
+				if want := map[int]int{1: 1, 2: 0}[i]; calls["UpdateItem"] != want {
+					t.Errorf("%s call %d of the day with a key: UpdateItem:%d (%s), want %d", c.op, i, calls["UpdateItem"], format(calls), want)
+				}
+			}
+			got, err := st.APIKey(ctx, k.Hash)
+			if want := open311.UsedDay(apitest.Now); err != nil || !got.LastUsed.Equal(want) {
+				t.Errorf("%s: key last used %v, %v; want %v", c.op, got.LastUsed, err, want)
+			}
 		}
 	})
 

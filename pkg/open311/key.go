@@ -30,7 +30,13 @@ type APIKey struct {
 	// Expires, when not zero, is the instant from which the key no longer works.
 	Expires time.Time `json:"expires,omitzero"`
 	Revoked bool      `json:"revoked,omitempty"`
+	// LastUsed is the last day (UTC midnight) the key was used, recorded at most once a day
+	// (store.Keys.TouchAPIKey); zero when it never was.
+	LastUsed time.Time `json:"last_used,omitzero"`
 }
+
+// UsedDay is the day LastUsed records for a use at now: its UTC midnight.
+func UsedDay(now time.Time) time.Time { return now.UTC().Truncate(24 * time.Hour) }
 
 // ID names the key without revealing it: the first 12 hex digits of its hash, what activities
 // record of the key that made them.

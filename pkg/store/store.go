@@ -35,6 +35,10 @@ type Catalog interface {
 type Keys interface {
 	// APIKey returns the key whose hash is given (revoked keys too, with Revoked set), or NotFound.
 	APIKey(ctx context.Context, hash string) (open311.APIKey, error)
+	// TouchAPIKey records that the key was used on day (a UTC midnight): its LastUsed becomes
+	// day unless it is that day or later already. Nothing else of the key changes; an unknown
+	// hash is no error and writes nothing.
+	TouchAPIKey(ctx context.Context, hash string, day time.Time) error
 }
 
 // Requests reads and writes service requests and their activities.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -193,6 +194,25 @@ func (s *Store) APIKey(ctx context.Context, hash string) (open311.APIKey, error)
 		return open311.APIKey{}, fail(op, err)
 	}
 	return k, nil
+}
+
+// TouchAPIKey sets a key's LastUsed to day unless it is that late already.
+func (s *Store) TouchAPIKey(ctx context.Context, hash string, day time.Time) error {
+	const op = "store/bolt.TouchAPIKey"
+	if err := alive(ctx, op); err != nil {
+		return err
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketKeys)
+		var k open311.APIKey
+		ok, err := getJSON(b, []byte(hash), &k)
+		if err != nil || !ok || !k.LastUsed.Before(day) {
+			return err
+		}
+		k.LastUsed = day.UTC()
+		return putJSON(b, []byte(hash), k)
+	})
+	return fail(op, err)
 }
 
 // PutAPIKey creates or replaces a key; revoking is a put with Revoked set.

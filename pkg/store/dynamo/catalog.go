@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -186,9 +188,36 @@ func (s *Store) PutAPIKey(ctx context.Context, k open311.APIKey) error {
 	return nil
 }
 
-// APIKeys returns every key, oldest first (ties by hash): one Query of the KEYS partition.
-// Keys stored before the partition existed are not in it until they are put again (revoked,
-// say); none was ever deployed.
+// TouchAPIKey sets the last_used of a key's item (not its copy in the list) to day, with one
+// UpdateItem conditioned on the item existing and on last_used being earlier or absent: a key
+// used all day is written once, and two functions racing write it once.
+func (s *Store) TouchAPIKey(ctx context.Context, hash string, day time.Time) error {
+	const op = "store/dynamo.TouchAPIKey"
+	pk, sk := apiKeyKey(hash)
+	if !keyFits(pk, sk) {
+		return nil
+	}
+	d, err := attributevalue.Marshal(day.UTC())
+	if err != nil {
+		return open311.Wrap(op, err)
+	}
+	_, err = s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(s.table),
+		Key:                       key(pk, sk),
+		UpdateExpression:          aws.String("SET last_used = :day"),
+		ConditionExpression:       aws.String("attribute_exists(PK) AND (attribute_not_exists(last_used) OR last_used < :day)"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":day": d},
+	})
+	if err != nil && !conditionFailed(err) {
+		return open311.Wrap(op, fmt.Errorf("touch api key: %w", err))
+	}
+	return nil
+}
+
+// APIKeys returns every key, oldest first (ties by hash): one Query of the KEYS partition for
+// the list, and BatchGetItem of the keys' own items (100 at a time) for when each was last used,
+// which only those record. Keys stored before the partition existed are not in it until they
+// are put again (revoked, say); none was ever deployed.
 func (s *Store) APIKeys(ctx context.Context) ([]open311.APIKey, error) {
 	const op = "store/dynamo.APIKeys"
 	pk, _ := keyListKey("")
@@ -197,12 +226,31 @@ func (s *Store) APIKeys(ctx context.Context) ([]open311.APIKey, error) {
 		return nil, open311.Wrap(op, fmt.Errorf("query api keys: %w", err))
 	}
 	keys := make([]open311.APIKey, 0, len(items))
+	var ids []map[string]types.AttributeValue
 	for _, item := range items {
 		var k open311.APIKey
 		if err := unmarshal(item, &k); err != nil {
 			return nil, open311.Wrap(op, fmt.Errorf("decode api key: %w", err))
 		}
 		keys = append(keys, k)
+		ids = append(ids, key(apiKeyKey(k.Hash)))
+	}
+	used := map[string]time.Time{}
+	for start := 0; start < len(ids); start += maxBatchGet {
+		got, err := s.batchGet(ctx, ids[start:min(start+maxBatchGet, len(ids))])
+		if err != nil {
+			return nil, open311.Wrap(op, fmt.Errorf("read api keys: %w", err))
+		}
+		for _, item := range got {
+			var k open311.APIKey
+			if err := unmarshal(item, &k); err != nil {
+				return nil, open311.Wrap(op, fmt.Errorf("decode api key: %w", err))
+			}
+			used[k.Hash] = k.LastUsed
+		}
+	}
+	for i := range keys {
+		keys[i].LastUsed = used[keys[i].Hash]
 	}
 	store.SortKeys(keys)
 	return keys, nil

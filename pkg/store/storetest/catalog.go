@@ -236,4 +236,31 @@ func testAPIKeys(t *testing.T, s store.Store) {
 		want = []open311.APIKey{staff, twin, app}
 	}
 	same(t, "APIKeys", keys, want)
+
+	// Last used: set to the day given, never moved back, nothing else of the key changed, kept
+	// by the list, and kept when the key is put again (revoked) as read.
+	day := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	must(t, s.TouchAPIKey(ctx, staff.Hash, day), "TouchAPIKey")
+	must(t, s.TouchAPIKey(ctx, staff.Hash, day.AddDate(0, 0, -3)), "TouchAPIKey of an earlier day")
+	must(t, s.TouchAPIKey(ctx, open311.HashKey("never stored"), day), "TouchAPIKey of an unknown hash")
+	got, err = s.APIKey(ctx, staff.Hash)
+	must(t, err, "APIKey after TouchAPIKey")
+	staff.LastUsed = day
+	same(t, "APIKey after TouchAPIKey", got, staff)
+	_, err = s.APIKey(ctx, open311.HashKey("never stored"))
+	wantKind(t, err, open311.NotFound, "APIKey of the unknown hash touched")
+	must(t, s.TouchAPIKey(ctx, staff.Hash, day.AddDate(0, 0, 1)), "TouchAPIKey of the next day")
+	staff.LastUsed = day.AddDate(0, 0, 1)
+	keys, err = s.APIKeys(ctx)
+	must(t, err, "APIKeys after TouchAPIKey")
+	if len(keys) != 3 {
+		t.Fatalf("APIKeys after TouchAPIKey: %d keys", len(keys))
+	}
+	same(t, "APIKeys after TouchAPIKey: the key used", keys[0], staff)
+	got.Revoked = true
+	got.LastUsed = staff.LastUsed
+	must(t, s.PutAPIKey(ctx, got), "PutAPIKey (revoke the key used)")
+	got2, err := s.APIKey(ctx, staff.Hash)
+	must(t, err, "APIKey after revoking the key used")
+	same(t, "APIKey after revoking the key used", got2, got)
 }
