@@ -29,6 +29,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
+	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/civicworks/open311/pkg/api"
@@ -184,6 +186,7 @@ type world struct {
 	db      *dynamodb.Client
 	kms     *kms.Client
 	keyID   string // of the KMS key that seals personal data
+	streams *dynamodbstreams.Client
 }
 
 // newWorld builds every function with the e2e tag, creates and seeds a table on the DynamoDB
@@ -244,7 +247,9 @@ func newWorld(t *testing.T) *world {
 	w := &world{gw: &e2e.Gateway{Routes: api.GatewayRoutes()}, fns: map[string]*e2e.Emulator{},
 		logs: map[string]string{}, counter: counter, invokes: map[string]int{},
 		table: table, access: newAccessLog(describeKeys(t, client, table), ""),
-		db: client, kms: kmsClient, keyID: aws.ToString(key.KeyMetadata.KeyId)}
+		db: client, kms: kmsClient, keyID: aws.ToString(key.KeyMetadata.KeyId),
+		streams: dynamodbstreams.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+			func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(endpoint) })}
 	for _, op := range ops {
 		// Each function has a proxy address of its own, so that its calls are told apart.
 		proxy := httptest.NewServer(w.access.of(op, counter))
@@ -422,7 +427,7 @@ func TestFunctions(t *testing.T) {
 	t.Run("personal data", func(t *testing.T) {
 		// What the golden cases' reporters gave (post-realtime.xml: an email and a first name)
 		// and the test world's, sealed: in no item of the table, read as an export would read it,
-		// and opened again with KMS's Decrypt, which only an operator's role may call.
+		// nor in any record of its stream, and opened again with KMS's Decrypt, which only an operator's role may call.
 		ctx := context.Background()
 		secrets := []string{"someone@example.net", "Sam", "ada@example.net", "Lovelace", "555-0101", "device-42", "acct-7", "secret@example.net"}
 		var items []map[string]dbtypes.AttributeValue
@@ -451,6 +456,26 @@ func TestFunctions(t *testing.T) {
 				t.Errorf("%q is in the table in clear", s)
 			}
 		}
+		// The table's stream, as the feed builder receives it: keys only.
+		stream, err := e2e.OpenStream(ctx, w.db, w.streams, w.table, streamtypes.ShardIteratorTypeTrimHorizon)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, err := stream.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		records, _ := json.Marshal(ev)
+		if len(ev.Records) == 0 || !strings.Contains(string(records), "REQ#") {
+			t.Fatalf("the stream holds %d records, none of a request: the test would prove nothing", len(ev.Records))
+		}
+		for _, s := range secrets {
+			if strings.Contains(string(records), s) {
+				t.Errorf("%q is in a stream record in clear", s)
+			}
+		}
+		t.Logf("%d items of the table and %d stream records hold none of %d personal values in clear", len(items), len(ev.Records), len(secrets))
+
 		r, err := dynamo.New(w.db, w.table).Request(ctx, apitest.Jurisdiction, "20000001")
 		if err != nil {
 			t.Fatal(err)
