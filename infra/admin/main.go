@@ -23,6 +23,10 @@
 //	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
 //	                                       index their entry copy and service partition (-store
 //	                                       dynamo only; once after that upgrade; safe to repeat)
+//	table restore -from RESTORED [-keep-newer] [-dry-run]
+//	                                       make the table hold what RESTORED (a point-in-time
+//	                                       restore of it) holds: writes what differs, deletes
+//	                                       what is newer unless -keep-newer (docs/runbook.md)
 //
 // The bolt store (the default) is the file open311.db in the -data folder, the one
 // `go run ./infra/local` uses. bbolt lets one process at a time open it, so stop the local
@@ -95,6 +99,7 @@ commands:
   requests reporter -jurisdiction ID -id REQUEST
   table create  (dynamo only)
   table backfill [-jurisdiction ID]  (dynamo only)
+  table restore -from RESTORED [-keep-newer] [-dry-run]  (dynamo only)
 
 global flags:
 `
@@ -193,6 +198,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return b.explain(c.tableCreate(ctx, &b, rest))
 	case "table backfill":
 		return b.explain(c.tableBackfill(ctx, &b, rest))
+	case "table restore":
+		return b.explain(c.tableRestore(ctx, &b, rest))
 	case "help ":
 		fs.SetOutput(c.stdout)
 		fs.Usage()
@@ -204,7 +211,7 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 	case "keys":
 		return badUsage("keys takes create, list or revoke, not %q", sub)
 	case "table":
-		return badUsage("table takes create or backfill, not %q", sub)
+		return badUsage("table takes create, backfill or restore, not %q", sub)
 	case "requests":
 		return badUsage("requests takes reporter, not %q", sub)
 	}

@@ -72,3 +72,40 @@ func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) erro
 	}
 	return nil
 }
+
+// tableRestore is `table restore`: the way back from a point-in-time restore, which DynamoDB
+// makes into a new table: the stack's table is made to hold what that table holds
+// (dynamo.CopyTable), so that nothing of the stack needs repointing and the stream has the feed
+// builder rebuild every feed that changes. docs/runbook.md says when and how.
+func (c *cli) tableRestore(ctx context.Context, b *backend, args []string) error {
+	fs := c.newFlags("table restore", "-store dynamo -table NAME table restore -from RESTORED [-keep-newer] [-dry-run]")
+	from := fs.String("from", "", "the table DynamoDB restored to a point in time (restore-table-to-point-in-time's target)")
+	keep := fs.Bool("keep-newer", false, "keep what -table has that -from does not (written after the point in time) instead of deleting it")
+	dry := fs.Bool("dry-run", false, "say what would change, change nothing")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := noArgs(fs); err != nil {
+		return err
+	}
+	if b.kind != storeDynamo {
+		return badUsage("table restore is for -store dynamo; for the bolt store, stop the local server and put a copy of open311.db back")
+	}
+	if *from == "" || *from == b.table {
+		return badUsage("table restore: -from names the restored table, another than -table")
+	}
+	client, err := b.client(ctx)
+	if err != nil {
+		return err
+	}
+	res, err := dynamo.CopyTable(ctx, client, *from, b.table, dynamo.CopyOptions{KeepNewer: *keep, DryRun: *dry})
+	if err != nil {
+		return err
+	}
+	verb, del := "wrote", "deleted"
+	if *dry {
+		verb, del = "would write", "would delete"
+	}
+	fmt.Fprintf(c.stdout, "%s from table %s: %s %d items, %s %d, kept %d newer, %d already the same\n", b, *from, verb, res.Written, del, res.Deleted, res.Kept, res.Same)
+	return nil
+}
