@@ -14,6 +14,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -39,19 +41,35 @@ const pageSize = 100
 // errSkip aborts the erasure of a request that no longer is what it was found to be.
 var errSkip = errors.New("personal: the request changed since it was found")
 
+// ParseDays reads a retention period in days: a whole number from 0 (keep for ever) to 36500.
+func ParseDays(s string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 0 || n > 36500 {
+		return 0, fmt.Errorf("%q: want a whole number of days from 0 (keep for ever) to 36500", s)
+	}
+	return n, nil
+}
+
 // Swept is what a sweep did.
 type Swept struct {
 	// Erased names the requests whose reporter was erased, as jurisdiction/id.
 	Erased []string
 	// Cutoff is the time before which a request had to be closed to be erased.
 	Cutoff time.Time
+	// More says the sweep stopped before its end because its context's deadline was near:
+	// the next one goes on.
+	More bool
 }
+
+// deadlineMargin is how long before its context's deadline a sweep stops, so that a Lambda run
+// ends with its answer instead of a timeout.
+const deadlineMargin = 30 * time.Second
 
 // Sweep erases the reporter of every request, in every jurisdiction, closed before now minus
 // keep (open311.Request.ClosedAt), reading only the requests that still hold one (the store's
 // index of them). keep of zero or less keeps every reporter: Sweep does nothing. A request
 // that changed meanwhile (reopened, erased already) is left alone. Each erasure is logged with
-// the request's id, never a value.
+// the request's id, never a value. Near its context's deadline it stops with More set.
 func Sweep(ctx context.Context, st Store, keep time.Duration, now time.Time, logger *slog.Logger) (Swept, error) {
 	const op = "personal.Sweep"
 	if keep <= 0 {
@@ -74,6 +92,10 @@ func Sweep(ctx context.Context, st Store, keep time.Duration, now time.Time, log
 				return out, open311.Wrap(op, fmt.Errorf("requests of %s closed before %s: %w", j.ID, cutoff.Format(time.RFC3339), err))
 			}
 			for _, r := range page.Requests {
+				if dl, ok := ctx.Deadline(); ok && time.Until(dl) < deadlineMargin {
+					out.More = true
+					return out, nil
+				}
 				erased, err := erase(ctx, st, r, WhoRetention, open311.ErasedForRetention, now, func(r open311.Request) bool {
 					at, closed := r.ClosedAt()
 					return closed && at.Before(cutoff)
