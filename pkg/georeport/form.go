@@ -25,7 +25,7 @@ const MaxBodyBytes = 256 << 10
 const MaxMediaBodyBytes = 4 << 20
 
 // MaxMedia is the most photos one report may carry.
-const MaxMedia = 5
+const MaxMedia = open311.MaxPhotos
 
 // File is a photo sent as a file part of a multipart form.
 type File struct {

@@ -176,6 +176,9 @@ type Submission struct {
 	Reporter      Reporter
 }
 
+// MaxPhotos is the most photos one report may carry.
+const MaxPhotos = 5
+
 // Limits of free-text fields, in characters.
 const (
 	MaxDescription = 4000

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/civicworks/open311/pkg/photo"
+	"github.com/civicworks/open311/pkg/photo/phototest"
 	"golang.org/x/image/webp"
 )
 
@@ -24,75 +25,6 @@ var secrets = []string{
 	"xmpmeta", "photoshop:City", "8BIM", "secret comment", "ICC_PROFILE", "TRAILER-SECRET",
 	string(binary.LittleEndian.AppendUint32(nil, 4071283)), // GPS latitude numerator
 	string(binary.LittleEndian.AppendUint32(nil, 7400601)), // GPS longitude numerator
-}
-
-// cameraEXIF is the TIFF body of an EXIF block as a phone writes it: make, model, date, artist,
-// serial, orientation, and a GPS IFD with latitude and longitude.
-func cameraEXIF(orientation int) []byte {
-	le := binary.LittleEndian
-	type entry struct {
-		tag, typ uint16
-		count    uint32
-		data     []byte // inline if at most 4 bytes
-	}
-	ascii := func(tag uint16, s string) entry { return entry{tag, 2, uint32(len(s) + 1), append([]byte(s), 0)} }
-	rationals := func(tag uint16, nums ...uint32) entry {
-		var d []byte
-		for _, n := range nums {
-			d = le.AppendUint32(d, n)
-			d = le.AppendUint32(d, 100000)
-		}
-		return entry{tag, 5, uint32(len(nums)), d}
-	}
-	short := func(tag uint16, v uint16) entry { return entry{tag, 3, 1, le.AppendUint16(nil, v)} }
-	long := func(tag uint16, v uint32) entry { return entry{tag, 4, 1, le.AppendUint32(nil, v)} }
-
-	// writeIFD lays out an IFD at off and its out-of-line values after it.
-	writeIFD := func(off uint32, es []entry) []byte {
-		var ifd, extra []byte
-		ifd = le.AppendUint16(ifd, uint16(len(es)))
-		dataOff := off + 2 + 12*uint32(len(es)) + 4
-		for _, e := range es {
-			ifd = le.AppendUint16(ifd, e.tag)
-			ifd = le.AppendUint16(ifd, e.typ)
-			ifd = le.AppendUint32(ifd, e.count)
-			if len(e.data) <= 4 {
-				v := make([]byte, 4)
-				copy(v, e.data)
-				ifd = append(ifd, v...)
-				continue
-			}
-			ifd = le.AppendUint32(ifd, dataOff+uint32(len(extra)))
-			extra = append(extra, e.data...)
-			if len(extra)%2 == 1 {
-				extra = append(extra, 0)
-			}
-		}
-		ifd = le.AppendUint32(ifd, 0)
-		return append(ifd, extra...)
-	}
-	gps := []entry{
-		ascii(1, "N"), rationals(2, 4071283, 0, 0), ascii(3, "W"), rationals(4, 7400601, 0, 0),
-	}
-	ifd0 := func(gpsOff uint32) []entry {
-		return []entry{
-			ascii(0x010F, "TestCam Inc"), ascii(0x0110, "Model X-9"), short(0x0112, uint16(orientation)),
-			ascii(0x0132, "2026:12:01 07:30:00"), ascii(0x013B, "Jane Reporter"),
-			ascii(0xA431, "SN-31415926"), long(0x8825, gpsOff),
-		}
-	}
-	first := writeIFD(8, ifd0(0))
-	gpsOff := uint32(8 + len(first))
-	if gpsOff%2 == 1 {
-		gpsOff++
-	}
-	out := []byte("II*\x00")
-	out = le.AppendUint32(out, 8)
-	out = append(out, writeIFD(8, ifd0(gpsOff))...)
-	for uint32(len(out)) < gpsOff {
-		out = append(out, 0)
-	}
-	return append(out, writeIFD(gpsOff, gps)...)
 }
 
 const xmp = `<?xpacket begin=""?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description photoshop:City="Springfield" tiff:Artist="Jane Reporter"/></rdf:RDF></x:xmpmeta><?xpacket end="w"?>`
@@ -125,7 +57,7 @@ func jpegWithMetadata(t testing.TB, img image.Image, orientation int) []byte {
 	enc := buf.Bytes()
 	out := []byte{0xFF, 0xD8}
 	out = append(out, segment(0xE0, []byte("JFIF\x00\x01\x02\x00\x00\x01\x00\x01\x00\x00"))...)
-	out = append(out, segment(0xE1, append([]byte("Exif\x00\x00"), cameraEXIF(orientation)...))...)
+	out = append(out, segment(0xE1, append([]byte("Exif\x00\x00"), phototest.CameraEXIF(orientation)...))...)
 	out = append(out, segment(0xE1, append([]byte("http://ns.adobe.com/xap/1.0/\x00"), xmp...))...)
 	out = append(out, segment(0xE2, []byte("ICC_PROFILE\x00\x01\x01Jane Reporter's profile"))...)
 	out = append(out, segment(0xED, []byte("Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x10\x1c\x02\x50\x00\x0dJane Reporter"))...)
@@ -155,7 +87,7 @@ func pngWithMetadata(t testing.TB, img image.Image, orientation int) []byte {
 	meta = append(meta, pngChunk("zTXt", []byte("Comment\x00\x00x\x9c+NM.J-Q\x48\xce\xcf\xcdM\xcd+\x01\x00\x2c\x1a\x05\x3f"))...)
 	meta = append(meta, pngChunk("iTXt", []byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00"+xmp))...)
 	meta = append(meta, pngChunk("tIME", []byte{0x07, 0xEA, 12, 1, 7, 30, 0})...)
-	meta = append(meta, pngChunk("eXIf", cameraEXIF(orientation))...)
+	meta = append(meta, pngChunk("eXIf", phototest.CameraEXIF(orientation))...)
 	meta = append(meta, pngChunk("iCCP", []byte("ICC_PROFILE\x00\x00x\x9c\x03\x00\x00\x00\x00\x01"))...)
 	out := append([]byte{}, enc[:ihdrEnd]...)
 	out = append(out, meta...)
@@ -187,7 +119,7 @@ func webpWithMetadata(t testing.TB, orientation int) []byte {
 	body = append(body, riffChunk("VP8X", vp8x)...)
 	body = append(body, riffChunk("ICCP", []byte("ICC_PROFILE Jane Reporter's profile"))...)
 	body = append(body, vp8l...)
-	body = append(body, riffChunk("EXIF", append([]byte("Exif\x00\x00"), cameraEXIF(orientation)...))...)
+	body = append(body, riffChunk("EXIF", append([]byte("Exif\x00\x00"), phototest.CameraEXIF(orientation)...))...)
 	body = append(body, riffChunk("XMP ", []byte(xmp))...)
 	out := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(len(body)))...)
 	out = append(out, body...)
