@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/open311"
@@ -36,7 +38,12 @@ func cleanPhotos(uploads []Upload) ([]photo.Photo, error) {
 	for i, u := range uploads {
 		n := i + 1
 		if t, ok := photo.Sniff(u.Bytes); ok && !photo.Declared(u.ContentType, t) {
-			problems = append(problems, fmt.Sprintf("photo %d is declared %s but its bytes are a %s image", n, u.ContentType, t.Name))
+			declared, _, _ := strings.Cut(u.ContentType, ";")
+			declared = strings.TrimSpace(declared)
+			if len(declared) > 100 || !utf8.ValidString(declared) {
+				declared = "another type"
+			}
+			problems = append(problems, fmt.Sprintf("photo %d is declared %s but its bytes are a %s image", n, declared, t.Name))
 			continue
 		}
 		p, err := photo.Clean(u.Bytes)
