@@ -17,7 +17,23 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/media/folder"
 	"github.com/civicworks/open311/pkg/photo/phototest"
+	"github.com/civicworks/open311/pkg/store/bolt"
 )
+
+// newPhotoWorld is newWorld for the photo cases: its photos are kept in folders under dir
+// (media/ and private-media/) and served from apitest.MediaBase.
+func newPhotoWorld(t *testing.T) (h http.Handler, st *bolt.Store, dir string) {
+	t.Helper()
+	st = world.Store(t)
+	dir = t.TempDir()
+	m := folder.Store{Public: filepath.Join(dir, "media"), Private: filepath.Join(dir, "private-media")}
+	h = api.New(api.Options{
+		Store: st, Now: func() time.Time { return apitest.Now }, NewID: apitest.List(apitest.PhotoIDs()),
+		NewToken: apitest.Seq("T-"), DefaultJurisdiction: apitest.Jurisdiction, Endpoint: "https://api.city.example.org/open311/v2",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Media: m, MediaBase: apitest.MediaBase,
+	}).Handler()
+	return h, st, dir
+}
 
 // listFiles lists the files under dir, by their path below it.
 func listFiles(t *testing.T, dir string) []string {
@@ -42,14 +58,8 @@ func listFiles(t *testing.T, dir string) []string {
 // error no request and no photo was stored; after a success the photos it names are stored,
 // public ones where they are served and without any of the metadata the phone wrote.
 func TestPhotoGolden(t *testing.T) {
-	st := world.Store(t)
-	dir := t.TempDir()
+	h, st, dir := newPhotoWorld(t)
 	m := folder.Store{Public: filepath.Join(dir, "media"), Private: filepath.Join(dir, "private-media")}
-	h := api.New(api.Options{
-		Store: st, Now: func() time.Time { return apitest.Now }, NewID: apitest.List(apitest.PhotoIDs()),
-		NewToken: apitest.Seq("T-"), DefaultJurisdiction: apitest.Jurisdiction, Endpoint: "https://api.city.example.org/open311/v2",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Media: m, MediaBase: apitest.MediaBase,
-	}).Handler()
 	for _, c := range apitest.PhotoCases {
 		requestsBefore, filesBefore := allRequests(t, st), listFiles(t, dir)
 		status, header, body := serve(t, h, c)
