@@ -55,7 +55,8 @@ func cleanPhotos(uploads []Upload) ([]photo.Photo, error) {
 		case errors.Is(err, photo.ErrNotImage):
 			problems = append(problems, fmt.Sprintf("photo %d is not a JPEG, PNG, WebP or GIF image", n))
 		case errors.Is(err, photo.ErrTooManyPixels):
-			problems = append(problems, fmt.Sprintf("photo %d has more than %d pixels", n, photo.MaxPixels))
+			problems = append(problems, fmt.Sprintf("photo %d is too large: at most %d pixels, and %d bytes once decoded", n,
+				photo.MaxPixels, photo.MaxDecodedBytes))
 		case errors.Is(err, photo.ErrCorrupt):
 			problems = append(problems, fmt.Sprintf("photo %d is corrupt or truncated", n))
 		default:

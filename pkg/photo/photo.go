@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -27,6 +28,11 @@ import (
 // within the API functions' memory.
 const MaxPixels = 24_000_000
 
+// MaxDecodedBytes bounds the memory a photo's full decode may take (96 MiB), reckoned from its
+// header's dimensions and colour model: 24 megapixels of 8-bit RGBA fit, a 16-bit PNG of the
+// same size (8 bytes a pixel) does not.
+const MaxDecodedBytes = 96 << 20
+
 // The errors Clean returns, wrapped with what was found; callers tell them apart with errors.Is.
 var (
 	// ErrEmpty is a photo of zero bytes.
@@ -35,7 +41,8 @@ var (
 	ErrNotImage = errors.New("the photo is not a JPEG, PNG, WebP or GIF image")
 	// ErrCorrupt is an image of an accepted type that does not decode to its end.
 	ErrCorrupt = errors.New("the photo is corrupt or truncated")
-	// ErrTooManyPixels is an image whose dimensions exceed MaxPixels.
+	// ErrTooManyPixels is an image whose dimensions exceed MaxPixels, or whose decode would
+	// take more than MaxDecodedBytes.
 	ErrTooManyPixels = errors.New("the photo has too many pixels")
 )
 
@@ -133,8 +140,12 @@ func Clean(b []byte) (Photo, error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 {
 		return Photo{}, fmt.Errorf("%w: %s of %d×%d pixels", ErrCorrupt, t.Name, cfg.Width, cfg.Height)
 	}
-	if int64(cfg.Width)*int64(cfg.Height) > MaxPixels {
+	pixels := int64(cfg.Width) * int64(cfg.Height)
+	if pixels > MaxPixels {
 		return Photo{}, fmt.Errorf("%w: %d×%d is over %d", ErrTooManyPixels, cfg.Width, cfg.Height, MaxPixels)
+	}
+	if n := pixels * bytesPerPixel(cfg.ColorModel); n > MaxDecodedBytes {
+		return Photo{}, fmt.Errorf("%w: %d×%d would decode to %d bytes, over %d", ErrTooManyPixels, cfg.Width, cfg.Height, n, MaxDecodedBytes)
 	}
 	var cleaned []byte
 	orientation := 1
@@ -160,6 +171,25 @@ func Clean(b []byte) (Photo, error) {
 			ErrCorrupt, t.Name, cfg.Width, cfg.Height, bd.Dx(), bd.Dy())
 	}
 	return Photo{Bytes: cleaned, Type: t, Width: cfg.Width, Height: cfg.Height, Orientation: orientation}, nil
+}
+
+// bytesPerPixel is what a decoded pixel of the colour model takes at most (a JPEG's YCbCr
+// counted without chroma subsampling, a GIF's frames one byte a pixel each).
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.YCbCrModel:
+		return 3
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 4 // RGBA, NRGBA, CMYK, NYCbCrA and anything else
 }
 
 func decodeConfig(t Type, b []byte) (image.Config, error) {

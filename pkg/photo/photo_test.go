@@ -452,6 +452,15 @@ func TestRefused(t *testing.T) {
 	}
 	bombGIF = append(bombGIF, 0x3B)
 
+	// a 16-bit RGBA PNG of 5000×4000: 20 megapixels, under MaxPixels, but 160 MB decoded
+	deepPNG := []byte(pngSignature)
+	ihdr = binary.BigEndian.AppendUint32(nil, 5000)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, 4000)
+	ihdr = append(ihdr, 16, 6, 0, 0, 0)
+	deepPNG = append(deepPNG, pngChunk("IHDR", ihdr)...)
+	deepPNG = append(deepPNG, pngChunk("IDAT", []byte("x\x9c\x03\x00\x00\x00\x00\x01"))...)
+	deepPNG = append(deepPNG, pngChunk("IEND", nil)...)
+
 	badCRC := append([]byte{}, pngBytes...)
 	idat := bytes.Index(badCRC, []byte("IDAT"))
 	badCRC[idat+6] ^= 0xFF
@@ -474,6 +483,7 @@ func TestRefused(t *testing.T) {
 		{"png bomb", bombPNG, photo.ErrTooManyPixels},
 		{"jpeg bomb", bombJPEG, photo.ErrTooManyPixels},
 		{"gif of many frames", bombGIF, photo.ErrTooManyPixels},
+		{"16-bit png too large to decode", deepPNG, photo.ErrTooManyPixels},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
@@ -516,6 +526,48 @@ func TestDeclared(t *testing.T) {
 // the time and memory of the API's path for one photo.
 func BenchmarkClean12MP(b *testing.B) {
 	in := jpegWithMetadata(b, picture(4000, 3000), 6)
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := photo.Clean(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCleanPNGAtLimit cleans a PNG of MaxPixels (4898×4898, a gradient that compresses to
+// well under the body limit): the most memory one photo's full decode takes.
+func BenchmarkCleanPNGAtLimit(b *testing.B) {
+	img := image.NewGray(image.Rect(0, 0, 4898, 4898))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i / 4898)
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		b.Fatal(err)
+	}
+	in := buf.Bytes()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := photo.Clean(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCleanRGBAPNGAtLimit is BenchmarkCleanPNGAtLimit in colour with alpha, which decodes to
+// four bytes a pixel.
+func BenchmarkCleanRGBAPNGAtLimit(b *testing.B) {
+	img := image.NewNRGBA(image.Rect(0, 0, 4898, 4898))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i / (4 * 4898))
+	}
+	var buf bytes.Buffer
+	if err := (&png.Encoder{CompressionLevel: png.BestCompression}).Encode(&buf, img); err != nil {
+		b.Fatal(err)
+	}
+	in := buf.Bytes()
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
 	for b.Loop() {
