@@ -8,7 +8,7 @@ import (
 // cleanJPEG keeps the segments a decoder needs (quantisation and Huffman tables, frame and scan
 // headers, restart intervals, the Adobe APP14 colour-transform flag) and the entropy-coded data,
 // and drops every APPn (JFIF and its thumbnail, EXIF, XMP, ICC profiles, MPF, IPTC/Photoshop),
-// every comment, and anything after EOI. An EXIF orientation other than upright is kept as a
+// every comment, stray bytes between segments, and anything after EOI. An EXIF orientation other than upright is kept as a
 // minimal EXIF APP1 right after SOI.
 func cleanJPEG(b []byte) ([]byte, int, error) {
 	out := make([]byte, 0, len(b))
@@ -18,8 +18,9 @@ func cleanJPEG(b []byte) ([]byte, int, error) {
 		if i >= len(b) {
 			return nil, 0, truncated("JPEG", "its segments (no EOI)")
 		}
-		if b[i] != 0xFF {
-			return nil, 0, fmt.Errorf("%w: JPEG has a byte %#02x where a marker belongs", ErrCorrupt, b[i])
+		if b[i] != 0xFF { // stray bytes between segments, which decoders skip: dropped too
+			i++
+			continue
 		}
 		for i < len(b) && b[i] == 0xFF { // fill bytes
 			i++

@@ -282,6 +282,29 @@ func TestCleanJPEG(t *testing.T) {
 	}
 }
 
+// TestCleanJPEGWithStrayBytes cleans a JPEG with bytes between two segments, as some cameras
+// write it: decoders skip them, and so does cleaning, which drops them with the metadata.
+func TestCleanJPEGWithStrayBytes(t *testing.T) {
+	t.Parallel()
+	in := jpegWithMetadata(t, picture(32, 32), 1)
+	com := bytes.Index(in, []byte{0xFF, 0xFE})
+	stray := append(append(append([]byte{}, in[:com]...), "\x00\x00JUNK-SECRET"...), in[com:]...)
+	p, err := photo.Clean(stray)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(p.Bytes, []byte("JUNK-SECRET")) {
+		t.Error("cleaned JPEG keeps the stray bytes")
+	}
+	assertNoSecrets(t, p.Bytes)
+	got, err := jpeg.Decode(bytes.NewReader(p.Bytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := jpeg.Decode(bytes.NewReader(in))
+	samePixels(t, got, want)
+}
+
 func TestCleanPNG(t *testing.T) {
 	t.Parallel()
 	img := picture(30, 20)
