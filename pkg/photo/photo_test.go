@@ -390,6 +390,43 @@ func TestCleanWebP(t *testing.T) {
 	}
 }
 
+// TestCleanWebPWithAlpha adds EXIF (orientation 8) and XMP chunks to an extended lossy WebP
+// with an alpha channel: cleaning keeps the alpha chunk and flag, drops the metadata, keeps the
+// orientation, and the pixels are the same.
+func TestCleanWebPWithAlpha(t *testing.T) {
+	t.Parallel()
+	orig, err := os.ReadFile("testdata/rose.lossy-with-alpha.webp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := append([]byte{}, orig[12:]...)
+	body[8] |= 0x08 | 0x04 // VP8X: EXIF and XMP follow
+	body = append(body, riffChunk("EXIF", phototest.CameraEXIF(8))...)
+	body = append(body, riffChunk("XMP ", []byte(xmp))...)
+	in := append([]byte("RIFF"), binary.LittleEndian.AppendUint32(nil, uint32(4+len(body)))...)
+	in = append(append(in, "WEBP"...), body...)
+	p, err := photo.Clean(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertNoSecrets(t, p.Bytes)
+	if p.Orientation != 8 {
+		t.Errorf("orientation %d, want 8", p.Orientation)
+	}
+	if flags := p.Bytes[20]; flags != 0x10|0x08 {
+		t.Errorf("VP8X flags %#02x, want alpha and EXIF (0x18)", flags)
+	}
+	if !bytes.Contains(p.Bytes, []byte("ALPH")) {
+		t.Error("the alpha chunk was dropped")
+	}
+	got, err := webp.Decode(bytes.NewReader(p.Bytes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := webp.Decode(bytes.NewReader(orig))
+	samePixels(t, got, want)
+}
+
 func TestCleanGIF(t *testing.T) {
 	t.Parallel()
 	in := gifWithMetadata(t)
