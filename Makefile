@@ -136,7 +136,7 @@ requirements:
 	$(BUILD_DIR)/pip-tools/bin/pip install --quiet pip-tools
 	for d in infra/moto infra/aws-tools infra/checkov infra/schemathesis; do \
 		(cd $$d && PIP_FIND_LINKS= $(CURDIR)/$(BUILD_DIR)/pip-tools/bin/pip-compile --quiet --generate-hashes \
-			--allow-unsafe --strip-extras --no-emit-find-links --output-file requirements.txt requirements.in) || exit 1; \
+			--allow-unsafe --no-strip-extras --no-emit-find-links --output-file requirements.txt requirements.in) || exit 1; \
 	done
 
 contract:
