@@ -30,8 +30,9 @@
 //	                                       (default 365) days ago, as the retention function does daily
 //	table create                           create the DynamoDB table (-store dynamo only)
 //	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
-//	                                       index their entry copy and service partition (-store
-//	                                       dynamo only; once after that upgrade; safe to repeat)
+//	                                       index their entry copy and service partition, and
+//	                                       requests stored before GSI3 their keys in it (-store
+//	                                       dynamo only; once after an upgrade; safe to repeat)
 //	table restore -from RESTORED [-keep-newer] [-dry-run]
 //	                                       make the table hold what RESTORED (a point-in-time
 //	                                       restore of it) holds: writes what differs, deletes

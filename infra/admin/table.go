@@ -70,6 +70,11 @@ func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) erro
 		}
 		fmt.Fprintf(c.stdout, "%s: %d activities given their entry copy and service partition\n", id, n)
 	}
+	n, err := st.BackfillReporters(ctx)
+	if err != nil {
+		return fmt.Errorf("backfill the index of reporters (%d requests done): %w", n, err)
+	}
+	fmt.Fprintf(c.stdout, "%d requests holding a reporter given their GSI3 keys (the retention's index)\n", n)
 	return nil
 }
 
