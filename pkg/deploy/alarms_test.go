@@ -160,6 +160,9 @@ func TestAlarms(t *testing.T) {
 		if op == retention {
 			own.name = "RetentionFailed"
 		}
+		if op == publishSite {
+			own.name = "SiteFailed"
+		}
 		if op == feedBuilder {
 			own.name = "FeedsFailed"
 			need(fn.id+"'s iterator age", alarmMetric{"AWS/Lambda", "IteratorAge", fnDim, "Maximum"})

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/civicworks/open311/pkg/api"
@@ -25,6 +26,8 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
 	retentionfn "github.com/civicworks/open311/pkg/retention"
+	"github.com/civicworks/open311/pkg/site"
+	"github.com/civicworks/open311/pkg/site/publisher"
 )
 
 // operationOfEvent names the operation of an events/ file: <operation>.json, or
@@ -190,6 +193,51 @@ func checkScheduledEvent(t *testing.T, file string) {
 	}
 }
 
+// pages is a site.Bucket in memory.
+type pages map[string]site.Object
+
+func (p pages) Get(_ context.Context, key string) ([]byte, bool, error) {
+	o, ok := p[key]
+	return o.Body, ok, nil
+}
+func (p pages) Put(_ context.Context, o site.Object) error { p[o.Key] = o; return nil }
+func (p pages) Delete(_ context.Context, key string) error { delete(p, key); return nil }
+
+// checkCustomResourceEvent checks that an event is what CloudFormation sends a custom
+// resource's function (the template's Custom::Site, its ResponseURL where the function answers),
+// and that the publisher's handler takes it: it publishes the pages and answers with the
+// resource's one physical id.
+func checkCustomResourceEvent(t *testing.T, file string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e struct {
+		cfn.Event
+		ServiceToken string `json:"ServiceToken"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&e); err != nil {
+		t.Fatalf("not a CloudFormation custom resource request: %v", err)
+	}
+	if e.RequestType != cfn.RequestCreate || e.ResourceType != "Custom::Site" || e.LogicalResourceID != "Site" ||
+		!strings.HasPrefix(e.ResponseURL, "https://") || e.ResourceProperties["ServiceToken"] != e.ServiceToken {
+		t.Errorf("%+v: not the Site resource's Create request", e)
+	}
+	b := pages{}
+	h := &publisher.Handler{Bucket: b, Config: site.Config{APIURL: "https://api.example.org"},
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
+	id, out, err := h.Handle(t.Context(), e.Event)
+	if err != nil || id != publisher.PhysicalID || out["Written"] != 2 {
+		t.Errorf("the publisher on the event: %q, %v, %v", id, out, err)
+	}
+	if _, ok := b["errors/404.html"]; !ok {
+		t.Errorf("the publisher wrote %v, not errors/404.html", b)
+	}
+}
+
 // TestEvents sends every events/*.json through the functions' adapter to its operation over the
 // seeded test world: each must be a real-shaped event, be answered with success in the format
 // of its suffix, and get the same answer as the same request sent to the handler over HTTP.
@@ -212,6 +260,11 @@ func TestEvents(t *testing.T) {
 			if filepath.Base(file) == retention+".json" {
 				covered[retention] = true
 				checkScheduledEvent(t, file)
+				return
+			}
+			if filepath.Base(file) == publishSite+".json" {
+				covered[publishSite] = true
+				checkCustomResourceEvent(t, file)
 				return
 			}
 			op := operationOfEvent(file)

@@ -38,6 +38,8 @@ func TestLeastPrivilege(t *testing.T) {
 	for _, g := range samtemplate.List(at(tpl, "Resources", "Table", "Properties", "GlobalSecondaryIndexes")) {
 		indexes = append(indexes, fmt.Sprintf(`{"Fn::Sub":"${Table.Arn}/index/%s"}`, at(g, "IndexName")))
 	}
+	// The CDN's own pages (package site), all the site publisher may touch.
+	sitePages := []string{`{"Fn::Sub":"${FeedBucket.Arn}/index.html"}`, `{"Fn::Sub":"${FeedBucket.Arn}/errors/*"}`, `{"Fn::Sub":"${FeedBucket.Arn}/site.json"}`}
 	const (
 		table    = `{"Fn::GetAtt":["Table","Arn"]}`
 		stream   = `{"Fn::GetAtt":["Table","StreamArn"]}`
@@ -107,6 +109,10 @@ func TestLeastPrivilege(t *testing.T) {
 					only(anything)
 				case op == feedBuilder && slices.Contains([]string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords", "dynamodb:ListStreams"}, a):
 					only(stream)
+				case op == publishSite && a == "s3:ListBucket":
+					only(bucket)
+				case op == publishSite && service == "s3":
+					only(sitePages...)
 				case op == feedBuilder && a == "s3:ListBucket":
 					only(bucket)
 				case op == feedBuilder && service == "s3":

@@ -102,16 +102,22 @@ var streamFunctions = []string{"feed-builder"}
 // (the retention of personal data, daily).
 var scheduledFunctions = []string{retention}
 
-// feedBuilder is the feed builder's folder under functions/; retention the retention's.
+// deployFunctions are the functions of functions/ that a deploy runs: a custom resource of the
+// template names them (the publisher of the CDN's pages).
+var deployFunctions = []string{publishSite}
+
+// feedBuilder is the feed builder's folder under functions/; retention the retention's,
+// publishSite the site publisher's.
 const (
 	feedBuilder = "feed-builder"
 	retention   = "retention"
+	publishSite = "publish-site"
 )
 
-// functionNames are the folders of functions/: one per operation, the stream functions and the
-// scheduled ones.
+// functionNames are the folders of functions/: one per operation, the stream functions, the
+// scheduled ones and those a deploy runs.
 func functionNames() []string {
-	return slices.Concat(operations(), streamFunctions, scheduledFunctions)
+	return slices.Concat(operations(), streamFunctions, scheduledFunctions, deployFunctions)
 }
 
 func sorted(set map[string]bool) []string {
@@ -192,6 +198,12 @@ func TestRoutesMatchRouteTable(t *testing.T) {
 	}
 	for _, fn := range fns {
 		events, _ := fn.props["Events"].(map[string]any)
+		if slices.Contains(deployFunctions, opOf[fn.id]) {
+			if len(events) != 0 {
+				t.Errorf("%s: events %v; a custom resource runs it, nothing else", fn.id, events)
+			}
+			continue
+		}
 		if slices.Contains(scheduledFunctions, opOf[fn.id]) {
 			for name, ev := range events {
 				schedule, _ := at(ev, "Properties", "Schedule").(string)
@@ -283,6 +295,25 @@ func TestFunctionSettings(t *testing.T) {
 			// rel="alternate" links need the API's base: the public endpoint, else the API's own URL.
 			check("Environment OPEN311_ENDPOINT", jsonString(at(p, "Environment", "Variables", "OPEN311_ENDPOINT")),
 				`{"Fn::If":["HasPublicEndpoint",{"Ref":"PublicEndpoint"},{"Fn::Sub":"https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}]}`)
+			continue
+		}
+		if opOf[fn.id] == publishSite {
+			// CloudFormation waits for it; writing a few pages takes seconds.
+			if timeout < 10 || timeout > 300 {
+				t.Errorf("%s: Timeout = %v, want 10 to 300 seconds", fn.id, p["Timeout"])
+			}
+			check("Environment FEED_BUCKET", at(p, "Environment", "Variables", "FEED_BUCKET"), map[string]any{"Ref": "FeedBucket"})
+			var site string
+			resources, _ := tpl["Resources"].(map[string]any)
+			for id, r := range resources {
+				if at(r, "Type") == "Custom::Site" && jsonString(at(r, "Properties", "ServiceToken")) == `{"Fn::GetAtt":["`+fn.id+`","Arn"]}` &&
+					jsonString(at(r, "Properties", "Version")) == `{"Ref":"`+fn.id+`.Version"}` && at(p, "AutoPublishAlias") != nil {
+					site = id
+				}
+			}
+			if site == "" {
+				t.Errorf("%s: no Custom::Site resource runs it with its Version (and AutoPublishAlias) as a property, so a deploy would not publish", fn.id)
+			}
 			continue
 		}
 		if opOf[fn.id] == retention {

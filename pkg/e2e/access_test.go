@@ -375,6 +375,7 @@ var platformGrants = []platformGrant{
 	{"feed-builder", "dynamodb:ListStreams", `{"Fn::GetAtt":["Table","StreamArn"]}`, "the event source mapping's own check asks for it; AWS's example policy names the stream"},
 	{"feed-builder", "sqs:SendMessage", `{"Fn::GetAtt":["FeedFailuresQueue","Arn"]}`, "Lambda sends what the mapping gives up on to the failures queue with the function's role"},
 	{"feed-builder", "s3:ListBucket", `{"Fn::GetAtt":["FeedBucket","Arn"]}`, "never called: it makes S3 answer HeadObject of a feed not yet written with 404, which the publisher takes as absent, instead of 403"},
+	{"publish-site", "s3:ListBucket", `{"Fn::GetAtt":["FeedBucket","Arn"]}`, "never called: it makes S3 answer the GetObject of a manifest not yet written (the first deploy) with 404, which the publisher takes as none, instead of 403"},
 	{"feed-builder", "dynamodb:BatchGetItem", `{"Fn::GetAtt":["Table","Arn"]}`, "RecentActivities reads the requests (REQ#) of activities written before they carried a copy of their request, in tables older than that copy until admin table backfill; no test world has one"},
 }
 

@@ -6,7 +6,8 @@
 // The metrics, in namespace Open311 with the dimension operation: Requests, Errors4xx and
 // Errors5xx (counts) and Latency (milliseconds) for the API; FeedsWritten, FeedsSkipped,
 // FeedsFailed (counts) and BatchAge (milliseconds, the oldest record's age) for the feed builder;
-// PersonalDataErased and RetentionFailed (counts) for the retention of personal data.
+// PersonalDataErased and RetentionFailed (counts) for the retention of personal data;
+// SitePublished and SiteFailed (counts) for the publisher of the CDN's pages.
 package metrics
 
 import (
@@ -75,6 +76,12 @@ func Request(status int, latency time.Duration) []Value {
 // reporters it erased, and whether it failed.
 func Retention(erased int, failed bool) []Value {
 	return []Value{{"PersonalDataErased", "Count", float64(erased)}, {"RetentionFailed", "Count", flag(failed)}}
+}
+
+// Site returns the values of one run of the site's publisher: how many pages it wrote, and
+// whether it failed.
+func Site(written int, failed bool) []Value {
+	return []Value{{"SitePublished", "Count", float64(written)}, {"SiteFailed", "Count", flag(failed)}}
 }
 
 // Batch returns the values of one feed-builder batch.

@@ -1,0 +1,191 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/civicworks/open311/pkg/awstest"
+	"github.com/civicworks/open311/pkg/e2e"
+	"github.com/civicworks/open311/pkg/store/dynamo"
+)
+
+// TestPublishSite runs the site's publisher built as it is deployed, under the Lambda emulator
+// against moto's S3, as CloudFormation runs the Site custom resource: the Create request
+// (events/publish-site.json, its ResponseURL pointed at the test) writes the CDN's pages to the
+// bucket and answers SUCCESS with the resource's physical id; the Delete request removes them
+// and leaves the feeds; every call is one its role allows, and its role grants nothing unused.
+func TestPublishSite(t *testing.T) {
+	rie, err := e2e.FindRIE()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the Lambda emulator is needed under CI: %v", err)
+		}
+		t.Skipf("skipping: %v", err)
+	}
+	endpoint := awstest.Endpoint(t)
+	ctx := context.Background()
+	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
+	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint, o.UsePathStyle = aws.String(endpoint), true })
+	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	bucket := fmt.Sprintf("open311-site-%d", time.Now().UnixNano())
+	table := fmt.Sprintf("open311-site-%d", time.Now().UnixNano())
+	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := dynamo.CreateTable(ctx, ddb, table); err != nil { // the access log reads its keys
+		t.Fatal(err)
+	}
+	feedKey := "city.example.org/requests.atom"
+	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(feedKey), Body: strings.NewReader("<feed/>")}); err != nil {
+		t.Fatal(err)
+	}
+
+	// CloudFormation's side: the presigned URL the function answers at.
+	var mu sync.Mutex
+	var answers []map[string]any
+	cfnServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var a map[string]any
+		if r.Method != http.MethodPut || json.Unmarshal(body, &a) != nil {
+			t.Errorf("CloudFormation got %s %s", r.Method, body)
+		}
+		mu.Lock()
+		answers = append(answers, a)
+		mu.Unlock()
+	}))
+	t.Cleanup(cfnServer.Close)
+
+	counter, err := newCallCounter(endpoint, bucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	access := newAccessLog(describeKeys(t, ddb, table), bucket)
+	proxy := httptest.NewServer(access.of("publish-site", counter))
+	t.Cleanup(proxy.Close)
+	dir := t.TempDir()
+	bins, err := e2e.Build(ctx, awstest.Root(), dir, runtime.GOARCH, []string{e2e.LambdaTags}, "./functions/publish-site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	logPath := filepath.Join(dir, "publish-site.log")
+	log, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { log.Close() })
+	em, err := e2e.Start(rie, bins["./functions/publish-site"], []string{
+		"PATH=" + os.Getenv("PATH"),
+		"TABLE_NAME=" + table,
+		"FEED_BUCKET=" + bucket,
+		"OPEN311_ENDPOINT=https://api.city.example.org/open311/v2",
+		"AWS_ENDPOINT_URL_S3=" + proxy.URL,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=test",
+		"AWS_SECRET_ACCESS_KEY=test",
+		"AWS_EC2_METADATA_DISABLED=true",
+		"AWS_CONFIG_FILE=/nonexistent",
+		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+		"AWS_LAMBDA_FUNCTION_NAME=publish-site",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_FUNCTION_TIMEOUT=60",
+	}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(em.Stop)
+	t.Cleanup(func() {
+		if t.Failed() {
+			if b, err := os.ReadFile(logPath); err == nil {
+				t.Logf("--- output of publish-site ---\n%s", tail(b, 3000))
+			}
+		}
+	})
+
+	raw, err := os.ReadFile(filepath.Join(awstest.Root(), "events", "publish-site.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	invoke := func(requestType string) map[string]any {
+		t.Helper()
+		var ev map[string]any
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			t.Fatal(err)
+		}
+		ev["RequestType"], ev["ResponseURL"] = requestType, cfnServer.URL+"/response"
+		if requestType != "Create" {
+			ev["PhysicalResourceId"] = "open311-site"
+		}
+		payload, _ := json.Marshal(ev)
+		ictx, cancel := context.WithTimeout(ctx, 60*time.Second)
+		defer cancel()
+		if _, err := em.Invoke(ictx, payload); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if len(answers) == 0 {
+			t.Fatalf("%s: the function answered CloudFormation nothing", requestType)
+		}
+		a := answers[len(answers)-1]
+		answers = nil
+		return a
+	}
+	object := func(key string) (string, string, bool) {
+		t.Helper()
+		out, err := s3c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+		if err != nil {
+			return "", "", false
+		}
+		defer out.Body.Close()
+		b, _ := io.ReadAll(out.Body)
+		return string(b), aws.ToString(out.ContentType), true
+	}
+
+	a := invoke("Create")
+	if a["Status"] != "SUCCESS" || a["PhysicalResourceId"] != "open311-site" || a["LogicalResourceId"] != "Site" {
+		t.Errorf("Create answered %v", a)
+	}
+	for _, key := range []string{"index.html", "errors/404.html"} {
+		body, ct, ok := object(key)
+		if !ok || ct != "text/html; charset=utf-8" || !strings.Contains(body, "https://api.city.example.org/open311/v2/discovery.json") {
+			t.Errorf("%s: %t, %q:\n%s", key, ok, ct, body)
+		}
+	}
+	if a := invoke("Update"); a["Status"] != "SUCCESS" {
+		t.Errorf("Update answered %v", a)
+	}
+	if a := invoke("Delete"); a["Status"] != "SUCCESS" {
+		t.Errorf("Delete answered %v", a)
+	}
+	for _, key := range []string{"index.html", "errors/404.html", "site.json"} {
+		if _, _, ok := object(key); ok {
+			t.Errorf("%s is still there after Delete", key)
+		}
+	}
+	if _, _, ok := object(feedKey); !ok {
+		t.Error("the Delete removed a feed")
+	}
+	t.Logf("calls %s", format(counter.take()))
+
+	c := newPolicyCheck(t, map[string]string{"Table": table, "FeedBucket": bucket})
+	c.check(t, "publish-site", access.accesses("publish-site"))
+	for _, e := range access.errs {
+		t.Errorf("a call the test could not read: %s", e)
+	}
+}
