@@ -27,3 +27,16 @@ func MakeActivitiesOld(ctx context.Context, s *Store, jurisdictionID, requestID 
 	}
 	return nil
 }
+
+// MakeRequestOld rewrites a request's item as the store wrote it before the staff queue: a
+// request that is not public then had no GSI1 keys.
+func MakeRequestOld(ctx context.Context, s *Store, jurisdictionID, requestID string) error {
+	pk, sk := requestKey(jurisdictionID, requestID)
+	item, err := s.getItem(ctx, pk, sk)
+	if err != nil || item == nil {
+		return err
+	}
+	delete(item, attrGSI1PK)
+	delete(item, attrGSI1SK)
+	return s.putItem(ctx, item)
+}

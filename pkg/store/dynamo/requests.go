@@ -18,8 +18,8 @@ import (
 // maxTransactItems is the most items one TransactWriteItems may write.
 const maxTransactItems = 100
 
-// requestItem encodes a request, with GSI1 keys when it is public and GSI2 keys when it is
-// public and has a point.
+// requestItem encodes a request, with GSI1 keys of its jurisdiction's REQS# partition when it is
+// public (else of its HIDDEN# partition) and GSI2 keys when it is public and has a point.
 func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 	pk, sk := requestKey(r.JurisdictionID, r.ID)
 	item, err := marshal(r, typeRequest, pk, sk)
@@ -40,6 +40,9 @@ func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 			item[attrGSI2PK] = str(geoPK(r.JurisdictionID, geohash(*r.Point, geoPrecision)))
 			item[attrGSI2SK] = str(requestsSK(r.Requested, r.ID))
 		}
+	} else {
+		item[attrGSI1PK] = str(hiddenPK(r.JurisdictionID))
+		item[attrGSI1SK] = str(requestsSK(r.Requested, r.ID))
 	}
 	return item, nil
 }
