@@ -520,7 +520,10 @@ func TestStaffReads(t *testing.T) {
 		t.Errorf("an unknown detailed status: %v, want Invalid", err)
 	}
 	if _, err := d.Requests(ctx, desk.Search{Key: apitest.StaffKey, Text: strings.Repeat("x", desk.MaxFilterText+1)}); !open311.IsKind(err, open311.Invalid) {
-		t.Errorf("a q over %d bytes: %v, want Invalid", desk.MaxFilterText, err)
+		t.Errorf("a q over %d characters: %v, want Invalid", desk.MaxFilterText, err)
+	}
+	if _, err := d.Requests(ctx, desk.Search{Key: apitest.StaffKey, Agency: strings.Repeat("é", desk.MaxFilterText)}); err != nil {
+		t.Errorf("an agency of %d characters (twice as many bytes): %v, want none", desk.MaxFilterText, err)
 	}
 
 	if l, err := d.Request(ctx, "", "100007", apitest.StaffKey, true); err != nil || l.Requests[0].ID != "100007" || l.Details == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
@@ -178,7 +179,7 @@ func (d *Desk) query(s Search) (store.Query, error) {
 			p.Add("detailed_status %q is not a detailed status (submitted, incomplete, rejected, open, assigned, closed, more_info, in_progress)", st)
 		}
 	}
-	if len(s.Agency) > MaxFilterText || len(s.Text) > MaxFilterText {
+	if utf8.RuneCountInString(s.Agency) > MaxFilterText || utf8.RuneCountInString(s.Text) > MaxFilterText {
 		p.Add("agency_responsible and q may be at most %d characters", MaxFilterText)
 	}
 	updated := !s.UpdatedAfter.IsZero() || !s.UpdatedBefore.IsZero()
@@ -224,7 +225,7 @@ func (d *Desk) query(s Search) (store.Query, error) {
 	return q, p.Err(op)
 }
 
-// MaxFilterText is the longest agency_responsible or q filter, in bytes: the longest agency a
+// MaxFilterText is the longest agency_responsible or q filter, in characters: the longest agency a
 // request may have.
 const MaxFilterText = 1000
 
