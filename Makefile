@@ -29,8 +29,9 @@
 # agree.
 
 OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi fallback
-# Functions that serve no route: they are triggered by an event source of template.yaml.
-STREAM_FUNCTIONS := feed-builder
+# Functions that serve no route: an event source of template.yaml triggers them (the table's
+# stream the feed builder, a daily schedule the retention of personal data).
+STREAM_FUNCTIONS := feed-builder retention
 
 # The flags of every Lambda build: static, no RPC mode of aws-lambda-go (provided.al2023 uses the
 # runtime API), reproducible paths, stripped.
@@ -108,6 +109,8 @@ build-GetRequestFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-request
 build-FeedBuilderFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/feed-builder
+build-RetentionFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/retention
 
 bootstraps: $(addprefix $(BUILD_DIR)/,$(addsuffix /bootstrap,$(OPERATIONS) $(STREAM_FUNCTIONS)))
 
@@ -136,7 +139,7 @@ requirements:
 	$(BUILD_DIR)/pip-tools/bin/pip install --quiet pip-tools
 	for d in infra/moto infra/aws-tools infra/checkov infra/schemathesis; do \
 		(cd $$d && PIP_FIND_LINKS= $(CURDIR)/$(BUILD_DIR)/pip-tools/bin/pip-compile --quiet --generate-hashes \
-			--allow-unsafe --strip-extras --no-emit-find-links --output-file requirements.txt requirements.in) || exit 1; \
+			--allow-unsafe --no-strip-extras --no-emit-find-links --output-file requirements.txt requirements.in) || exit 1; \
 	done
 
 contract:

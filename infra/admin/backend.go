@@ -22,7 +22,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	bberrors "go.etcd.io/bbolt/errors"
 
-	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/seal/kmsseal"
 	"github.com/civicworks/open311/pkg/store"
@@ -36,7 +35,8 @@ type adminStore interface {
 	store.Admin
 	store.Catalog
 	store.Keys
-	Request(ctx context.Context, jurisdictionID, id string) (open311.Request, error)
+	store.Requests
+	store.Reporters
 }
 
 // The stores the tool works with.

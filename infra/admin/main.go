@@ -19,6 +19,15 @@
 //	                                       phone, names, device and account ids), opened from its
 //	                                       sealed form with the local key file or, on AWS, KMS
 //	                                       (needs an operator's role), printed as JSON
+//	personal find -email E | -phone P | -device-id D
+//	                                       every request the person filed, with what is stored about
+//	                                       them (opened as requests reporter does), printed as JSON:
+//	                                       the right of access
+//	personal erase -email E | -phone P | -device-id D
+//	                                       erase the reporter of each of those requests, recording an
+//	                                       erasure activity that names no value: the right to erasure
+//	personal sweep [-days N]               erase the reporter of every request closed more than N
+//	                                       (default 365) days ago, as the retention function does daily
 //	table create                           create the DynamoDB table (-store dynamo only)
 //	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
 //	                                       index their entry copy and service partition, and
@@ -99,6 +108,8 @@ commands:
   keys list
   keys revoke -hash HEX | -key SECRET (-key - reads it from stdin)
   requests reporter -jurisdiction ID -id REQUEST
+  personal find|erase -email E | -phone P | -device-id D
+  personal sweep [-days N]
   table create  (dynamo only)
   table backfill [-jurisdiction ID]  (dynamo only)
   table restore -from RESTORED [-keep-newer] [-dry-run]  (dynamo only)
@@ -196,6 +207,12 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return b.explain(c.keysList(ctx, &b, rest))
 	case "requests reporter":
 		return b.explain(c.reporterShow(ctx, &b, rest))
+	case "personal find":
+		return b.explain(c.personalFind(ctx, &b, rest, false))
+	case "personal erase":
+		return b.explain(c.personalFind(ctx, &b, rest, true))
+	case "personal sweep":
+		return b.explain(c.personalSweep(ctx, &b, rest))
 	case "table create":
 		return b.explain(c.tableCreate(ctx, &b, rest))
 	case "table backfill":
@@ -216,6 +233,8 @@ func (c *cli) dispatch(ctx context.Context, args []string) error {
 		return badUsage("table takes create, backfill or restore, not %q", sub)
 	case "requests":
 		return badUsage("requests takes reporter, not %q", sub)
+	case "personal":
+		return badUsage("personal takes find, erase or sweep, not %q", sub)
 	}
 	return badUsage("unknown command %q", strings.TrimSpace(group+" "+sub))
 }

@@ -36,6 +36,7 @@ func main() {
 	flag.StringVar(&cfg.Data, "data", "data", "`folder` of the embedded store, its keys and feeds, created if missing (default: data/ in the repository's root)")
 	flag.StringVar(&cfg.Catalog, "catalog", demo.CatalogFile, "catalog `file` (jurisdictions, services) loaded when the store is new (default: the demo city, in the repository's root)")
 	flag.BoolVar(&cfg.NoDemo, "no-demo-requests", false, "leave out the demo requests when the store is new (the catalog is still loaded)")
+	flag.IntVar(&cfg.RetentionDays, "retention-days", 365, "erase a reporter's personal data this many `days` after their request closes (at start, then daily; 0 keeps it)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./infra/local [flags]\n\n"+
 			"Serves the Open311 GeoReport v2 API on one machine, on an embedded store.\n"+
@@ -43,6 +44,10 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if cfg.RetentionDays < 0 || cfg.RetentionDays > 36500 {
+		fmt.Fprintf(os.Stderr, "open311 local: -retention-days %d: want 0 (keep) to 36500\n", cfg.RetentionDays)
+		os.Exit(2)
+	}
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "open311 local: unexpected argument %q (flags only; -h lists them)\n", flag.Arg(0))
 		os.Exit(2)

@@ -13,6 +13,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ import (
 	"github.com/civicworks/open311/pkg/gateway"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/personal"
 	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
@@ -40,7 +42,10 @@ type Config struct {
 	NoDemo      bool   // skip the demo requests
 	ReporterKey string // the reporter key's value; empty: the one kept in the data folder
 	StaffKey    string // the staff key's value; empty: the one kept in the data folder
-	Logger      *slog.Logger
+	// RetentionDays is how many days after a request closes its reporter's personal data is
+	// kept: the server erases what is due when it starts and then once a day. 0 keeps it.
+	RetentionDays int
+	Logger        *slog.Logger
 }
 
 // storeFile is the name of the embedded store in the data folder (infra/admin opens it too).
@@ -101,6 +106,25 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
 		Metrics: counters, Seal: personal})
+	// The retention of personal data, as the retention function does it on AWS: now, then daily.
+	var sweeping sync.WaitGroup
+	defer sweeping.Wait() // before the store closes
+	if cfg.RetentionDays > 0 {
+		keep := time.Duration(cfg.RetentionDays) * 24 * time.Hour
+		sweep(ctx, st, keep, cfg.Logger)
+		sweeping.Go(func() {
+			tick := time.NewTicker(24 * time.Hour)
+			defer tick.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					sweep(ctx, st, keep, cfg.Logger)
+				}
+			}
+		})
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", home(st, feeds, cfg.Docs))
 	mux.Handle("/docs/", serveDocs(cfg.Docs))
@@ -146,6 +170,16 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return nil
+}
+
+// sweep erases the reporters whose retention period is over and logs what it did.
+func sweep(ctx context.Context, st personal.Store, keep time.Duration, logger *slog.Logger) {
+	swept, err := personal.Sweep(ctx, st, keep, time.Now(), logger)
+	if err != nil {
+		logger.Error("retention failed", "erased", len(swept.Erased), "err", err)
+		return
+	}
+	logger.Info("retention", "erased", len(swept.Erased), "retention_days", int(keep/(24*time.Hour)))
 }
 
 // serveMetrics shows the counters at /metrics in Prometheus' text format, what CloudWatch gets

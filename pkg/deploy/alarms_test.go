@@ -157,6 +157,9 @@ func TestAlarms(t *testing.T) {
 		op := opOf[fn.id]
 		fnDim := map[string]string{"FunctionName": ref(fn.id)}
 		own := alarmMetric{"Open311", "Errors5xx", map[string]string{"operation": str(op)}, "Sum"}
+		if op == retention {
+			own.name = "RetentionFailed"
+		}
 		if op == feedBuilder {
 			own.name = "FeedsFailed"
 			need(fn.id+"'s iterator age", alarmMetric{"AWS/Lambda", "IteratorAge", fnDim, "Maximum"})

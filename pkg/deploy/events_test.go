@@ -24,6 +24,7 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
+	retentionfn "github.com/civicworks/open311/pkg/retention"
 )
 
 // operationOfEvent names the operation of an events/ file: <operation>.json, or
@@ -159,6 +160,36 @@ func eventWorld(t *testing.T, op string) http.Handler {
 	}).Serve(o)
 }
 
+// checkScheduledEvent checks that an event is what EventBridge sends on a schedule, and that the
+// retention's handler takes it: over the seeded test world, at the world's time, it erases
+// nothing (no request there closed a year before).
+func checkScheduledEvent(t *testing.T, file string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var e events.EventBridgeEvent
+	if err := dec.Decode(&e); err != nil {
+		t.Fatalf("not an EventBridge event: %v", err)
+	}
+	if e.DetailType != "Scheduled Event" || e.Source != "aws.events" || len(e.Resources) != 1 || !strings.Contains(e.Resources[0], ":rule/") {
+		t.Errorf("detail-type %q, source %q, resources %q: not a schedule's event", e.DetailType, e.Source, e.Resources)
+	}
+	var ev any
+	if err := json.Unmarshal(data, &ev); err != nil {
+		t.Fatal(err)
+	}
+	h := &retentionfn.Handler{Store: world.Store(t), Days: 365, Now: func() time.Time { return apitest.Now },
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	res, err := h.Handle(t.Context(), ev)
+	if err != nil || res.Erased != 0 {
+		t.Errorf("the retention on the test world: %+v, %v; want nothing erased", res, err)
+	}
+}
+
 // TestEvents sends every events/*.json through the functions' adapter to its operation over the
 // seeded test world: each must be a real-shaped event, be answered with success in the format
 // of its suffix, and get the same answer as the same request sent to the handler over HTTP.
@@ -176,6 +207,11 @@ func TestEvents(t *testing.T) {
 			if fn := streamFunctionOfEvent(file); fn != "" {
 				covered[fn] = true
 				checkStreamEvent(t, file)
+				return
+			}
+			if filepath.Base(file) == retention+".json" {
+				covered[retention] = true
+				checkScheduledEvent(t, file)
 				return
 			}
 			op := operationOfEvent(file)

@@ -28,9 +28,11 @@ func TestGoToolchain(t *testing.T) {
 	}
 }
 
-// pinned is a requirement line of a pip-compile output: name==version, its hashes on the lines
-// that follow.
-var pinned = regexp.MustCompile(`(?m)^([A-Za-z0-9._-]+)==(\S+)((?: \\\n\s+--hash=sha256:[0-9a-f]{64})*)`)
+// pinned is a requirement line of a pip-compile output: name==version (name[extras]==version
+// where a dependency asks for extras: pip's hash mode refuses the extras' requirement as
+// unpinned otherwise, as soon as a newer version than the pin is published), its hashes on the
+// lines that follow.
+var pinned = regexp.MustCompile(`(?m)^([A-Za-z0-9._-]+)(?:\[[a-z0-9,._-]+\])?==(\S+)((?: \\\n\s+--hash=sha256:[0-9a-f]{64})*)`)
 
 // TestPythonToolsPinnedByHash checks that every Python tool is installed from a requirements.txt
 // that pins each package, dependencies included, to a version and its hashes (pip-compile

@@ -98,11 +98,21 @@ func operations() []string { return api.Names() }
 // template triggers them (the table's stream triggers the feed builder).
 var streamFunctions = []string{"feed-builder"}
 
-// feedBuilder is the feed builder's folder under functions/.
-const feedBuilder = "feed-builder"
+// scheduledFunctions are the functions of functions/ that a schedule of the template triggers
+// (the retention of personal data, daily).
+var scheduledFunctions = []string{retention}
 
-// functionNames are the folders of functions/: one per operation, and the stream functions.
-func functionNames() []string { return append(operations(), streamFunctions...) }
+// feedBuilder is the feed builder's folder under functions/; retention the retention's.
+const (
+	feedBuilder = "feed-builder"
+	retention   = "retention"
+)
+
+// functionNames are the folders of functions/: one per operation, the stream functions and the
+// scheduled ones.
+func functionNames() []string {
+	return slices.Concat(operations(), streamFunctions, scheduledFunctions)
+}
 
 func sorted(set map[string]bool) []string {
 	var s []string
@@ -141,7 +151,7 @@ func TestOneFunctionPerOperation(t *testing.T) {
 		}
 	}
 	if got, w := sorted(folders), sorted(want); !slices.Equal(got, w) {
-		t.Errorf("functions/ folders %q, want the operations of api.Names() and the stream functions %q", got, w)
+		t.Errorf("functions/ folders %q, want the operations of api.Names(), the stream and the scheduled functions %q", got, w)
 	}
 
 	byOp := map[string][]string{}
@@ -161,7 +171,7 @@ func TestOneFunctionPerOperation(t *testing.T) {
 	}
 	for op, ids := range byOp {
 		if !want[op] {
-			t.Errorf("functions %q build functions/%s, which is no operation of api.Names() nor a stream function", ids, op)
+			t.Errorf("functions %q build functions/%s, which is no operation of api.Names() nor a stream or scheduled function", ids, op)
 		}
 	}
 }
@@ -170,7 +180,8 @@ type route struct{ method, path string }
 
 // TestRoutesMatchRouteTable checks that each function's HttpApi events are exactly the routes
 // of its operation in api.GatewayRoutes() (each route, a GET's HEAD, and both again under the
-// version prefix), and that the stream functions have no HttpApi event.
+// version prefix), that the stream functions have no HttpApi event, and that the scheduled
+// ones have exactly one daily schedule.
 func TestRoutesMatchRouteTable(t *testing.T) {
 	tpl := readTemplate(t)
 	fns := templateFunctions(t, tpl)
@@ -181,6 +192,15 @@ func TestRoutesMatchRouteTable(t *testing.T) {
 	}
 	for _, fn := range fns {
 		events, _ := fn.props["Events"].(map[string]any)
+		if slices.Contains(scheduledFunctions, opOf[fn.id]) {
+			for name, ev := range events {
+				schedule, _ := at(ev, "Properties", "Schedule").(string)
+				if at(ev, "Type") != "Schedule" || !strings.HasPrefix(schedule, "cron(") || len(events) != 1 {
+					t.Errorf("%s: event %s is %v %q, want its one daily Schedule, a cron(...)", fn.id, name, at(ev, "Type"), schedule)
+				}
+			}
+			continue
+		}
 		if slices.Contains(streamFunctions, opOf[fn.id]) {
 			for name, ev := range events {
 				if at(ev, "Type") == "HttpApi" {
@@ -263,6 +283,16 @@ func TestFunctionSettings(t *testing.T) {
 			// rel="alternate" links need the API's base: the public endpoint, else the API's own URL.
 			check("Environment OPEN311_ENDPOINT", jsonString(at(p, "Environment", "Variables", "OPEN311_ENDPOINT")),
 				`{"Fn::If":["HasPublicEndpoint",{"Ref":"PublicEndpoint"},{"Fn::Sub":"https://${HttpApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}]}`)
+			continue
+		}
+		if opOf[fn.id] == retention {
+			// A run erases what came due since the last one; a long backlog takes several runs.
+			if timeout < 60 || timeout > 900 {
+				t.Errorf("%s: Timeout = %v, want 60 to 900 seconds", fn.id, p["Timeout"])
+			}
+			if ref, _ := at(p, "Environment", "Variables", "PERSONAL_DATA_RETENTION_DAYS", "Ref").(string); at(params, ref, "Default") != 365 {
+				t.Errorf("%s: PERSONAL_DATA_RETENTION_DAYS = %v, want a parameter with default 365", fn.id, at(p, "Environment", "Variables", "PERSONAL_DATA_RETENTION_DAYS"))
+			}
 			continue
 		}
 		// API Gateway gives up on an integration after 30 s; a longer function only costs more.

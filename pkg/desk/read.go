@@ -315,7 +315,19 @@ func (d *Desk) listing(ctx context.Context, j open311.Jurisdiction, rs []open311
 		if err != nil {
 			return Listing{}, err
 		}
-		l.Details.Activities[r.ID] = acts
+		l.Details.Activities[r.ID] = shown(acts)
 	}
 	return l, nil
+}
+
+// shown keeps the activities the API shows (open311.Activity.Shown): an erasure of personal
+// data is the operator's record, never part of an answer.
+func shown(acts []open311.Activity) []open311.Activity {
+	out := acts[:0:0]
+	for _, a := range acts {
+		if a.Shown() {
+			out = append(out, a)
+		}
+	}
+	return out
 }

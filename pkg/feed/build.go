@@ -104,9 +104,11 @@ func (b builder) request(ctx context.Context, rd Reader) (document, error) {
 	if err != nil {
 		return document{}, fmt.Errorf("read activities: %w", err)
 	}
-	items := make([]store.Entry, len(acts))
-	for i, a := range acts {
-		items[i] = store.Entry{Activity: a, Request: store.NewEntryRequest(r, a)}
+	items := make([]store.Entry, 0, len(acts))
+	for _, a := range acts {
+		if a.Shown() { // an erasure of personal data is the operator's record, in no feed
+			items = append(items, store.Entry{Activity: a, Request: store.NewEntryRequest(r, a)})
+		}
 	}
 	subtitle := "Status: " + string(r.Status) + "."
 	if r.Description != "" {

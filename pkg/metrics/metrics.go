@@ -5,7 +5,8 @@
 //
 // The metrics, in namespace Open311 with the dimension operation: Requests, Errors4xx and
 // Errors5xx (counts) and Latency (milliseconds) for the API; FeedsWritten, FeedsSkipped,
-// FeedsFailed (counts) and BatchAge (milliseconds, the oldest record's age) for the feed builder.
+// FeedsFailed (counts) and BatchAge (milliseconds, the oldest record's age) for the feed builder;
+// PersonalDataErased and RetentionFailed (counts) for the retention of personal data.
 package metrics
 
 import (
@@ -68,6 +69,12 @@ func Request(status int, latency time.Duration) []Value {
 		{"Errors5xx", "Count", flag(status >= 500)},
 		{"Latency", "Milliseconds", float64(latency.Microseconds()) / 1000},
 	}
+}
+
+// Retention returns the values of one run of the retention of personal data: how many
+// reporters it erased, and whether it failed.
+func Retention(erased int, failed bool) []Value {
+	return []Value{{"PersonalDataErased", "Count", float64(erased)}, {"RetentionFailed", "Count", flag(failed)}}
 }
 
 // Batch returns the values of one feed-builder batch.

@@ -106,6 +106,12 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 			p.Add("a request that is %s cannot become %s; from %s it can become %s", r.Status, to, r.Status, joinStatuses(r.Status.Next()))
 		default:
 			summary = append(summary, fmt.Sprintf("Status: %s → %s.", r.Status, to))
+			switch {
+			case to.GeoReport() == "open":
+				r.Closed = time.Time{}
+			case r.Status.GeoReport() == "open":
+				r.Closed = now
+			}
 			r.Status, kind = to, KindStatus
 		}
 	}

@@ -41,7 +41,7 @@ func TestChangeApply(t *testing.T) {
 			r:       Request{ID: "A", Status: Open},
 			targets: []Request{{ID: "B", Status: InProgress, Version: 7}},
 			change:  Change{Links: []Link{{DuplicateOf, "B"}}},
-			want: Request{ID: "A", Status: Closed, StatusNotes: "Duplicate of B.", Updated: at,
+			want: Request{ID: "A", Status: Closed, StatusNotes: "Duplicate of B.", Updated: at, Closed: at,
 				Links: []Link{{DuplicateOf, "B"}}},
 			acts: []Activity{
 				{ID: "A-4", RequestID: "A", At: at, Who: "staff", Kind: KindStatus, Status: Closed,
@@ -56,7 +56,7 @@ func TestChangeApply(t *testing.T) {
 			r:       Request{ID: "A", Status: Open},
 			targets: []Request{{ID: "B", Status: Open}},
 			change:  Change{Status: st(Rejected), StatusNotes: str("Reported twice."), Links: []Link{{DuplicateOf, "B"}}},
-			want: Request{ID: "A", Status: Rejected, StatusNotes: "Reported twice.", Updated: at,
+			want: Request{ID: "A", Status: Rejected, StatusNotes: "Reported twice.", Updated: at, Closed: at,
 				Links: []Link{{DuplicateOf, "B"}}},
 			acts: []Activity{
 				{ID: "A-4", RequestID: "A", At: at, Who: "staff", Kind: KindStatus, Status: Rejected,

@@ -62,26 +62,29 @@ type Link struct {
 
 // Request is a service request: one concrete, located problem reported to a jurisdiction.
 type Request struct {
-	ID                string              `json:"id"`
-	Token             string              `json:"token,omitempty"`
-	JurisdictionID    string              `json:"jurisdiction_id"`
-	ServiceCode       string              `json:"service_code"`
-	ServiceName       string              `json:"service_name"`
-	Status            Status              `json:"status"`
-	StatusNotes       string              `json:"status_notes,omitempty"`
-	Description       string              `json:"description,omitempty"`
-	AgencyResponsible string              `json:"agency_responsible,omitempty"`
-	ServiceNotice     string              `json:"service_notice,omitempty"`
-	Requested         time.Time           `json:"requested"`
-	Updated           time.Time           `json:"updated"`
-	Expected          time.Time           `json:"expected,omitzero"`
-	Point             *Point              `json:"point,omitempty"`
-	Address           string              `json:"address,omitempty"`
-	AddressID         string              `json:"address_id,omitempty"`
-	Zipcode           string              `json:"zipcode,omitempty"`
-	MediaURL          string              `json:"media_url,omitempty"`
-	Attributes        map[string][]string `json:"attributes,omitempty"`
-	Links             []Link              `json:"links,omitempty"`
+	ID                string    `json:"id"`
+	Token             string    `json:"token,omitempty"`
+	JurisdictionID    string    `json:"jurisdiction_id"`
+	ServiceCode       string    `json:"service_code"`
+	ServiceName       string    `json:"service_name"`
+	Status            Status    `json:"status"`
+	StatusNotes       string    `json:"status_notes,omitempty"`
+	Description       string    `json:"description,omitempty"`
+	AgencyResponsible string    `json:"agency_responsible,omitempty"`
+	ServiceNotice     string    `json:"service_notice,omitempty"`
+	Requested         time.Time `json:"requested"`
+	Updated           time.Time `json:"updated"`
+	Expected          time.Time `json:"expected,omitzero"`
+	// Closed is when the request last became closed (GeoReport "closed": closed or rejected),
+	// zero while it is open: what the retention of the reporter's personal data counts from.
+	Closed     time.Time           `json:"closed,omitzero"`
+	Point      *Point              `json:"point,omitempty"`
+	Address    string              `json:"address,omitempty"`
+	AddressID  string              `json:"address_id,omitempty"`
+	Zipcode    string              `json:"zipcode,omitempty"`
+	MediaURL   string              `json:"media_url,omitempty"`
+	Attributes map[string][]string `json:"attributes,omitempty"`
+	Links      []Link              `json:"links,omitempty"`
 	// Private requests (blackbox or "private" services) are never listed, fetched or fed publicly.
 	Private bool `json:"private,omitempty"`
 	// Reporter is what the reporter gave of themselves, on the way in; the desk seals it into
@@ -96,6 +99,22 @@ type Request struct {
 // Public reports whether the request may be shown to anyone: not private, and accepted (a batch
 // request waiting as submitted has no public id yet).
 func (r Request) Public() bool { return !r.Private && r.Status != Submitted }
+
+// HoldsReporter reports whether the request still holds personal data of its reporter, sealed
+// or not.
+func (r Request) HoldsReporter() bool { return len(r.ReporterSealed) > 0 || r.Reporter != (Reporter{}) }
+
+// ClosedAt returns when the request became closed and whether it is closed. A request closed
+// before Closed was recorded counts from its last update, which is never earlier.
+func (r Request) ClosedAt() (time.Time, bool) {
+	if r.Status.GeoReport() != "closed" {
+		return time.Time{}, false
+	}
+	if r.Closed.IsZero() {
+		return r.Updated, true
+	}
+	return r.Closed, true
+}
 
 // Activity is one entry of a request's history: who did what, when, and the request's status
 // after it. Every change to a request records at least one, in the same atomic write.
@@ -138,7 +157,14 @@ const (
 	KindSchedule   = "schedule"   // staff set or changed expected_datetime
 	KindNotes      = "notes"      // staff changed the public status notes
 	KindLink       = "link"       // the request was linked to another one
+	// KindErasure records that the reporter's personal data was erased (retention, or a
+	// person's request). It is the operator's record, never shown: see Activity.Shown.
+	KindErasure = "erasure"
 )
+
+// Shown reports whether the activity is part of the request's history that the API and the
+// feeds show (to staff too): every kind but an erasure.
+func (a Activity) Shown() bool { return a.Kind != KindErasure }
 
 // Submission is a new request as a client sent it: raw strings, not yet validated.
 type Submission struct {

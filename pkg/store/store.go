@@ -94,12 +94,44 @@ type Admin interface {
 	APIKeys(ctx context.Context) ([]open311.APIKey, error)
 }
 
+// Reporters finds the requests that still hold a reporter's personal data: what the retention
+// of personal data erases when its time comes, and what an operator's search for a person reads.
+type Reporters interface {
+	// ReporterRequests returns requests of one jurisdiction that hold a reporter
+	// (open311.Request.HoldsReporter), public or not, one page at a time, in ReporterOrder.
+	// With ClosedBefore set it returns only those closed (open311.Request.ClosedAt) before it.
+	// It fails with Invalid for a cursor it did not give out.
+	ReporterRequests(ctx context.Context, q ReporterQuery) (Page, error)
+}
+
 // Store is everything the API and the tooling need.
 type Store interface {
 	Catalog
 	Keys
 	Requests
+	Reporters
 	Admin
+}
+
+// ReporterQuery selects requests that hold a reporter's personal data.
+type ReporterQuery struct {
+	JurisdictionID string
+	// ClosedBefore, when set, keeps the requests closed before it.
+	ClosedBefore time.Time
+	// Limit is the page size, 1..MaxPageSize (0 means MaxPageSize).
+	Limit int
+	// Cursor continues after the last request of a previous page (an opaque Page.Next).
+	Cursor string
+}
+
+// ReporterOrder is where a request holding a reporter sorts among those of its jurisdiction:
+// closed requests first, the longest closed first, then open ones, the oldest first; ties by
+// id. closed is whether the request is closed, and at when it closed or was requested.
+func ReporterOrder(r open311.Request) (closed bool, at time.Time) {
+	if at, closed := r.ClosedAt(); closed {
+		return true, at
+	}
+	return false, r.Requested
 }
 
 // Query selects public requests of one jurisdiction. Zero values mean "no filter". Requests that

@@ -42,15 +42,16 @@ var (
 	bucketClientUpdates = []byte("client_updates")
 	bucketUpdatesByTS   = []byte("updates_by_time")
 	bucketUpdatesBySvc  = []byte("updates_by_service")
+	bucketReporters     = []byte("reporters")
 )
 
 var topBuckets = [][]byte{bucketMeta, bucketJurisdictions, bucketKeys, bucketServices,
 	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities,
-	bucketClientUpdates, bucketUpdatesByTS, bucketUpdatesBySvc}
+	bucketClientUpdates, bucketUpdatesByTS, bucketUpdatesBySvc, bucketReporters}
 
 // schemaVersion names the layout above; a file of another layout is refused rather than
-// misread, except schemas 1 and 2, which Open migrates.
-const schemaVersion = "3"
+// misread, except schemas 1 to 3, which Open migrates.
+const schemaVersion = "4"
 
 var schemaKey = []byte("schema")
 
@@ -98,10 +99,21 @@ func Open(path string) (*Store, error) {
 			if err := migrateFrom1(tx); err != nil {
 				return fmt.Errorf("migrate from schema 1: %w", err)
 			}
+			if err := migrateFrom3(tx); err != nil {
+				return fmt.Errorf("migrate from schema 1: %w", err)
+			}
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) == "2":
 			if err := migrateFrom2(tx); err != nil {
 				return fmt.Errorf("migrate from schema 2: %w", err)
+			}
+			if err := migrateFrom3(tx); err != nil {
+				return fmt.Errorf("migrate from schema 2: %w", err)
+			}
+			return meta.Put(schemaKey, []byte(schemaVersion))
+		case string(v) == "3":
+			if err := migrateFrom3(tx); err != nil {
+				return fmt.Errorf("migrate from schema 3: %w", err)
 			}
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) != schemaVersion:

@@ -377,15 +377,17 @@ func TestInvalidInput(t *testing.T) {
 }
 
 // TestMigrate turns a store into a file of an older schema (schema 1: no client update, time or
-// service index of activities; schema 2: no service index) and checks that Open builds what is
+// service index of activities; schema 2: no service index; schema 3: no index of the requests
+// holding a reporter) and checks that Open builds what is
 // missing and moves the file to the current schema.
 func TestMigrate(t *testing.T) {
 	for _, tc := range []struct {
 		schema string
 		drop   []string
 	}{
-		{"1", []string{"client_updates", "updates_by_time", "updates_by_service"}},
-		{"2", []string{"updates_by_service"}},
+		{"1", []string{"client_updates", "updates_by_time", "updates_by_service", "reporters"}},
+		{"2", []string{"updates_by_service", "reporters"}},
+		{"3", []string{"reporters"}},
 	} {
 		t.Run("from schema "+tc.schema, func(t *testing.T) {
 			t.Parallel()
@@ -404,6 +406,8 @@ func testMigrate(t *testing.T, schema string, drop []string) {
 	pub, priv, light := sampleRequest("REQ-PUBLIC"), sampleRequest("REQ-PRIVATE"), sampleRequest("REQ-LIGHT")
 	priv.Private = true
 	light.ServiceCode, light.Requested = "streetlight", when.Add(time.Minute)
+	pub.ReporterSealed, priv.ReporterSealed, light.ReporterSealed = []byte("sealed"), []byte("sealed"), nil
+	light.Reporter = open311.Reporter{}
 	for _, r := range []open311.Request{pub, priv, light} {
 		if err := s.CreateRequest(ctx, r, sampleCreated(r)); err != nil {
 			t.Fatal(err)
@@ -427,6 +431,17 @@ func testMigrate(t *testing.T, schema string, drop []string) {
 	}
 	check := func(when string) {
 		t.Helper()
+		holders, err := s.ReporterRequests(ctx, store.ReporterQuery{JurisdictionID: pub.JurisdictionID})
+		if err != nil {
+			t.Fatalf("ReporterRequests %s: %v", when, err)
+		}
+		var holding []string
+		for _, r := range holders.Requests {
+			holding = append(holding, r.ID)
+		}
+		if want := []string{priv.ID, pub.ID}; !slices.Equal(holding, want) { // one instant: by id
+			t.Errorf("ReporterRequests %s: got %q, want %q", when, holding, want)
+		}
 		page, err := s.Updates(ctx, store.UpdateQuery{JurisdictionID: pub.JurisdictionID})
 		if err != nil {
 			t.Fatalf("Updates %s: %v", when, err)
@@ -476,12 +491,12 @@ func TestOpenRefusesOtherSchemas(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchema(t, path, "4")
+	setSchema(t, path, "5")
 	if s, err := bolt.Open(path); err == nil {
 		s.Close()
-		t.Fatal("Open of a schema 4 file: got no error")
-	} else if !strings.Contains(err.Error(), `"4"`) {
-		t.Errorf("Open of a schema 4 file: error %q does not name the schema", err)
+		t.Fatal("Open of a schema 5 file: got no error")
+	} else if !strings.Contains(err.Error(), `"5"`) {
+		t.Errorf("Open of a schema 5 file: error %q does not name the schema", err)
 	}
 }
 

@@ -91,6 +91,9 @@ func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created op
 		if err := byTime.Put(requestTimeKey(r.Requested, r.ID), []byte{}); err != nil {
 			return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
 		}
+		if err := indexReporter(tx, open311.Request{}, r); err != nil {
+			return err
+		}
 		return addActivities(tx, op, r.JurisdictionID, []open311.Activity{created}, map[string]open311.Request{r.ID: r})
 	})
 	return fail(op, err)
@@ -128,7 +131,7 @@ func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activ
 		if err := indexClientUpdate(tx, op, jurisdictionID, a, key); err != nil {
 			return err
 		}
-		if r.Public() {
+		if r.Public() && a.Shown() {
 			if err := indexUpdate(tx, op, jurisdictionID, a, r.ServiceCode, key); err != nil {
 				return err
 			}
@@ -279,8 +282,12 @@ func (s *Store) UpdateRequests(ctx context.Context, jurisdictionID string, ids [
 	return out, nil
 }
 
-// reindex moves a request in the time and token indexes when an update changed what they key on.
+// reindex moves a request in the time, reporter and token indexes when an update changed what
+// they key on.
 func reindex(tx *bbolt.Tx, op string, old, r open311.Request) error {
+	if err := indexReporter(tx, old, r); err != nil {
+		return err
+	}
 	if oldKey, newKey := requestTimeKey(old.Requested, old.ID), requestTimeKey(r.Requested, r.ID); !bytes.Equal(oldKey, newKey) {
 		byTime, err := inJurisdictionForWrite(tx, bucketRequestsByTS, r.JurisdictionID)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 )
 
@@ -40,6 +41,8 @@ const (
 	attrGSI1SK   = "GSI1SK"
 	attrGSI2PK   = "GSI2PK"
 	attrGSI2SK   = "GSI2SK"
+	attrGSI3PK   = "GSI3PK"
+	attrGSI3SK   = "GSI3SK"
 	attrItemType = "ItemType"
 	attrTTL      = "expires_at"
 	// attrEntry is the map on a listed activity's item holding what a feed entry shows of its
@@ -47,6 +50,7 @@ const (
 	attrEntry = "Entry"
 	indexGSI1 = "GSI1"
 	indexGSI2 = "GSI2"
+	indexGSI3 = "GSI3"
 )
 
 // Item types, the value of ItemType.
@@ -123,6 +127,19 @@ func serviceUpdatesPK(j, code string) string { return "SACTS#" + esc(j) + "#" + 
 
 // geoPK is the GSI2 partition of a jurisdiction's public requests in one geohash cell.
 func geoPK(j, cell string) string { return "GEO#" + esc(j) + "#" + cell }
+
+// reportersPK is the GSI3 partition of a jurisdiction's requests that hold a reporter.
+func reportersPK(j string) string { return "PD#" + esc(j) }
+
+// reportersSK is a request's GSI3 sort key, in store.ReporterOrder: C#<closed>#<id> for a
+// closed request, O#<requested>#<id> for an open one.
+func reportersSK(r open311.Request) string {
+	closed, at := store.ReporterOrder(r)
+	if closed {
+		return "C#" + formatTime(at) + "#" + esc(r.ID)
+	}
+	return "O#" + formatTime(at) + "#" + esc(r.ID)
+}
 
 // activitySK orders a request's activities by time, then by the write that made them.
 func activitySK(at time.Time, version int64, index int) string {

@@ -19,7 +19,8 @@ import (
 const maxTransactItems = 100
 
 // requestItem encodes a request, with GSI1 keys of its jurisdiction's REQS# partition when it is
-// public (else of its HIDDEN# partition) and GSI2 keys when it is public and has a point.
+// public (else of its HIDDEN# partition), GSI2 keys when it is public and has a point, and GSI3
+// keys when it holds a reporter.
 func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 	pk, sk := requestKey(r.JurisdictionID, r.ID)
 	item, err := marshal(r, typeRequest, pk, sk)
@@ -44,6 +45,10 @@ func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 		item[attrGSI1PK] = str(hiddenPK(r.JurisdictionID))
 		item[attrGSI1SK] = str(requestsSK(r.Requested, r.ID))
 	}
+	if r.HoldsReporter() {
+		item[attrGSI3PK] = str(reportersPK(r.JurisdictionID))
+		item[attrGSI3SK] = str(reportersSK(r))
+	}
 	return item, nil
 }
 
@@ -53,11 +58,12 @@ func checkRequest(op string, r open311.Request) error {
 	if r.ID == "" || r.JurisdictionID == "" {
 		p.Add("a request needs an id and a jurisdiction")
 	}
-	if !inRange(r.Requested) || !inRange(r.Updated) || !inRange(r.Expected) {
+	if !inRange(r.Requested) || !inRange(r.Updated) || !inRange(r.Expected) || !inRange(r.Closed) {
 		p.Add("request times must be within the years 0 to 9999")
 	}
 	pk, sk := requestKey(r.JurisdictionID, r.ID)
-	if !keyFits(pk, sk) || !keyFits(geoPK(r.JurisdictionID, strings.Repeat("0", geoPrecision)), requestsSK(r.Requested, r.ID)) {
+	if !keyFits(pk, sk) || !keyFits(geoPK(r.JurisdictionID, strings.Repeat("0", geoPrecision)), requestsSK(r.Requested, r.ID)) ||
+		!keyFits(reportersPK(r.JurisdictionID), reportersSK(r)) {
 		p.Add("request id or jurisdiction id too long")
 	}
 	if !keyFits(serviceUpdatesPK(r.JurisdictionID, r.ServiceCode), "") {
@@ -90,7 +96,7 @@ func checkActivity(op string, a open311.Activity) error {
 
 // activityItem encodes an activity of request r, written by the write that gives r its
 // version; index is its place among r's activities in the write. When r is public after the
-// write, the activity is listed (Updates, RecentActivities): it carries GSI1 keys of its
+// write and the activity is one that is shown (not an erasure), the activity is listed (Updates, RecentActivities): it carries GSI1 keys of its
 // jurisdiction's partition, GSI2 keys of its service's, and the copy of what a feed entry shows
 // of r (Entry), which never goes stale since none of those fields change after creation.
 func activityItem(a open311.Activity, r open311.Request, index int) (map[string]types.AttributeValue, error) {
@@ -100,7 +106,7 @@ func activityItem(a open311.Activity, r open311.Request, index int) (map[string]
 		return nil, err
 	}
 	item["at"] = str(formatTime(a.At))
-	if r.Public() {
+	if r.Public() && a.Shown() {
 		item[attrGSI1PK] = str(updatesPK(a.JurisdictionID))
 		item[attrGSI1SK] = str(updatesSK(a.At, a.ID))
 		item[attrGSI2PK] = str(serviceUpdatesPK(a.JurisdictionID, r.ServiceCode))

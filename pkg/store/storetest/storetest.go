@@ -130,6 +130,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecentActivities", testRecentActivities},
 		{"RecentActivitiesFollowWrites", testRecentActivitiesFollowWrites},
 		{"QueryGeo", testQueryGeo},
+		{"ReporterRequests", testReporterRequests},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
