@@ -72,12 +72,17 @@ func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) erro
 		}
 		fmt.Fprintf(c.stdout, "%s: %d activities given their entry copy and service partition\n", id, n)
 	}
-	// One Scan for all: the requests that need it are in no index.
-	n, err := st.BackfillHidden(ctx, *only)
+	r, err := st.BackfillReporters(ctx)
 	if err != nil {
-		return fmt.Errorf("backfill hidden requests (%d done): %w", n, err)
+		return fmt.Errorf("backfill the index of reporters (%d requests done): %w", r, err)
 	}
-	fmt.Fprintf(c.stdout, "%d hidden requests given their staff queue keys\n", n)
+	fmt.Fprintf(c.stdout, "%d requests holding a reporter given their GSI3 keys (the retention's index)\n", r)
+	// One Scan for all: the requests that need it are in no index.
+	h, err := st.BackfillHidden(ctx, *only)
+	if err != nil {
+		return fmt.Errorf("backfill hidden requests (%d done): %w", h, err)
+	}
+	fmt.Fprintf(c.stdout, "%d hidden requests given their staff queue keys\n", h)
 	return nil
 }
 

@@ -25,6 +25,8 @@ import (
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feed/folder"
 	"github.com/civicworks/open311/pkg/gateway"
+	"github.com/civicworks/open311/pkg/media"
+	mediafolder "github.com/civicworks/open311/pkg/media/folder"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/personal"
@@ -104,8 +106,11 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Photos: public ones in data/media, served under /media/; private ones in
+	// data/private-media, which nothing serves.
+	photos := mediafolder.Store{Public: filepath.Join(cfg.Data, "media"), Private: filepath.Join(cfg.Data, "private-media")}
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
-		Metrics: counters, Seal: personal})
+		Metrics: counters, Seal: personal, Media: photos, MediaBase: base})
 	// The retention of personal data, as the retention function does it on AWS: now, then daily.
 	var sweeping sync.WaitGroup
 	defer sweeping.Wait() // before the store closes
@@ -129,6 +134,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	mux.Handle("/{$}", home(st, feeds, cfg.Docs))
 	mux.Handle("/docs/", serveDocs(cfg.Docs))
 	mux.Handle("/feeds/", serveFeeds(feeds))
+	mux.Handle(media.PathPrefix, serveMedia(photos.Public))
 	mux.Handle("/metrics", serveMetrics(counters))
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{

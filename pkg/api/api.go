@@ -16,6 +16,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal"
@@ -48,6 +49,10 @@ type Options struct {
 	EMF bool
 	// Metrics, when set, counts every request (the local server's /metrics).
 	Metrics *metrics.Counters
+	// Media stores the photos sent with reports, served from MediaBase (see desk.Options);
+	// without it a report with photos is refused.
+	Media     media.Store
+	MediaBase string
 }
 
 // API serves the operations of the route table over one service desk.
@@ -65,7 +70,8 @@ func New(opt Options) *API {
 		opt.Logger = slog.Default()
 	}
 	d := desk.New(desk.Options{Store: opt.Store, Now: opt.Now, NewID: opt.NewID, NewToken: opt.NewToken,
-		DefaultJurisdiction: opt.DefaultJurisdiction, CatalogTTL: opt.CatalogTTL, Seal: opt.Seal})
+		DefaultJurisdiction: opt.DefaultJurisdiction, CatalogTTL: opt.CatalogTTL, Seal: opt.Seal,
+		Media: opt.Media, MediaBase: opt.MediaBase})
 	return &API{desk: d, opt: opt}
 }
 

@@ -116,7 +116,7 @@ func TestBadInput(t *testing.T) {
 		{"post-malformed-form.xml", 400, "form-urlencoded"},
 		{"post-invalid-utf8.json", 400, "UTF-8"},
 		{"post-wrong-content-type.json", 400, "application/json"},
-		{"post-file-upload.xml", 400, "media_url"},
+		{"post-file-upload.xml", 400, "photo 1 is not a JPEG, PNG, WebP or GIF image"},
 		{"post-broken-multipart.json", 400, "malformed"},
 		{"requests-bad-status.json", 400, "open or closed"},
 		{"requests-bad-dates.xml", 400, "end_date must be a date-time"},

@@ -149,8 +149,23 @@ func TestOpenAPIMatchesRouteTable(t *testing.T) {
 func TestOpenAPIDocumentsEveryGoldenAnswer(t *testing.T) {
 	doc := readOpenAPI(t, api.OpenAPIFile())
 	h, _ := newWorld(t)
+	photos, _, _ := newPhotoWorld(t)
+	type answer struct {
+		c      apitest.Case
+		status int
+		header http.Header
+	}
+	var answers []answer
 	for _, c := range apitest.Cases {
 		status, header, _ := serve(t, h, c)
+		answers = append(answers, answer{c, status, header})
+	}
+	for _, c := range apitest.PhotoCases {
+		status, header, _ := serve(t, photos, c)
+		answers = append(answers, answer{c, status, header})
+	}
+	for _, a := range answers {
+		c, status, header := a.c, a.status, a.header
 		method := c.Method
 		if method == "" {
 			method = http.MethodGet

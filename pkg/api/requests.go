@@ -14,15 +14,22 @@ import (
 var PostRequest = Operation{Name: OpPostRequest, Routes: post(OpPostRequest, "/requests"), handle: (*API).postRequest}
 
 func (a *API) postRequest(c call) {
-	form, ok := a.form(c)
-	if !ok {
+	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, georeport.MaxMediaBodyBytes+1)
+	form, files, err := georeport.ReadFormWithMedia(c.r)
+	if err != nil {
+		a.fail(c, err)
 		return
+	}
+	photos := make([]desk.Upload, 0, len(files))
+	for _, f := range files {
+		photos = append(photos, desk.Upload{ContentType: f.ContentType, Bytes: f.Bytes})
 	}
 	got, err := a.desk.Report(c.r.Context(), desk.Report{
 		JurisdictionID: georeport.Field(form, "jurisdiction_id"),
 		Key:            apiKey(c.r, form),
 		IdempotencyKey: c.r.Header.Get("Idempotency-Key"),
 		Submission:     georeport.Submission(form),
+		Photos:         photos,
 	})
 	if err != nil {
 		a.fail(c, err)

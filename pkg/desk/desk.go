@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store"
@@ -46,6 +47,11 @@ type Options struct {
 	// CatalogTTL is how long the jurisdiction list is kept in memory (default 60s; negative:
 	// never). A jurisdiction's services are kept for as long as its changeset stays the same.
 	CatalogTTL time.Duration
+	// Media stores the photos of reports; without it a report with photos is refused.
+	Media media.Store
+	// MediaBase is the base URL photos are served from (media.URL), the CDN's or the local
+	// server's origin.
+	MediaBase string
 }
 
 // Desk applies the rules of the service desk to one store. It is safe for concurrent use.

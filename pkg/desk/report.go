@@ -22,6 +22,9 @@ type Report struct {
 	// nothing more.
 	IdempotencyKey string
 	Submission     open311.Submission
+	// Photos are the photos sent with the report (at most open311.MaxPhotos), checked and
+	// cleaned of their metadata before they are stored (package photo).
+	Photos []Upload
 }
 
 // Receipt is what a reporter is told of a stored report: the request, and the type of its
@@ -38,7 +41,12 @@ const MaxIdempotencyKey = 200
 // write. The request gets an id (and a batch request its token) only once it is known to be
 // good. An Idempotency-Key is the caller's own: a retry with it answers what the first report
 // did and stores nothing; the same key with another report is a Conflict.
-func (d *Desk) Report(ctx context.Context, in Report) (Receipt, error) {
+//
+// Photos are checked and cleaned before anything is stored, stored once the request is known
+// to be good (a private service's where nothing serves them), and removed again when the
+// request cannot be stored: a failed report leaves no photo behind. The request's media_url is
+// its first public photo's URL.
+func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 	const op = "desk.Report"
 	j, err := d.jurisdictionAt(ctx, in.JurisdictionID, in.Submission)
 	if err != nil {
@@ -59,13 +67,28 @@ func (d *Desk) Report(ctx context.Context, in Report) (Receipt, error) {
 	if utf8.RuneCountInString(idem) > MaxIdempotencyKey {
 		return Receipt{}, open311.Errorf(open311.Invalid, op, "the Idempotency-Key header is longer than %d characters", MaxIdempotencyKey)
 	}
+	photos, err := cleanPhotos(in.Photos)
+	if err != nil {
+		return Receipt{}, err
+	}
 	clientID, payload := who.scoped(idempotencyKey, idem), ""
 	if clientID != "" {
+		names := make([]string, 0, len(photos))
+		for _, p := range photos {
+			names = append(names, p.Name())
+		}
 		payload = digest(struct {
 			J string
 			S open311.Submission
-		}{j.ID, in.Submission})
+			P []string `json:",omitempty"`
+		}{j.ID, in.Submission, names})
 	}
+	var stored *storedPhotos
+	defer func() {
+		if err != nil && stored != nil {
+			d.undo(ctx, *stored)
+		}
+	}()
 	for attempt := 0; ; attempt++ {
 		if clientID != "" {
 			first, found, err := d.createdBefore(ctx, j, clientID, payload)
@@ -76,6 +99,19 @@ func (d *Desk) Report(ctx context.Context, in Report) (Receipt, error) {
 		r, err := open311.NewRequest(j, s, in.Submission, d.opt.Now())
 		if err != nil {
 			return Receipt{}, err
+		}
+		if stored == nil && len(photos) > 0 {
+			s, err := d.putPhotos(ctx, photos, r.Private)
+			if err != nil {
+				return Receipt{}, err
+			}
+			stored = &s
+		}
+		if stored != nil {
+			r.Media = stored.photos
+			if !r.Private {
+				r.MediaURL = stored.photos[0].URL
+			}
 		}
 		r.Identify(d.opt.NewID(), d.opt.NewToken)
 		if err := SealReporter(ctx, d.opt.Seal, &r); err != nil {

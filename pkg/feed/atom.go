@@ -54,9 +54,10 @@ type person struct {
 }
 
 type link struct {
-	Rel  string `xml:"rel,attr"`
-	Type string `xml:"type,attr,omitempty"`
-	Href string `xml:"href,attr"`
+	Rel    string `xml:"rel,attr"`
+	Type   string `xml:"type,attr,omitempty"`
+	Href   string `xml:"href,attr"`
+	Length int64  `xml:"length,attr,omitempty"`
 }
 
 type category struct {

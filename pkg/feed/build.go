@@ -217,7 +217,17 @@ func (b builder) entry(it store.Entry) entry {
 		words, media = cmp.Or(words, r.Description), cmp.Or(media, r.MediaURL)
 	}
 	e.Content = plainPtr(words)
-	if media != "" {
+	photos := 0
+	if a.Kind == open311.KindCreated {
+		// Every served photo of the report is an enclosure, with its type and length.
+		for _, p := range r.Media {
+			if p.URL != "" {
+				e.Links = append(e.Links, link{Rel: "enclosure", Type: p.ContentType, Href: p.URL, Length: p.Size})
+				photos++
+			}
+		}
+	}
+	if media != "" && photos == 0 {
 		e.Links = append(e.Links, link{Rel: "enclosure", Href: media})
 	}
 	if a.Status != "" {

@@ -3,6 +3,7 @@ package feed_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -47,7 +48,7 @@ var feedCases = []feedCase{
 		title:    "Example City service requests: Pothole",
 		alt:      "https://api.example.org/open311/v2/requests.json?jurisdiction_id=city.example.org&service_code=pothole",
 		updated:  apitest.Now.Add(-15 * 24 * time.Hour),
-		entries:  4,
+		entries:  5,
 		first:    "Pothole at Broadway & Chambers St: 100002 — Status: open → closed",
 		point:    "40.71455 -74.00712",
 		relatedR: "https://feeds.example.org/city.example.org/requests/100002.atom",
@@ -58,11 +59,45 @@ var feedCases = []feedCase{
 		title:    "Example City service requests",
 		alt:      "https://api.example.org/open311/v2/requests.json?jurisdiction_id=city.example.org",
 		updated:  apitest.Now.Add(-90 * time.Minute),
-		entries:  11, // a batch request's report is not public, so not in the jurisdiction feed
+		entries:  12, // a batch request's report is not public, so not in the jurisdiction feed
 		first:    "Street light out at 40.71302,-74.00458: 100003 — Status: assigned → closed. Status notes updated",
 		point:    "40.71302 -74.00458",
 		relatedR: "https://feeds.example.org/city.example.org/requests/100003.atom",
 	},
+}
+
+// TestPhotosAreEnclosures reads, as a feed reader does, the entry reporting a request with two
+// photos: each photo is an enclosure with its URL, type and length, and nothing else is.
+func TestPhotosAreEnclosures(t *testing.T) {
+	st := world(t)
+	for _, f := range []feed.Feed{feed.ForService(apitest.Jurisdiction, "pothole"), feed.ForRequest(apitest.Jurisdiction, "100008")} {
+		body, err := feed.Build(context.Background(), st, f, options)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := (&atom.Parser{}).Parse(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range parsed.Entries {
+			if !strings.Contains(e.ID, "requests/100008/") {
+				continue
+			}
+			for _, l := range e.Links {
+				if l.Rel == "enclosure" {
+					got = append(got, l.Href+" "+l.Type+" "+l.Length)
+				}
+			}
+		}
+		want := []string{
+			"https://cdn.example.org/media/" + strings.Repeat("ab", 32) + ".jpg image/jpeg 2345678",
+			"https://cdn.example.org/media/" + strings.Repeat("cd", 32) + ".png image/png 123456",
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: enclosures of the report with photos\n got %q\nwant %q", f, got, want)
+		}
+	}
 }
 
 func TestBuildGolden(t *testing.T) {

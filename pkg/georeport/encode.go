@@ -122,6 +122,9 @@ func (e *Extended) appendJSON(b []byte) []byte {
 	}
 	b = jsonOptString(jsonKey(b, "feed_url", false), e.FeedURL)
 	b = e.Attributes.appendJSON(jsonKey(b, "attributes", false))
+	if e.Media != nil {
+		b = appendMediaJSON(jsonKey(b, "media", false), e.Media.Photos)
+	}
 	return append(b, '}')
 }
 
@@ -142,6 +145,9 @@ func (e *Extended) appendXML(b []byte) []byte {
 	b = xmlClose(b, "linked_requests")
 	b = xmlElem(b, "feed_url", string(e.FeedURL))
 	b = e.Attributes.appendXML(b)
+	if e.Media != nil {
+		b = appendMediaXML(b, e.Media.Photos)
+	}
 	return xmlClose(b, "extended_attributes")
 }
 
@@ -213,6 +219,13 @@ func (c Created) appendJSON(b []byte) []byte {
 		first = false
 	}
 	b = jsonOptString(jsonKey(b, "service_notice", first), c.ServiceNotice)
+	if c.MediaURL != "" {
+		b = jsonString(jsonKey(b, "media_url", false), string(c.MediaURL))
+	}
+	if c.Extended != nil {
+		b = appendMediaJSON(jsonKey(append(jsonKey(b, "extended_attributes", false), '{'), "media", true), c.Extended.Media)
+		b = append(b, '}')
+	}
 	return append(b, '}')
 }
 
@@ -225,6 +238,13 @@ func (c Created) appendXML(b []byte) []byte {
 		b = xmlElem(b, "token", c.Token)
 	}
 	b = xmlElem(b, "service_notice", string(c.ServiceNotice))
+	if c.MediaURL != "" {
+		b = xmlElem(b, "media_url", string(c.MediaURL))
+	}
+	if c.Extended != nil {
+		b = appendMediaXML(xmlOpen(b, "extended_attributes"), c.Extended.Media)
+		b = xmlClose(b, "extended_attributes")
+	}
 	return xmlClose(b, "request")
 }
 

@@ -26,6 +26,9 @@ func documents() []any {
 		if i%2 == 0 {
 			r.Point, r.Expected = &open311.Point{Lat: -33.865143, Long: 151.2099}, at
 		}
+		if i%3 == 0 {
+			r.Media = []open311.Photo{{Name: s, ContentType: s, Width: 4000, Height: i, URL: s, PreviewURL: s}, {ContentType: s}}
+		}
 		r.Links = []open311.Link{{Kind: open311.DuplicateOf, TargetID: "t" + s}, {Kind: open311.RelatedTo, TargetID: "gone"}}
 		shown := NewRequest(r, loc)
 		extended := shown

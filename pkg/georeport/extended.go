@@ -10,7 +10,7 @@ import (
 
 // Extended is a request's extended_attributes (extensions=true): the detailed status, links
 // (Chicago's duplicate and parent_service_request_id, and the draft's {id: status} pairs), the
-// feed URL and the submitted attribute values.
+// feed URL, the submitted attribute values and the photos.
 type Extended struct {
 	DetailedStatus         string          `xml:"detailed_status" json:"detailed_status"`
 	Duplicate              OptString       `xml:"duplicate" json:"duplicate"`
@@ -18,6 +18,8 @@ type Extended struct {
 	LinkedRequests         []LinkedRequest `xml:"linked_requests>linked_request" json:"linked_requests"`
 	FeedURL                OptString       `xml:"feed_url" json:"feed_url"`
 	Attributes             AttributeValues `xml:"attributes" json:"attributes"`
+	// Media lists the request's photos; absent when it has none.
+	Media *MediaList `xml:"media,omitempty" json:"media,omitempty"`
 }
 
 // LinkedRequest is one linked request with its current status.
@@ -104,6 +106,7 @@ func NewExtended(r open311.Request, linked map[string]open311.Request, feedURL s
 		LinkedRequests:         []LinkedRequest{},
 		FeedURL:                OptString(feedURL),
 		Attributes:             AttributeValues(r.Attributes),
+		Media:                  newMediaList(r.Media),
 	}
 	for _, l := range r.Links {
 		t, ok := linked[l.TargetID]

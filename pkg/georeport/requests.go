@@ -64,11 +64,14 @@ func inZone(t time.Time, loc *time.Location) OptTime {
 	return OptTime{Time: t.In(loc)}
 }
 
-// Created is the answer to a POST: the new id or a token (never both), and the service notice.
+// Created is the answer to a POST: the new id or a token (never both), and the service notice;
+// for a public request with photos also its media_url and the photos (extended_attributes.media).
 type Created struct {
-	ServiceRequestID string    `xml:"service_request_id,omitempty" json:"service_request_id,omitempty"`
-	Token            string    `xml:"token,omitempty" json:"token,omitempty"`
-	ServiceNotice    OptString `xml:"service_notice" json:"service_notice"`
+	ServiceRequestID string           `xml:"service_request_id,omitempty" json:"service_request_id,omitempty"`
+	Token            string           `xml:"token,omitempty" json:"token,omitempty"`
+	ServiceNotice    OptString        `xml:"service_notice" json:"service_notice"`
+	MediaURL         OptString        `xml:"media_url,omitempty" json:"media_url,omitempty"`
+	Extended         *CreatedExtended `xml:"extended_attributes,omitempty" json:"extended_attributes,omitempty"`
 }
 
 // NewCreated builds the POST answer of a stored request of a service of the given type.
@@ -79,6 +82,10 @@ func NewCreated(r open311.Request, t open311.ServiceType) Created {
 		c.ServiceRequestID = r.ID
 	case open311.Batch:
 		c.Token = r.Token
+	}
+	if t != open311.Blackbox && !r.Private && len(r.Media) > 0 {
+		c.MediaURL = OptString(r.MediaURL)
+		c.Extended = &CreatedExtended{Media: NewMedia(r.Media)}
 	}
 	return c
 }

@@ -85,6 +85,9 @@ type Request struct {
 	MediaURL   string              `json:"media_url,omitempty"`
 	Attributes map[string][]string `json:"attributes,omitempty"`
 	Links      []Link              `json:"links,omitempty"`
+	// Media are the photos sent with the report, in the order they came; MediaURL is the
+	// first one's URL when the request is public.
+	Media []Photo `json:"media,omitempty"`
 	// Private requests (blackbox or "private" services) are never listed, fetched or fed publicly.
 	Private bool `json:"private,omitempty"`
 	// Reporter is what the reporter gave of themselves, on the way in; the desk seals it into
@@ -94,6 +97,26 @@ type Request struct {
 	ReporterSealed []byte   `json:"reporter_sealed,omitempty"`
 	// Version counts the writes of the request; stores use it for optimistic locking.
 	Version int64 `json:"version"`
+}
+
+// Photo is a photo attached to a request, stored cleaned of its metadata under a name made of
+// its bytes' SHA-256 (package photo).
+type Photo struct {
+	// Name is the stored object's content-addressed name, like "9f86…0a08.jpg".
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	// Width and Height are as the photo displays, its orientation applied.
+	Width  int `json:"width"`
+	Height int `json:"height"`
+	// Size is the stored object's length in bytes.
+	Size int64 `json:"size"`
+	// URL is where the photo is served, and PreviewURL its preview (at most 640 pixels on the
+	// long side); both are empty for a photo of a private request, which is never served, and
+	// PreviewURL until a preview exists.
+	URL        string `json:"url,omitempty"`
+	PreviewURL string `json:"preview_url,omitempty"`
+	// Private photos are stored where nothing serves them.
+	Private bool `json:"private,omitempty"`
 }
 
 // Public reports whether the request may be shown to anyone: not private, and accepted (a batch
@@ -178,6 +201,9 @@ type Submission struct {
 	Attributes    map[string][]string
 	Reporter      Reporter
 }
+
+// MaxPhotos is the most photos one report may carry.
+const MaxPhotos = 5
 
 // Limits of free-text fields, in characters.
 const (

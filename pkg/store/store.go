@@ -232,10 +232,11 @@ type EntryRequest struct {
 	Address     string
 	AddressID   string
 	Point       *open311.Point
-	// Description and MediaURL are the request's on the activity that reports it (of kind
-	// open311.KindCreated), the public words and photo of the report; empty on every other.
+	// Description, MediaURL and Media are the request's on the activity that reports it (of
+	// kind open311.KindCreated), the public words and photos of the report; empty on every other.
 	Description string
 	MediaURL    string
+	Media       []open311.Photo
 }
 
 // NewEntryRequest returns what an entry of activity a shows of its request r.
@@ -244,6 +245,10 @@ func NewEntryRequest(r open311.Request, a open311.Activity) EntryRequest {
 		AddressID: r.AddressID, Point: r.Point}
 	if a.Kind == open311.KindCreated {
 		e.Description, e.MediaURL = r.Description, r.MediaURL
+		e.Media = append([]open311.Photo(nil), r.Media...)
+		if len(e.Media) == 0 {
+			e.Media = nil
+		}
 	}
 	if e.Point != nil {
 		p := *e.Point

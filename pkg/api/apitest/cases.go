@@ -93,7 +93,8 @@ var Cases = []Case{
 	{Name: "post-wrong-content-type.json", Method: "POST", Path: "/requests.json", ContentType: "application/json",
 		Body: `{"service_code":"tree"}`},
 	{Name: "post-file-upload.xml", Method: "POST", Path: "/requests.xml", ContentType: "multipart/form-data; boundary=BOUNDARY",
-		Body: "--BOUNDARY\r\nContent-Disposition: form-data; name=\"media\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nJPEG\r\n--BOUNDARY--\r\n"},
+		Body: "--BOUNDARY\r\nContent-Disposition: form-data; name=\"api_key\"\r\n\r\ntest-reporter-key\r\n--BOUNDARY\r\nContent-Disposition: form-data; name=\"service_code\"\r\n\r\ntree\r\n" +
+			"--BOUNDARY\r\nContent-Disposition: form-data; name=\"media\"; filename=\"a.jpg\"\r\nContent-Type: image/jpeg\r\n\r\nJPEG\r\n--BOUNDARY--\r\n"},
 	{Name: "post-broken-multipart.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
 		Body: "--BOUNDARY\r\nContent-Disposition: form-data; name=\"api_key\"\r\n\r\ntest-reporter-key"},
 	post("post-description-too-long.xml", "xml", "api_key=test-reporter-key&service_code=tree&lat=40.71&long=-74.01&description="+strings.Repeat("%C3%A9", 4001)),

@@ -7,6 +7,7 @@ package feedtest
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/civicworks/open311/pkg/api/apitest"
@@ -32,8 +33,9 @@ var Golden = []struct {
 }
 
 // AddActivities writes, to a store seeded with apitest.Seed, what the feed tests add to it:
-// request 100003 (a street light with a point) is commented on, assigned and closed, and the
-// private request 100007 gets a comment that no feed may show.
+// request 100003 (a street light with a point) is commented on, assigned and closed, the
+// private request 100007 gets a comment that no feed may show, and a pothole, 100008, is
+// reported 20 days before with two photos (each an enclosure of its entry).
 func AddActivities(ctx context.Context, st store.Requests) error {
 	str := func(s string) *string { return &s }
 	status := func(s open311.Status) *open311.Status { return &s }
@@ -54,12 +56,40 @@ func AddActivities(ctx context.Context, st store.Requests) error {
 			StatusNotes: str("Three lamps replaced."), Comment: "Replaced all three lamps & checked the timer.", Zone: zone}},
 		{"100007", "Code Enforcement", 30 * time.Minute, open311.Change{Comment: "Inspector visited 3 Oak St (secret-comment)."}},
 	} {
+		if u.id == "100007" {
+			if err := reportWithPhotos(ctx, st); err != nil {
+				return err
+			}
+		}
 		_, err := store.UpdateRequest(ctx, st, apitest.Jurisdiction, u.id, func(r *open311.Request) ([]open311.Activity, error) {
 			return u.change.Apply(r, nil, u.who, apitest.Now.Add(-u.at))
 		})
 		if err != nil {
 			return fmt.Errorf("update %s: %w", u.id, err)
 		}
+	}
+	return nil
+}
+
+// reportWithPhotos stores request 100008, a pothole reported with two photos, 20 days before
+// apitest.Now.
+func reportWithPhotos(ctx context.Context, st store.Requests) error {
+	at := apitest.Now.Add(-20 * 24 * time.Hour)
+	photo := func(hash, ext, contentType string, w, h int, size int64) open311.Photo {
+		name := strings.Repeat(hash, 32) + ext
+		return open311.Photo{Name: name, ContentType: contentType, Width: w, Height: h, Size: size,
+			URL: "https://cdn.example.org/media/" + name}
+	}
+	r := open311.Request{ID: "100008", JurisdictionID: apitest.Jurisdiction, ServiceCode: "pothole", ServiceName: "Pothole",
+		Status: open311.Open, Description: "Pothole by the hydrant, photos attached.", Requested: at, Updated: at,
+		Point: &open311.Point{Lat: 40.7131, Long: -74.0072}, Attributes: map[string][]string{"size": {"medium"}},
+		Media:   []open311.Photo{photo("ab", ".jpg", "image/jpeg", 3000, 4000, 2345678), photo("cd", ".png", "image/png", 640, 480, 123456)},
+		Version: 1}
+	r.MediaURL = r.Media[0].URL
+	created := open311.Activity{ID: r.ID + "-1", RequestID: r.ID, JurisdictionID: r.JurisdictionID, At: at, Who: "reporter",
+		Kind: open311.KindCreated, Status: r.Status, Summary: "Reported to Pothole."}
+	if err := st.CreateRequest(ctx, r, created); err != nil {
+		return fmt.Errorf("create %s: %w", r.ID, err)
 	}
 	return nil
 }

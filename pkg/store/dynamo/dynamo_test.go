@@ -816,7 +816,7 @@ func TestBackfillHidden(t *testing.T) {
 	mustCreate(t, s, public)
 	for _, r := range []open311.Request{batch, private, other} {
 		mustCreate(t, s, r)
-		if err := dynamo.MakeRequestOld(ctx, s, r.JurisdictionID, r.ID); err != nil {
+		if err := dynamo.MakeHiddenRequestOld(ctx, s, r.JurisdictionID, r.ID); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -28,9 +28,21 @@ func MakeActivitiesOld(ctx context.Context, s *Store, jurisdictionID, requestID 
 	return nil
 }
 
-// MakeRequestOld rewrites a request's item as the store wrote it before the staff queue: a
-// request that is not public then had no GSI1 keys.
+// MakeRequestOld rewrites a request's item as the store wrote it before GSI3: without its keys.
 func MakeRequestOld(ctx context.Context, s *Store, jurisdictionID, requestID string) error {
+	pk, sk := requestKey(jurisdictionID, requestID)
+	item, err := s.getItem(ctx, pk, sk)
+	if err != nil {
+		return err
+	}
+	delete(item, attrGSI3PK)
+	delete(item, attrGSI3SK)
+	return s.putItem(ctx, item)
+}
+
+// MakeHiddenRequestOld rewrites a request's item as the store wrote it before the staff queue:
+// a request that is not public then had no GSI1 keys.
+func MakeHiddenRequestOld(ctx context.Context, s *Store, jurisdictionID, requestID string) error {
 	pk, sk := requestKey(jurisdictionID, requestID)
 	item, err := s.getItem(ctx, pk, sk)
 	if err != nil || item == nil {

@@ -16,18 +16,19 @@ import (
 // entryCopy is the Entry attribute of a listed activity's item: what a feed entry shows of the
 // activity's request, under the request's own JSON names (the request id is the activity's).
 type entryCopy struct {
-	ServiceCode string         `json:"service_code"`
-	ServiceName string         `json:"service_name,omitempty"`
-	Address     string         `json:"address,omitempty"`
-	AddressID   string         `json:"address_id,omitempty"`
-	Point       *open311.Point `json:"point,omitempty"`
-	Description string         `json:"description,omitempty"`
-	MediaURL    string         `json:"media_url,omitempty"`
+	ServiceCode string          `json:"service_code"`
+	ServiceName string          `json:"service_name,omitempty"`
+	Address     string          `json:"address,omitempty"`
+	AddressID   string          `json:"address_id,omitempty"`
+	Point       *open311.Point  `json:"point,omitempty"`
+	Description string          `json:"description,omitempty"`
+	MediaURL    string          `json:"media_url,omitempty"`
+	Media       []open311.Photo `json:"media,omitempty"`
 }
 
 func marshalEntry(e store.EntryRequest) (types.AttributeValue, error) {
 	return attributevalue.MarshalWithOptions(entryCopy{ServiceCode: e.ServiceCode, ServiceName: e.ServiceName,
-		Address: e.Address, AddressID: e.AddressID, Point: e.Point, Description: e.Description, MediaURL: e.MediaURL},
+		Address: e.Address, AddressID: e.AddressID, Point: e.Point, Description: e.Description, MediaURL: e.MediaURL, Media: e.Media},
 		func(o *attributevalue.EncoderOptions) { o.TagKey = "json" })
 }
 
@@ -43,7 +44,7 @@ func unmarshalEntry(item map[string]types.AttributeValue, requestID string) (e s
 		return e, false, err
 	}
 	return store.EntryRequest{ID: requestID, ServiceCode: c.ServiceCode, ServiceName: c.ServiceName, Address: c.Address,
-		AddressID: c.AddressID, Point: c.Point, Description: c.Description, MediaURL: c.MediaURL}, true, nil
+		AddressID: c.AddressID, Point: c.Point, Description: c.Description, MediaURL: c.MediaURL, Media: c.Media}, true, nil
 }
 
 // RecentActivities returns the newest activities that Updates lists, of the jurisdiction or of

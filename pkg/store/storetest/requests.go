@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,12 @@ func fullRequest() open311.Request {
 		AddressID:         "1234-AB",
 		Zipcode:           "94122",
 		MediaURL:          "https://img.example.com/p/1.jpg?size=large&x=1",
+		Media: []open311.Photo{
+			{Name: strings.Repeat("ab", 32) + ".jpg", ContentType: "image/jpeg", Width: 3000, Height: 4000, Size: 2345678,
+				URL: "https://cdn.example.org/media/" + strings.Repeat("ab", 32) + ".jpg"},
+			{Name: strings.Repeat("cd", 32) + ".png", ContentType: "image/png", Width: 40, Height: 30, Size: 1234,
+				URL: "https://cdn.example.org/media/" + strings.Repeat("cd", 32) + ".png", PreviewURL: "https://cdn.example.org/media/" + strings.Repeat("cd", 32) + ".png"},
+		},
 		Attributes: map[string][]string{
 			"WHERE":  {"middle"},
 			"DEPTH":  {"12"},

@@ -1,0 +1,139 @@
+package apitest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"strings"
+
+	"github.com/civicworks/open311/pkg/photo/phototest"
+)
+
+// MediaBase is the base URL the photo cases' photos are served from.
+const MediaBase = "https://cdn.city.example.org"
+
+// part is one part of a multipart body: a field, or a file when filename or contentType is set.
+type part struct{ name, filename, contentType, body string }
+
+func field(name, value string) part { return part{name: name, body: value} }
+
+func file(name, filename, contentType string, body []byte) part {
+	return part{name: name, filename: filename, contentType: contentType, body: string(body)}
+}
+
+// multipartParts is a multipart/form-data body of the parts, in order.
+func multipartParts(parts ...part) string {
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString("--BOUNDARY\r\nContent-Disposition: form-data; name=\"" + p.name + "\"")
+		if p.filename != "" {
+			b.WriteString("; filename=\"" + p.filename + "\"")
+		}
+		b.WriteString("\r\n")
+		if p.contentType != "" {
+			b.WriteString("Content-Type: " + p.contentType + "\r\n")
+		}
+		b.WriteString("\r\n" + p.body + "\r\n")
+	}
+	b.WriteString("--BOUNDARY--\r\n")
+	return b.String()
+}
+
+// report is a POST of a tree report with photos, as a phone's app sends it.
+func report(name, format string, photos ...part) Case {
+	parts := []part{field("api_key", ReporterKey), field("service_code", "tree"), field("lat", "40.7128"), field("long", "-74.0060"),
+		field("description", "Branch across the path")}
+	return Case{Name: name, Method: "POST", Path: "/requests." + format, ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: multipartParts(append(parts, photos...)...)}
+}
+
+// bombPNG is a PNG whose header says 100000×100000 pixels: 40 GB once decoded.
+func bombPNG() []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, 100000)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, 100000)
+	ihdr = append(ihdr, 8, 6, 0, 0, 0)
+	out := []byte("\x89PNG\r\n\x1a\n")
+	for _, c := range []struct {
+		typ  string
+		data []byte
+	}{{"IHDR", ihdr}, {"IDAT", []byte("x\x9c\x03\x00\x00\x00\x00\x01")}, {"IEND", nil}} {
+		out = binary.BigEndian.AppendUint32(out, uint32(len(c.data)))
+		start := len(out)
+		out = append(out, c.typ...)
+		out = append(out, c.data...)
+		out = binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(out[start:]))
+	}
+	return out
+}
+
+// corruptPNG is a PNG whose image data fails its checksum.
+func corruptPNG() []byte {
+	b := phototest.PNG(20, 20)
+	i := bytes.Index(b, []byte("IDAT"))
+	b[i+6] ^= 0xFF
+	return b
+}
+
+var (
+	photoJPEG = phototest.JPEG(800, 600, 6) // a phone's photo held sideways, with camera and GPS EXIF
+	photoPNG  = phototest.PNG(40, 30)
+)
+
+// PhotoCases are the golden exchanges of reports with photos, run in order against one freshly
+// seeded world whose photos are stored in a folder and served from MediaBase. Every error
+// stores no request and no photo.
+var PhotoCases = []Case{
+	withID(report("photo-post.json", "json", file("media", "IMG_0001.JPG", "image/jpeg", photoJPEG)), "30000001"),
+	withID(report("photo-post.xml", "xml", file("media", "IMG_0001.JPG", "image/jpeg", photoJPEG)), "30000002"),
+	withID(report("photo-post-several.json", "json", file("media[]", "a.jpg", "application/octet-stream", photoJPEG),
+		file("media[]", "b.png", "image/png", photoPNG), file("media[]", "c.jpg", "image/jpeg", phototest.JPEG(64, 48, 1))), "30000003"),
+	withID(report("photo-post-several.xml", "xml", file("media", "b.png", "image/png", photoPNG),
+		file("media", "a", "", photoJPEG)), "30000004"),
+	{Name: "photo-request.json", Path: "/requests/30000003.json?extensions=true"},
+	{Name: "photo-request.xml", Path: "/requests/30000004.xml?extensions=true"},
+	{Name: "photo-post-private.json", ID: "30000005", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: multipartParts(field("api_key", ReporterKey), field("service_code", "code-concern"), field("address_string", "9 Oak St"),
+			file("media", "wiring.jpg", "image/jpeg", photoJPEG))},
+
+	report("photo-not-an-image.json", "json", file("media", "notes.jpg", "image/jpeg", []byte("these are my notes, not a picture"))),
+	report("photo-not-an-image.xml", "xml", file("media", "page.html", "text/html", []byte("<html><body>GIF89a</body></html>"))),
+	report("photo-declared-type-lies.json", "json", file("media", "a.png", "image/png", photoJPEG)),
+	report("photo-declared-type-lies.xml", "xml", file("media", "a.heic", "image/heic", photoPNG)),
+	report("photo-corrupt.json", "json", file("media", "a.png", "image/png", corruptPNG())),
+	report("photo-corrupt.xml", "xml", file("media", "a.png", "image/png", corruptPNG())),
+	report("photo-truncated.json", "json", file("media", "a.jpg", "image/jpeg", photoJPEG[:len(photoJPEG)*2/3])),
+	report("photo-truncated.xml", "xml", file("media", "a.jpg", "image/jpeg", photoJPEG[:len(photoJPEG)*2/3])),
+	report("photo-bomb.json", "json", file("media", "huge.png", "image/png", bombPNG())),
+	report("photo-bomb.xml", "xml", file("media", "huge.png", "image/png", bombPNG())),
+	report("photo-empty.json", "json", file("media", "a.jpg", "image/jpeg", nil)),
+	report("photo-empty.xml", "xml", file("media", "a.jpg", "image/jpeg", nil)),
+	report("photo-too-many.json", "json", file("media[]", "1.png", "image/png", photoPNG), file("media[]", "2.png", "image/png", photoPNG),
+		file("media[]", "3.png", "image/png", photoPNG), file("media[]", "4.png", "image/png", photoPNG),
+		file("media[]", "5.png", "image/png", photoPNG), file("media[]", "6.png", "image/png", photoPNG)),
+	report("photo-too-many.xml", "xml", file("media", "1.png", "image/png", photoPNG), file("media", "2.png", "image/png", photoPNG),
+		file("media", "3.png", "image/png", photoPNG), file("media", "4.png", "image/png", photoPNG),
+		file("media", "5.png", "image/png", photoPNG), file("media", "6.png", "image/png", photoPNG)),
+	report("photo-too-large.json", "json", file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
+	report("photo-too-large.xml", "xml", file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
+	report("photo-other-file-field.json", "json", file("picture", "a.jpg", "image/jpeg", photoJPEG)),
+	{Name: "photo-invalid-report.xml", Method: "POST", Path: "/requests.xml", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: multipartParts(field("api_key", ReporterKey), field("service_code", "tree"), file("media", "a.jpg", "image/jpeg", photoJPEG))},
+	{Name: "photo-no-key.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: multipartParts(field("service_code", "tree"), field("lat", "40.71"), field("long", "-74.01"), file("media", "a.jpg", "image/jpeg", photoJPEG))},
+}
+
+func withID(c Case, id string) Case {
+	c.ID = id
+	return c
+}
+
+// PhotoIDs returns the ids of the requests the photo cases create, in order.
+func PhotoIDs() []string {
+	var ids []string
+	for _, c := range PhotoCases {
+		if c.ID != "" {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}

@@ -1,0 +1,132 @@
+// Package bucket stores photos as objects of an S3 bucket: public ones under Prefix, the origin
+// path the CDN serves as /media/, private ones under PrivatePrefix, which no CDN behaviour and
+// no public policy reaches. Objects carry their content type and media.CacheControl.
+package bucket
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/lambdaenv"
+	"github.com/civicworks/open311/pkg/media"
+)
+
+// The prefixes of a deployment's feeds bucket.
+const (
+	DefaultPrefix        = "media/"
+	DefaultPrivatePrefix = "private-media/"
+)
+
+// Client is what the store calls of S3; *s3.Client is one.
+type Client interface {
+	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
+	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+}
+
+var _ Client = (*s3.Client)(nil)
+
+// Store keeps photos in one bucket.
+type Store struct {
+	Client Client
+	Bucket string
+	// Prefix holds public photos and PrivatePrefix private ones (each "" or ending in "/";
+	// they must differ).
+	Prefix, PrivatePrefix string
+}
+
+var _ media.Store = (*Store)(nil)
+
+// Put puts the photo's object unless a HEAD finds it there already.
+func (s *Store) Put(ctx context.Context, o media.Object) (bool, error) {
+	key, err := s.key(o.Name, o.Private)
+	if err != nil {
+		return false, err
+	}
+	_, err = s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
+	switch {
+	case err == nil:
+		return false, nil
+	case !notFound(err):
+		return false, fmt.Errorf("head s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	cache := media.CacheControl
+	if o.Private {
+		cache = "private, no-store"
+	}
+	_, err = s.Client.PutObject(ctx, &s3.PutObjectInput{
+		Bucket:        aws.String(s.Bucket),
+		Key:           aws.String(key),
+		Body:          bytes.NewReader(o.Body),
+		ContentLength: aws.Int64(int64(len(o.Body))),
+		ContentType:   aws.String(o.ContentType),
+		CacheControl:  aws.String(cache),
+	})
+	if err != nil {
+		return false, fmt.Errorf("put s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	return true, nil
+}
+
+// Delete deletes the photo's object (deleting a missing object is no error in S3).
+func (s *Store) Delete(ctx context.Context, name string, private bool) error {
+	key, err := s.key(name, private)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)}); err != nil {
+		return fmt.Errorf("delete s3://%s/%s: %w", s.Bucket, key, err)
+	}
+	return nil
+}
+
+func (s *Store) key(name string, private bool) (string, error) {
+	if !media.ValidName(name) {
+		return "", fmt.Errorf("media/bucket: %q is not a photo name", name)
+	}
+	if s.Prefix == s.PrivatePrefix {
+		return "", errors.New("media/bucket: public and private photos need different prefixes")
+	}
+	if private {
+		return s.PrivatePrefix + name, nil
+	}
+	return s.Prefix + name, nil
+}
+
+// notFound reports whether err says the object does not exist (a HEAD's bare 404).
+func notFound(err error) bool {
+	var nf *types.NotFound
+	var nsk *types.NoSuchKey
+	if errors.As(err, &nf) || errors.As(err, &nsk) {
+		return true
+	}
+	var api smithy.APIError
+	return errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey")
+}
+
+// Option gives a function's API the photos store of a deployment, for lambdaconfig.Main: the
+// feeds bucket of FEED_BUCKET (public photos under media/, private ones under private-media/),
+// its photos served from OPEN311_FEED_BASE (the CDN, whose /media/ path is the bucket's media/
+// prefix). Without the two variables the function does not start.
+func Option(o *api.Options, env lambdaenv.Env) error {
+	if env.FeedBucket == "" || env.FeedBase == "" {
+		return fmt.Errorf("media/bucket: %s and %s are needed for photos", lambdaenv.EnvFeedBucket, lambdaenv.EnvFeedBase)
+	}
+	client := s3.NewFromConfig(env.AWS, func(opts *s3.Options) {
+		if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
+			opts.BaseEndpoint = ep
+		}
+	})
+	o.Media = &Store{Client: client, Bucket: env.FeedBucket, Prefix: DefaultPrefix, PrivatePrefix: DefaultPrivatePrefix}
+	o.MediaBase = env.FeedBase
+	return nil
+}

@@ -1,0 +1,78 @@
+package bucket_test
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/civicworks/open311/pkg/awstest"
+	"github.com/civicworks/open311/pkg/media"
+	"github.com/civicworks/open311/pkg/media/bucket"
+)
+
+// TestMain stops the moto server the tests start (see package awstest).
+func TestMain(m *testing.M) { awstest.Main(m) }
+
+// TestPutAndDelete stores a public and a private photo in moto's S3: each under its prefix, with
+// its content type and cache control, written once, and removed by Delete.
+func TestPutAndDelete(t *testing.T) {
+	ctx := context.Background()
+	client := s3.New(s3.Options{
+		BaseEndpoint: aws.String(awstest.Endpoint(t)),
+		UsePathStyle: true,
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	const bucketName = "open311-media-test"
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucketName)}); err != nil {
+		t.Fatal(err)
+	}
+	st := &bucket.Store{Client: client, Bucket: bucketName, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}
+	name := strings.Repeat("0f", 32) + ".png"
+	for _, c := range []struct {
+		private bool
+		key     string
+		cache   string
+	}{
+		{false, "media/" + name, "public, max-age=31536000, immutable"},
+		{true, "private-media/" + name, "private, no-store"},
+	} {
+		o := media.Object{Name: name, ContentType: "image/png", Body: []byte("png bytes"), Private: c.private}
+		if created, err := st.Put(ctx, o); err != nil || !created {
+			t.Fatalf("Put(private %v) = %v, %v; want created", c.private, created, err)
+		}
+		if created, err := st.Put(ctx, o); err != nil || created {
+			t.Errorf("second Put(private %v) = %v, %v; want not created", c.private, created, err)
+		}
+		obj, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucketName), Key: aws.String(c.key)})
+		if err != nil {
+			t.Fatalf("get %s: %v", c.key, err)
+		}
+		body, _ := io.ReadAll(obj.Body)
+		obj.Body.Close()
+		if string(body) != "png bytes" || aws.ToString(obj.ContentType) != "image/png" || aws.ToString(obj.CacheControl) != c.cache {
+			t.Errorf("%s holds %q, Content-Type %q, Cache-Control %q; want png bytes, image/png, %s",
+				c.key, body, aws.ToString(obj.ContentType), aws.ToString(obj.CacheControl), c.cache)
+		}
+	}
+	if err := st.Delete(ctx, name, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucketName), Key: aws.String("media/" + name)}); err == nil {
+		t.Error("the public photo is still there after Delete")
+	}
+	if _, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(bucketName), Key: aws.String("private-media/" + name)}); err != nil {
+		t.Errorf("deleting the public photo took the private one: %v", err)
+	}
+	if err := st.Delete(ctx, name, false); err != nil {
+		t.Errorf("deleting a missing photo: %v", err)
+	}
+	if _, err := st.Put(ctx, media.Object{Name: "../feeds/x.atom", Body: []byte("x")}); err == nil {
+		t.Error("Put stored an object under a name that is no photo's")
+	}
+}
