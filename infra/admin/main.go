@@ -31,8 +31,10 @@
 //	table create                           create the DynamoDB table (-store dynamo only)
 //	table backfill [-jurisdiction ID]      give activities stored before service feeds read an
 //	                                       index their entry copy and service partition, and
-//	                                       requests stored before GSI3 their keys in it (-store
-//	                                       dynamo only; once after an upgrade; safe to repeat)
+//	                                       requests stored before GSI3 their keys in it, and
+//	                                       requests that are not public, stored before the staff
+//	                                       queue, their GSI1 keys (-store dynamo only; once after
+//	                                       an upgrade; safe to repeat)
 //	table restore -from RESTORED [-keep-newer] [-dry-run]
 //	                                       make the table hold what RESTORED (a point-in-time
 //	                                       restore of it) holds: writes what differs, deletes

@@ -34,7 +34,9 @@ func (c *cli) tableCreate(ctx context.Context, b *backend, args []string) error 
 
 // tableBackfill is `table backfill`: gives the activities a table listed before they carried
 // their request's entry copy that copy and their service's index partition, so that service
-// feeds list them (docs/store-dynamodb.md, Migration). Safe to run again and while serving.
+// feeds list them, and the requests that are not public their HIDDEN# index keys, so that the
+// staff queue lists them (docs/store-dynamodb.md, Migration). Safe to run again and while
+// serving.
 func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) error {
 	fs := c.newFlags("table backfill", "-store dynamo -table NAME table backfill [-jurisdiction ID]")
 	only := fs.String("jurisdiction", "", "backfill this jurisdiction only (default: every one)")
@@ -70,11 +72,17 @@ func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) erro
 		}
 		fmt.Fprintf(c.stdout, "%s: %d activities given their entry copy and service partition\n", id, n)
 	}
-	n, err := st.BackfillReporters(ctx)
+	r, err := st.BackfillReporters(ctx)
 	if err != nil {
-		return fmt.Errorf("backfill the index of reporters (%d requests done): %w", n, err)
+		return fmt.Errorf("backfill the index of reporters (%d requests done): %w", r, err)
 	}
-	fmt.Fprintf(c.stdout, "%d requests holding a reporter given their GSI3 keys (the retention's index)\n", n)
+	fmt.Fprintf(c.stdout, "%d requests holding a reporter given their GSI3 keys (the retention's index)\n", r)
+	// One Scan for all: the requests that need it are in no index.
+	h, err := st.BackfillHidden(ctx, *only)
+	if err != nil {
+		return fmt.Errorf("backfill hidden requests (%d done): %w", h, err)
+	}
+	fmt.Fprintf(c.stdout, "%d hidden requests given their staff queue keys\n", h)
 	return nil
 }
 

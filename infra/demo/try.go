@@ -65,6 +65,7 @@ Try%[6]s:
   curl -d api_key=%[3]s -d status=assigned -d agency_responsible='Street Maintenance' %[1]s/requests/%[5]s.json
   curl -d api_key=%[2]s -d comment='Still there this morning' %[1]s/requests/%[5]s.xml
   curl '%[1]s/requests/%[5]s.json?extensions=true'
+  curl -H "Authorization: Bearer %[3]s" '%[1]s/requests.json?detailed_status=submitted'
   curl %[1]s/feeds/%[4]s/requests.atom
   curl %[1]s/feeds/%[4]s/requests/%[5]s.atom
 Stop with Ctrl-C.

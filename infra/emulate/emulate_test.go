@@ -220,6 +220,7 @@ func TestREADMEExamples(t *testing.T) {
 			"comment": {"Still there this morning"}}},
 		{"extensions", "GET", func(s *side, _ int) string { return "/requests/" + s.example + ".json?extensions=true" }, nil},
 		{"all requests", "GET", fixed("/requests.xml"), nil},
+		{"the staff queue", "GET", fixed("/requests.json?detailed_status=submitted&api_key=" + staffKey), nil},
 		{"unknown route", "GET", fixed("/nope.json"), nil},
 		{"wrong method", "DELETE", fixed("/services.json"), nil},
 		{"unknown feed", "GET", fixed("/feeds/city.example.org/requests/NOPE1234.atom"), nil},

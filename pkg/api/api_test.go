@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,5 +94,41 @@ func TestVersionPrefix(t *testing.T) {
 	}
 	if status, _, _ := serve(t, h, apitest.Case{Path: "/open311/v2services.json"}); status != http.StatusNotFound {
 		t.Errorf("/open311/v2services.json: %d, want 404", status)
+	}
+}
+
+// TestReporterReadsAsPublic sends every golden GET that carries no key, in order on one world,
+// also with the reporter key, as a Bearer header and as api_key in the query, and expects the
+// public answer: the same status and body, byte for byte (and with Bearer the same headers).
+func TestReporterReadsAsPublic(t *testing.T) {
+	h, _ := newWorld(t)
+	n := 0
+	for _, c := range apitest.Cases {
+		status, header, body := serve(t, h, c)
+		if c.Method != "" && c.Method != http.MethodGet || c.Header["Authorization"] != "" || strings.Contains(c.Path, "api_key=") {
+			continue
+		}
+		n++
+		bearer := c
+		bearer.Header = map[string]string{"Authorization": "Bearer " + apitest.ReporterKey}
+		for k, v := range c.Header {
+			bearer.Header[k] = v
+		}
+		s, hd, b := serve(t, h, bearer)
+		if s != status || !bytes.Equal(b, body) || !bytes.Equal(apitest.Record(s, hd, b), apitest.Record(status, header, body)) {
+			t.Errorf("%s with a reporter's Bearer key: %d %s\nwithout: %d %s", c.Name, s, b, status, body)
+		}
+		inQuery := c
+		sep := "?"
+		if strings.Contains(c.Path, "?") {
+			sep = "&"
+		}
+		inQuery.Path += sep + "api_key=" + apitest.ReporterKey
+		if s, _, b := serve(t, h, inQuery); s != status || !bytes.Equal(b, body) {
+			t.Errorf("%s with a reporter's api_key: %d %s\nwithout: %d %s", c.Name, s, b, status, body)
+		}
+	}
+	if n < 40 {
+		t.Fatalf("only %d keyless GET cases: the test would prove little", n)
 	}
 }

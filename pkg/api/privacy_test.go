@@ -15,34 +15,52 @@ import (
 
 // TestPersonalDataNeverShown runs every golden case and then reads every request back, and
 // checks that no personal field given on POST (or seeded) appears in a response or a log line,
-// and that no API key does either.
+// and that no API key does either; and that what the private and blackbox requests hold
+// appears only in the answers to a staff key (which must show it, or the staff cases would
+// prove nothing).
 func TestPersonalDataNeverShown(t *testing.T) {
 	st := world.Store(t)
 	var logs bytes.Buffer
 	h := api.New(api.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: apitest.Jurisdiction,
 		Logger: slog.New(slog.NewJSONHandler(&logs, nil))}).Handler()
-	var bodies bytes.Buffer
+	var bodies, public bytes.Buffer
 	for _, c := range apitest.Cases {
 		_, _, body := serve(t, h, c)
 		bodies.Write(body)
+		if !strings.Contains(c.Path+"\n"+c.Body+"\n"+c.Header["Authorization"], apitest.StaffKey) {
+			public.Write(body)
+		}
 	}
 	for _, path := range []string{"/requests.json?updated_after=2026-08-10T00:00:00Z", "/requests.xml?updated_after=2026-08-10T00:00:00Z",
 		"/requests.json?service_request_id=100001,100002,100003,100004,100005,100006,100007&extensions=true",
 		"/servicerequestupdates.xml?start_date=2026-09-01T00:00:00Z&end_date=2026-11-03T00:00:00Z"} {
 		_, _, body := serve(t, h, apitest.Case{Path: path})
 		bodies.Write(body)
+		public.Write(body)
 	}
 	if !strings.Contains(bodies.String(), "100003") {
 		t.Fatal("the responses do not show the seeded requests; the test would prove nothing")
 	}
 	for _, secret := range []string{"ada@example.net", "Lovelace", "555-0101", "device-42", "acct-7",
-		"secret@example.net", "someone@example.net", "Unsafe wiring", "jo@example.net", "Bloggs",
+		"secret@example.net", "someone@example.net", "jo@example.net", "Bloggs",
 		apitest.ReporterKey, apitest.StaffKey} {
 		if strings.Contains(bodies.String(), secret) {
 			t.Errorf("%q appears in a response", secret)
 		}
 		if strings.Contains(logs.String(), secret) {
 			t.Errorf("%q appears in the log", secret)
+		}
+	}
+	// The blackbox request 20000007 and the private 100007: staff see them, nobody else.
+	for _, hidden := range []string{"Unsafe wiring", "9 Oak St", "Private report.", "3 Oak St"} {
+		if strings.Contains(public.String(), hidden) {
+			t.Errorf("%q, of a request the public never sees, appears in an answer without a staff key", hidden)
+		}
+		if !strings.Contains(bodies.String(), hidden) {
+			t.Errorf("%q appears in no answer to staff: the sweep of the public answers would prove nothing", hidden)
+		}
+		if strings.Contains(logs.String(), hidden) {
+			t.Errorf("%q appears in the log", hidden)
 		}
 	}
 }

@@ -11,8 +11,9 @@ import (
 	"github.com/civicworks/open311/pkg/open311"
 )
 
-// GetRequests is GET /requests: public requests matching the filters, newest first, with a Link
-// header to the next page when there may be one.
+// GetRequests is GET /requests: public requests (with a staff key, every request of its
+// jurisdiction: the staff queue) matching the filters, newest first, with a Link header to the
+// next page when there may be one.
 var GetRequests = Operation{Name: OpRequests, Routes: get(OpRequests, "/requests"), handle: (*API).getRequests}
 
 func (a *API) getRequests(c call) {
@@ -20,6 +21,7 @@ func (a *API) getRequests(c call) {
 	if err == nil {
 		var s desk.Search
 		if s, err = search(params); err == nil {
+			s.Key = readKey(c.r, params)
 			var l desk.Listing
 			if l, err = a.desk.Requests(c.r.Context(), s); err == nil {
 				setNext(c, params, l.Next)
@@ -59,6 +61,10 @@ func search(v url.Values) (desk.Search, error) {
 		UpdatedBefore:  timeParam(v, "updated_before", &p),
 		Cursor:         georeport.Field(v, "cursor"),
 		Details:        extensions(v),
+		// The staff filters (the desk ignores them without a staff key).
+		DetailedStatuses: georeport.List(georeport.Field(v, "detailed_status")),
+		Agency:           georeport.Field(v, "agency_responsible"),
+		Text:             georeport.Field(v, "q"),
 	}
 	for _, st := range georeport.List(georeport.Field(v, "status")) {
 		switch st = strings.ToLower(st); st {

@@ -42,20 +42,22 @@ func (a *API) postRequest(c call) {
 var GetToken = Operation{Name: OpToken, Routes: []Route{{OpToken, http.MethodGet, "/tokens/{file}"}}, handle: (*API).getToken}
 
 func (a *API) getToken(c call) {
-	r, err := a.desk.Token(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"), c.name)
+	q := c.r.URL.Query()
+	res, err := a.desk.Token(c.r.Context(), georeport.Field(q, "jurisdiction_id"), c.name, readKey(c.r, q))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewTokenAnswer(r, c.name)}})
+	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.TokenAnswer{ServiceRequestID: res.RequestID, Token: res.Token}}})
 }
 
-// GetRequest is GET /requests/{id}: one public request, as a list of one.
+// GetRequest is GET /requests/{id}: one public request (with a staff key, any of its
+// jurisdiction), as a list of one.
 var GetRequest = Operation{Name: OpRequest, Routes: []Route{{OpRequest, http.MethodGet, "/requests/{file}"}}, handle: (*API).getRequest}
 
 func (a *API) getRequest(c call) {
 	q := c.r.URL.Query()
-	l, err := a.desk.Request(c.r.Context(), georeport.Field(q, "jurisdiction_id"), c.name, extensions(q))
+	l, err := a.desk.Request(c.r.Context(), georeport.Field(q, "jurisdiction_id"), c.name, readKey(c.r, q), extensions(q))
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -86,6 +88,12 @@ func apiKey(r *http.Request, form url.Values) string {
 	}
 	return ""
 }
+
+// readKey is the API key of a GET: the query's api_key, else an Authorization: Bearer header.
+// Unlike a POST's, a GET's key may be in the URL (the only place a GET has for a field), as
+// GeoReport clients send it (a Link header then keeps it, as it keeps every field); the
+// Bearer header keeps it out of URLs.
+func readKey(r *http.Request, q url.Values) string { return apiKey(r, q) }
 
 // update is a change sent to request id by the caller of a form, as the desk takes it.
 func update(c call, form url.Values, id string, change open311.Change) desk.Update {

@@ -10,6 +10,10 @@ import (
 	"github.com/civicworks/open311/pkg/samtemplate"
 )
 
+// keyed are the operations that take an API key: the writes, and the reads whose answer a
+// staff key widens (the staff queue). Only they may read KEY# items.
+var keyed = []string{api.OpPostRequest, api.OpUpdateRequest, api.OpPostRequestUpdate, api.OpRequests, api.OpRequest, api.OpToken}
+
 // writeActions are the DynamoDB actions that change items.
 var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
 
@@ -19,7 +23,8 @@ var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
 // attach to a role it generates), that only Lambda may assume; every statement allows named
 // actions (no wildcard); a statement on the table carries dynamodb:LeadingKeys, one on an index
 // names the index and carries none (IAM cannot limit a Query of an index to partitions); nothing
-// scans; GET operations write nothing; logs go to the function's own log group; only the feed
+// scans; GET operations write nothing (staff reads record no key use); only the operations
+// that take a key read KEY# items; logs go to the function's own log group; only the feed
 // builder reaches S3 (the feed bucket), the table's stream and the failures queue; only
 // post-request reaches KMS, to make data keys for sealing reporters' personal data (never to
 // decrypt).
@@ -85,6 +90,9 @@ func TestLeastPrivilege(t *testing.T) {
 				res = append(res, jsonString(r))
 			}
 			leading := at(map[string]any{"c": anyMap(s.Condition)}, "c", "ForAllValues:StringLike", "dynamodb:LeadingKeys")
+			if strings.Contains(jsonString(leading), `"KEY#`) && !slices.Contains(keyed, op) {
+				t.Errorf("%s (%s): statement %s reaches KEY# items, but the operation takes no key", fnRoleID, op, s.Sid)
+			}
 			for _, a := range s.Actions {
 				service, name, _ := strings.Cut(a, ":")
 				if strings.ContainsAny(name, "*?") {

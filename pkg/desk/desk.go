@@ -137,24 +137,48 @@ func digest(v any) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// authorize checks an API key's secret for a jurisdiction.
+// authorize checks an API key's secret for a jurisdiction, and records the key's first use of
+// the day.
 func (d *Desk) authorize(ctx context.Context, secret, jurisdictionID string) (caller, error) {
+	c, err := d.check(ctx, secret, jurisdictionID)
+	if err != nil {
+		return caller{}, err
+	}
+	if day := open311.UsedDay(d.opt.Now()); c.key.LastUsed.Before(day) {
+		// The first use of the day is recorded for keys list. Not recording it must not
+		// refuse the caller: a failure here loses a date, never a report.
+		_ = d.opt.Store.TouchAPIKey(ctx, c.key.Hash, day)
+	}
+	return c, nil
+}
+
+// check checks an API key's secret for a jurisdiction, and records nothing.
+func (d *Desk) check(ctx context.Context, secret, jurisdictionID string) (caller, error) {
 	const op = "desk.authorize"
 	if secret == "" {
 		return caller{}, open311.Errorf(open311.Forbidden, op, "an api_key is required")
 	}
-	now := d.opt.Now()
 	k, err := d.opt.Store.APIKey(ctx, open311.HashKey(secret))
-	if open311.IsKind(err, open311.NotFound) || (err == nil && (!k.Matches(secret) || !k.AllowsAt(jurisdictionID, now))) {
+	if open311.IsKind(err, open311.NotFound) || (err == nil && (!k.Matches(secret) || !k.AllowsAt(jurisdictionID, d.opt.Now()))) {
 		return caller{}, open311.Errorf(open311.Forbidden, op, "the api_key is not valid here")
 	}
 	if err != nil {
 		return caller{}, open311.Wrap(op, err)
 	}
-	if day := open311.UsedDay(now); k.LastUsed.Before(day) {
-		// The first use of the day is recorded for keys list. Not recording it must not
-		// refuse the caller: a failure here loses a date, never a report.
-		_ = d.opt.Store.TouchAPIKey(ctx, k.Hash, day)
-	}
 	return caller{key: k}, nil
+}
+
+// reader tells whether the caller of a read (GET) is staff of the jurisdiction: no key reads as
+// the public, and so does a valid reporter key; a key that is not valid here is Forbidden, as
+// on a write. A read records no use of the key, so that the functions that only read never
+// write (docs/security.md).
+func (d *Desk) reader(ctx context.Context, secret, jurisdictionID string) (staff bool, err error) {
+	if secret == "" {
+		return false, nil
+	}
+	c, err := d.check(ctx, secret, jurisdictionID)
+	if err != nil {
+		return false, err
+	}
+	return c.staff(), nil
 }

@@ -475,3 +475,83 @@ func TestKeyLastUsed(t *testing.T) {
 		t.Errorf("report with a key expired by the desk's clock: %v, want Forbidden", err)
 	}
 }
+
+// TestStaffReads reads with a staff key what the public never sees, and checks who sees what:
+// staff of the jurisdiction see private and submitted requests and resolve a token before
+// acceptance; a reporter key reads as the public; a key of another jurisdiction, or a revoked
+// one, is refused; and no read records a key's use (reads never write).
+func TestStaffReads(t *testing.T) {
+	ctx := context.Background()
+	st := &countingKeys{Store: world.Store(t)}
+	d := desk.New(desk.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: apitest.Jurisdiction})
+	ids := func(key string, s desk.Search) string {
+		t.Helper()
+		s.Key = key
+		l, err := d.Requests(ctx, s)
+		if err != nil {
+			t.Fatalf("Requests with key %q: %v", key, err)
+		}
+		var out []string
+		for _, r := range l.Requests {
+			out = append(out, r.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tc := range []struct {
+		name, key string
+		s         desk.Search
+		want      string
+	}{
+		{"the public", "", desk.Search{}, "100004,100006,100003,100002"},
+		{"a reporter", apitest.ReporterKey, desk.Search{}, "100004,100006,100003,100002"},
+		{"a reporter's staff filters are ignored", apitest.ReporterKey, desk.Search{DetailedStatuses: []string{"submitted"}}, "100004,100006,100003,100002"},
+		{"staff", apitest.StaffKey, desk.Search{}, "100007,100005,100004,100006,100003,100002"},
+		{"staff, submitted", apitest.StaffKey, desk.Search{DetailedStatuses: []string{"SUBMITTED"}}, "100005"},
+		{"staff, agency", apitest.StaffKey, desk.Search{Agency: "PUBLIC works"}, "100006,100003,100002"},
+		{"staff, text", apitest.StaffKey, desk.Search{Text: "private"}, "100007"},
+		{"staff, by ids", apitest.StaffKey, desk.Search{IDs: []string{"100005", "100007", "100001"}}, "100007,100005,100001"},
+		{"the public, by ids", "", desk.Search{IDs: []string{"100005", "100007", "100001"}}, "100001"},
+	} {
+		if got := ids(tc.key, tc.s); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+	if _, err := d.Requests(ctx, desk.Search{Key: apitest.StaffKey, DetailedStatuses: []string{"pending"}}); !open311.IsKind(err, open311.Invalid) {
+		t.Errorf("an unknown detailed status: %v, want Invalid", err)
+	}
+	if _, err := d.Requests(ctx, desk.Search{Key: apitest.StaffKey, Text: strings.Repeat("x", desk.MaxFilterText+1)}); !open311.IsKind(err, open311.Invalid) {
+		t.Errorf("a q over %d characters: %v, want Invalid", desk.MaxFilterText, err)
+	}
+	if _, err := d.Requests(ctx, desk.Search{Key: apitest.StaffKey, Agency: strings.Repeat("é", desk.MaxFilterText)}); err != nil {
+		t.Errorf("an agency of %d characters (twice as many bytes): %v, want none", desk.MaxFilterText, err)
+	}
+
+	if l, err := d.Request(ctx, "", "100007", apitest.StaffKey, true); err != nil || l.Requests[0].ID != "100007" || l.Details == nil {
+		t.Errorf("staff's private request: %+v, %v", l, err)
+	}
+	for _, key := range []string{"", apitest.ReporterKey} {
+		if _, err := d.Request(ctx, "", "100007", key, false); !open311.IsKind(err, open311.NotFound) {
+			t.Errorf("the private request with key %q: %v, want NotFound", key, err)
+		}
+		if res, err := d.Token(ctx, "", "TOKEN-PENDING", key); err != nil || res.RequestID != "" {
+			t.Errorf("the pending token with key %q: %+v, %v; want the token alone", key, res, err)
+		}
+	}
+	if res, err := d.Token(ctx, "", "TOKEN-PENDING", apitest.StaffKey); err != nil || res.RequestID != "100005" {
+		t.Errorf("the pending token for staff: %+v, %v; want its id", res, err)
+	}
+	for _, key := range []string{apitest.OtherStaffKey, apitest.RevokedKey, "wrong"} {
+		if _, err := d.Requests(ctx, desk.Search{Key: key}); !open311.IsKind(err, open311.Forbidden) {
+			t.Errorf("Requests with key %q: %v, want Forbidden", key, err)
+		}
+		if _, err := d.Request(ctx, "", "100007", key, false); !open311.IsKind(err, open311.Forbidden) {
+			t.Errorf("Request with key %q: %v, want Forbidden", key, err)
+		}
+		if _, err := d.Token(ctx, "", "TOKEN-PENDING", key); !open311.IsKind(err, open311.Forbidden) {
+			t.Errorf("Token with key %q: %v, want Forbidden", key, err)
+		}
+	}
+	if st.touches != 0 {
+		t.Errorf("reads recorded a key's use %d times; reads must never write", st.touches)
+	}
+}

@@ -2,7 +2,9 @@ package desk
 
 import (
 	"context"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
@@ -25,14 +27,20 @@ type Details struct {
 	Linked     map[string]open311.Request
 }
 
-// Request returns one public request, with its details when asked.
-func (d *Desk) Request(ctx context.Context, jurisdictionID, id string, details bool) (Listing, error) {
+// Request returns one public request, with its details when asked; with a staff key of its
+// jurisdiction, any request of it (private, or awaiting moderation, too). A key that is not
+// valid here is Forbidden; a reporter key reads as the public.
+func (d *Desk) Request(ctx context.Context, jurisdictionID, id, key string, details bool) (Listing, error) {
 	j, err := d.Jurisdiction(ctx, jurisdictionID)
 	if err != nil {
 		return Listing{}, err
 	}
+	staff, err := d.reader(ctx, key, j.ID)
+	if err != nil {
+		return Listing{}, err
+	}
 	r, err := d.opt.Store.Request(ctx, j.ID, id)
-	if err == nil && !r.Public() {
+	if err == nil && !r.Public() && !staff {
 		err = open311.Errorf(open311.NotFound, "", "not public")
 	}
 	if open311.IsKind(err, open311.NotFound) {
@@ -44,21 +52,40 @@ func (d *Desk) Request(ctx context.Context, jurisdictionID, id string, details b
 	return d.listing(ctx, j, []open311.Request{r}, "", details)
 }
 
-// Token returns the request a batch token was issued for; a caller learns its id once staff
-// have accepted it. Private requests are not found.
-func (d *Desk) Token(ctx context.Context, jurisdictionID, token string) (open311.Request, error) {
+// Resolved is what a token tells its caller: the token, and the id of its request once the
+// caller may know it (else empty).
+type Resolved struct {
+	Token, RequestID string
+}
+
+// Token resolves a batch token: the public learns its request's id once staff have accepted
+// it, and private requests are not found; staff of its jurisdiction (key given) learn the id of
+// any, before acceptance too. A key that is not valid here is Forbidden; a reporter key reads
+// as the public.
+func (d *Desk) Token(ctx context.Context, jurisdictionID, token, key string) (Resolved, error) {
 	j, err := d.Jurisdiction(ctx, jurisdictionID)
 	if err != nil {
-		return open311.Request{}, err
+		return Resolved{}, err
+	}
+	staff, err := d.reader(ctx, key, j.ID)
+	if err != nil {
+		return Resolved{}, err
 	}
 	r, err := d.opt.Store.RequestByToken(ctx, j.ID, token)
-	if err == nil && r.Private {
+	if err == nil && r.Private && !staff {
 		err = open311.Errorf(open311.NotFound, "", "private")
 	}
 	if open311.IsKind(err, open311.NotFound) {
-		return open311.Request{}, open311.Errorf(open311.NotFound, "desk.Token", "there is no request with the token %q", token)
+		return Resolved{}, open311.Errorf(open311.NotFound, "desk.Token", "there is no request with the token %q", token)
 	}
-	return r, err
+	if err != nil {
+		return Resolved{}, err
+	}
+	res := Resolved{Token: token}
+	if r.Public() || staff {
+		res.RequestID = r.ID
+	}
+	return res, nil
 }
 
 // Page sizes of a search: requests alone, and with their details (each request's activities
@@ -77,9 +104,19 @@ func PageSizes(details bool) (def, most int) {
 	return MaxPageSize, MaxPageSize
 }
 
-// Search selects public requests of a jurisdiction (GET /requests). Zero values mean no filter.
+// Search selects public requests of a jurisdiction (GET /requests), or with a staff key of the
+// jurisdiction every request of it (the staff queue). Zero values mean no filter.
 type Search struct {
 	JurisdictionID string
+	// Key is the caller's API key, if any: a staff key's search also selects the requests the
+	// public never sees, and may use the staff filters below. A reporter key searches as the
+	// public; a key that is not valid here is Forbidden.
+	Key string
+	// DetailedStatuses, Agency and Text are the staff filters (ignored without a staff key, so
+	// that the public answer stays what it is): detailed statuses as clients spell them (any
+	// case), the agency responsible (any case), words of the description (any case).
+	DetailedStatuses []string
+	Agency, Text     string
 	// IDs selects exactly these requests (at most MaxPageSize) and overrides every other filter.
 	IDs          []string
 	ServiceCodes []string
@@ -104,11 +141,18 @@ func (d *Desk) Requests(ctx context.Context, s Search) (Listing, error) {
 	if err != nil {
 		return Listing{}, err
 	}
+	staff, err := d.reader(ctx, s.Key, j.ID)
+	if err != nil {
+		return Listing{}, err
+	}
+	if !staff {
+		s.DetailedStatuses, s.Agency, s.Text = nil, "", ""
+	}
 	q, err := d.query(s)
 	if err != nil {
 		return Listing{}, err
 	}
-	q.JurisdictionID = j.ID
+	q.JurisdictionID, q.IncludeHidden = j.ID, staff
 	page, err := d.opt.Store.QueryRequests(ctx, q)
 	if err != nil {
 		return Listing{}, open311.Wrap(op, err)
@@ -126,7 +170,18 @@ func (d *Desk) query(s Search) (store.Query, error) {
 		}
 		return store.Query{IDs: s.IDs}, p.Err(op)
 	}
-	q := store.Query{ServiceCodes: s.ServiceCodes, Statuses: s.Statuses, Near: s.Near, Within: s.Within, Cursor: s.Cursor}
+	q := store.Query{ServiceCodes: s.ServiceCodes, Statuses: s.Statuses, Near: s.Near, Within: s.Within, Cursor: s.Cursor,
+		Agency: s.Agency, Text: s.Text}
+	for _, st := range s.DetailedStatuses {
+		if v := open311.Status(strings.ToLower(st)); v.Valid() {
+			q.DetailedStatuses = append(q.DetailedStatuses, v)
+		} else {
+			p.Add("detailed_status %q is not a detailed status (submitted, incomplete, rejected, open, assigned, closed, more_info, in_progress)", st)
+		}
+	}
+	if utf8.RuneCountInString(s.Agency) > MaxFilterText || utf8.RuneCountInString(s.Text) > MaxFilterText {
+		p.Add("agency_responsible and q may be at most %d characters", MaxFilterText)
+	}
 	updated := !s.UpdatedAfter.IsZero() || !s.UpdatedBefore.IsZero()
 	if !s.Start.IsZero() || !s.End.IsZero() || !updated {
 		var err error
@@ -169,6 +224,10 @@ func (d *Desk) query(s Search) (store.Query, error) {
 	}
 	return q, p.Err(op)
 }
+
+// MaxFilterText is the longest agency_responsible or q filter, in characters: the longest agency a
+// request may have.
+const MaxFilterText = 1000
 
 // MaxOffset is how many requests a page number may skip: skipping is reading, so pages further
 // on are reached by the cursor of the Link header, which reads nothing twice.

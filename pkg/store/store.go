@@ -135,9 +135,12 @@ func ReporterOrder(r open311.Request) (closed bool, at time.Time) {
 }
 
 // Query selects public requests of one jurisdiction. Zero values mean "no filter". Requests that
-// are not Public() are never returned.
+// are not Public() are returned only with IncludeHidden.
 type Query struct {
 	JurisdictionID string
+	// IncludeHidden also selects the requests that are not Public(): private ones and batch
+	// requests awaiting moderation (the staff queue). It applies to IDs too.
+	IncludeHidden bool
 	// IDs, when given, selects exactly these requests, each once and newest first, and
 	// overrides every other filter (paging included); unknown and non-public ids are left out.
 	IDs []string
@@ -145,6 +148,12 @@ type Query struct {
 	ServiceCodes []string
 	// Statuses keeps requests whose GeoReport status ("open", "closed") is listed.
 	Statuses []string
+	// DetailedStatuses keeps requests whose detailed status is listed.
+	DetailedStatuses []open311.Status
+	// Agency keeps requests whose agency responsible is Agency, ignoring case.
+	Agency string
+	// Text keeps requests whose description holds Text, ignoring case.
+	Text string
 	// RequestedFrom and RequestedTo bound requested time (inclusive).
 	RequestedFrom, RequestedTo time.Time
 	// UpdatedAfter and UpdatedBefore bound updated time (exclusive).
@@ -159,6 +168,18 @@ type Query struct {
 	Offset int
 	// Cursor continues after the last request of a previous page (an opaque Page.Next).
 	Cursor string
+}
+
+// MatchesDetails reports whether r passes the filters of q that stores check in Go alone:
+// DetailedStatuses, Agency and Text.
+func (q Query) MatchesDetails(r open311.Request) bool {
+	switch {
+	case len(q.DetailedStatuses) > 0 && !slices.Contains(q.DetailedStatuses, r.Status),
+		q.Agency != "" && !strings.EqualFold(q.Agency, r.AgencyResponsible),
+		q.Text != "" && !strings.Contains(strings.ToLower(r.Description), strings.ToLower(q.Text)):
+		return false
+	}
+	return true
 }
 
 // Page is one page of a query: the requests, and a cursor for the next page when there may be one.

@@ -33,6 +33,8 @@ const (
 	OtherKey    = "test-other-city-key" // valid, but for another jurisdiction
 	// NosyKey is a second reporter's key, of one who learns the ids other clients chose.
 	NosyKey = "test-nosy-reporter-key"
+	// OtherStaffKey is a staff key of the other jurisdiction: it sees nothing of this one.
+	OtherStaffKey = "test-other-staff-key"
 )
 
 // Jurisdiction is the id of the demo catalog's jurisdiction.
@@ -107,6 +109,7 @@ func Seed(ctx context.Context, st store.Store) error {
 		{Hash: open311.HashKey(RevokedKey), Role: open311.RoleReporter, Label: "revoked", Created: Now, Revoked: true},
 		{Hash: open311.HashKey(OtherKey), Role: open311.RoleReporter, JurisdictionID: other.ID, Label: "other", Created: Now},
 		{Hash: open311.HashKey(NosyKey), Role: open311.RoleReporter, Label: "nosy reporter", Created: Now},
+		{Hash: open311.HashKey(OtherStaffKey), Role: open311.RoleStaff, JurisdictionID: other.ID, Label: "other staff", Created: Now},
 	} {
 		if err := st.PutAPIKey(ctx, k); err != nil {
 			return err

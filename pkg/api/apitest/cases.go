@@ -24,6 +24,11 @@ func reporter(name, path, body string) Case {
 	return Case{Name: name, Method: "POST", Path: path, ContentType: form, Body: "api_key=" + ReporterKey + "&" + body}
 }
 
+// staffGet is a GET case with the staff key as an Authorization: Bearer header.
+func staffGet(name, path string) Case {
+	return Case{Name: name, Path: path, Header: map[string]string{"Authorization": "Bearer " + StaffKey}}
+}
+
 // fms is a POST of a request update as FixMyStreet sends it.
 func fms(name, format, key, body string) Case {
 	return Case{Name: name, Method: "POST", Path: "/servicerequestupdates." + format, ContentType: form,
@@ -123,6 +128,34 @@ var Cases = []Case{
 	{Name: "request-unknown.xml", Path: "/requests/424242.xml"},
 	{Name: "request-private.json", Path: "/requests/100007.json"},
 	{Name: "request-pending-batch.json", Path: "/requests/100005.json"},
+
+	// The staff queue: a staff key (Bearer, or api_key in the query) also sees what the public
+	// never does (the submitted 100005, 20000005 and 20000006, the private 100007), with the
+	// staff filters; a reporter key reads as the public (TestReporterReadsAsPublic); a key that
+	// is not valid here is refused.
+	staffGet("staff-requests.json", "/requests.json"),
+	staffGet("staff-requests.xml", "/requests.xml?page_size=3"),
+	{Name: "staff-requests-submitted.xml", Path: "/requests.xml?api_key=" + StaffKey + "&detailed_status=SUBMITTED"},
+	staffGet("staff-requests-detailed-status.json", "/requests.json?detailed_status=in_progress,submitted&service_code=streetlight,code-concern"),
+	staffGet("staff-requests-agency.json", "/requests.json?agency_responsible=public+works"),
+	staffGet("staff-requests-agency.xml", "/requests.xml?agency_responsible=Public+Works&status=open"),
+	staffGet("staff-requests-q.json", "/requests.json?q=PRIVATE+rep"),
+	staffGet("staff-requests-q.xml", "/requests.xml?q=HOLE&status=open"),
+	staffGet("staff-requests-by-ids.json", "/requests.json?service_request_id=100007,100005,100003,999999"),
+	staffGet("staff-requests-bad-detailed-status.json", "/requests.json?detailed_status=pending"),
+	staffGet("staff-request-private.json", "/requests/100007.json"),
+	staffGet("staff-request-private.xml", "/requests/100007.xml?extensions=true"),
+	staffGet("staff-request-pending-batch.json", "/requests/100005.json"),
+	staffGet("staff-token-pending.json", "/tokens/TOKEN-PENDING.json"),
+	{Name: "staff-token-pending.xml", Path: "/tokens/TOKEN-PENDING.xml?api_key=" + StaffKey},
+	{Name: "requests-public-ignores-staff-filters.json", Path: "/requests.json?detailed_status=submitted&q=nothing+matches+this"},
+	{Name: "requests-bad-key.json", Path: "/requests.json", Header: map[string]string{"Authorization": "Bearer wrong"}},
+	{Name: "requests-revoked-key.xml", Path: "/requests.xml?api_key=" + RevokedKey},
+	{Name: "request-bad-key.xml", Path: "/requests/100007.xml", Header: map[string]string{"Authorization": "Bearer wrong"}},
+	{Name: "token-bad-key.json", Path: "/tokens/TOKEN-PENDING.json?api_key=wrong"},
+	{Name: "requests-staff-of-other-jurisdiction.json", Path: "/requests.json", Header: map[string]string{"Authorization": "Bearer " + OtherStaffKey}},
+	{Name: "request-staff-of-other-jurisdiction.xml", Path: "/requests/100007.xml?api_key=" + OtherStaffKey},
+	{Name: "token-staff-of-other-jurisdiction.xml", Path: "/tokens/TOKEN-PENDING.xml", Header: map[string]string{"Authorization": "Bearer " + OtherStaffKey}},
 
 	// The life of a request: jurisdictions, extensions, staff changes, FixMyStreet updates, geo.
 	{Name: "jurisdictions.xml", Path: "/jurisdictions.xml"},

@@ -30,7 +30,7 @@ func decodeCursor(cursor string) ([]byte, error) {
 	return requestTimeKey(c.Requested, c.ID), nil
 }
 
-// QueryRequests returns the public requests matching q, newest first (ties by id descending),
+// QueryRequests returns the public requests (with IncludeHidden, every request) matching q, newest first (ties by id descending),
 // one page at a time. It walks the jurisdiction's requests_by_time index backwards from the
 // cursor (or from RequestedTo) down to RequestedFrom, reading each request and keeping those
 // that match (Within and Near included: there is no spatial index; see
@@ -86,7 +86,7 @@ func (s *Store) requestsByID(tx *bbolt.Tx, q store.Query) ([]open311.Request, er
 		if err != nil {
 			return nil, fmt.Errorf("get request %s: %w", id, err)
 		}
-		if ok && r.Public() {
+		if ok && (r.Public() || q.IncludeHidden) {
 			out = append(out, r)
 		}
 	}
@@ -166,10 +166,12 @@ func lastBefore(c *bbolt.Cursor, upper []byte) ([]byte, []byte) {
 	return c.Prev()
 }
 
-// matches reports whether r is public and passes q's filters (IDs and paging aside).
+// matches reports whether r is public (or q includes hidden requests) and passes q's filters
+// (IDs and paging aside).
 func matches(r open311.Request, q store.Query) bool {
 	switch {
-	case !r.Public(),
+	case !r.Public() && !q.IncludeHidden,
+		!q.MatchesDetails(r),
 		len(q.ServiceCodes) > 0 && !slices.Contains(q.ServiceCodes, r.ServiceCode),
 		len(q.Statuses) > 0 && !slices.Contains(q.Statuses, r.Status.GeoReport()),
 		!q.RequestedFrom.IsZero() && r.Requested.Before(q.RequestedFrom),

@@ -107,7 +107,12 @@ func clientUpdateKey(j, clientUpdateID string) (pk, sk string) {
 // requestsPK is the GSI1 partition of a jurisdiction's public requests.
 func requestsPK(j string) string { return "REQS#" + esc(j) }
 
-// requestsSK is a public request's GSI1 sort key.
+// hiddenPK is the GSI1 partition of a jurisdiction's requests that are not public (private ones
+// and batch requests awaiting moderation): the staff queue's other half. Their GSI1SK is
+// requestsSK too.
+func hiddenPK(j string) string { return "HIDDEN#" + esc(j) }
+
+// requestsSK is a request's GSI1 sort key (in REQS# or HIDDEN#).
 func requestsSK(requested time.Time, id string) string { return formatTime(requested) + "#" + id }
 
 // updatesPK is the GSI1 partition of a jurisdiction's activities on public requests.

@@ -259,6 +259,16 @@ func TestOperationCounts(t *testing.T) {
 	}
 	assertCalls(t, "QueryRequests of one page", counter.take(), map[string]int{"Query": 1})
 
+	// The staff queue: the public and the hidden partition, one Query each, merged.
+	page, err = s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Limit: 10, IncludeHidden: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := ids(page.Requests), []string{"R4", "R3", "R2", "R1"}; !slices.Equal(got, want) {
+		t.Errorf("QueryRequests with the hidden ones: got %q, want %q", got, want)
+	}
+	assertCalls(t, "QueryRequests with the hidden ones", counter.take(), map[string]int{"Query": 2})
+
 	page, err = s.QueryRequests(ctx, store.Query{JurisdictionID: jur, Limit: 2})
 	if err != nil {
 		t.Fatal(err)
@@ -782,4 +792,61 @@ func entryIDs(es []store.Entry) []string {
 		out = append(out, e.Activity.ID)
 	}
 	return out
+}
+
+// TestBackfillHidden makes a submitted and a private request as the store wrote them before the
+// staff queue (no GSI1 keys), and checks that the staff listing misses them until
+// BackfillHidden gives them their HIDDEN# keys, once.
+func TestBackfillHidden(t *testing.T) {
+	t.Parallel()
+	endpoint := awstest.Endpoint(t)
+	client := newClient(endpoint, nil)
+	table := fmt.Sprintf("open311-test-%d-%d", time.Now().UnixNano(), tableSeq.Add(1))
+	ctx := context.Background()
+	if err := dynamo.CreateTable(ctx, client, table); err != nil {
+		t.Fatalf("create table: %v", err)
+	}
+	s := dynamo.New(client, table)
+	public, batch, private := newRequest("R1", 0), newRequest("R2", 1), newRequest("R3", 2)
+	batch.Status, batch.Token = open311.Submitted, "TOKEN2"
+	private.Private = true
+	other := newRequest("R4", 3)
+	other.JurisdictionID = "elsewhere.example.org"
+	other.Private = true
+	mustCreate(t, s, public)
+	for _, r := range []open311.Request{batch, private, other} {
+		mustCreate(t, s, r)
+		if err := dynamo.MakeHiddenRequestOld(ctx, s, r.JurisdictionID, r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	staff := func(j string) []string {
+		t.Helper()
+		page, err := s.QueryRequests(ctx, store.Query{JurisdictionID: j, IncludeHidden: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(page.Requests)
+	}
+	if got := staff(jur); !slices.Equal(got, []string{"R1"}) {
+		t.Fatalf("staff listing of old items: %q, want only R1 (the others' GSI1 keys are gone)", got)
+	}
+	if n, err := s.BackfillHidden(ctx, jur); err != nil || n != 2 {
+		t.Fatalf("BackfillHidden(%s): %d, %v; want the 2 hidden requests", jur, n, err)
+	}
+	if got, want := staff(jur), []string{"R3", "R2", "R1"}; !slices.Equal(got, want) {
+		t.Errorf("staff listing after the backfill: %q, want %q", got, want)
+	}
+	if got := staff(other.JurisdictionID); len(got) != 0 {
+		t.Errorf("the other jurisdiction was backfilled: %q", got)
+	}
+	if n, err := s.BackfillHidden(ctx, ""); err != nil || n != 1 {
+		t.Errorf("BackfillHidden of every jurisdiction: %d, %v; want 1 (the other's request)", n, err)
+	}
+	if n, err := s.BackfillHidden(ctx, ""); err != nil || n != 0 {
+		t.Errorf("BackfillHidden again: %d, %v; want none", n, err)
+	}
+	if got, want := staff(other.JurisdictionID), []string{"R4"}; !slices.Equal(got, want) {
+		t.Errorf("the other jurisdiction after the backfill: %q, want %q", got, want)
+	}
 }

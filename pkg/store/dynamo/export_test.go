@@ -39,3 +39,16 @@ func MakeRequestOld(ctx context.Context, s *Store, jurisdictionID, requestID str
 	delete(item, attrGSI3SK)
 	return s.putItem(ctx, item)
 }
+
+// MakeHiddenRequestOld rewrites a request's item as the store wrote it before the staff queue:
+// a request that is not public then had no GSI1 keys.
+func MakeHiddenRequestOld(ctx context.Context, s *Store, jurisdictionID, requestID string) error {
+	pk, sk := requestKey(jurisdictionID, requestID)
+	item, err := s.getItem(ctx, pk, sk)
+	if err != nil || item == nil {
+		return err
+	}
+	delete(item, attrGSI1PK)
+	delete(item, attrGSI1SK)
+	return s.putItem(ctx, item)
+}

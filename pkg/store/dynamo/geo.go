@@ -28,7 +28,14 @@ func (f *filter) cover() (cells []string, ok bool) {
 	return cells, ok
 }
 
-// cellReader reads the matching requests of one GSI2 cell, newest first, a DynamoDB page at a
+// partition is one partition of an index whose sort key is <requested>#<id>: a GSI2 cell, or
+// GSI1's REQS# or HIDDEN# partition of a jurisdiction.
+type partition struct {
+	ix index
+	pk string
+}
+
+// cellReader reads the matching requests of one partition, newest first, a DynamoDB page at a
 // time.
 type cellReader struct {
 	in   *dynamodb.QueryInput
@@ -57,11 +64,12 @@ func (c *cellReader) read(ctx context.Context, client *dynamodb.Client, f *filte
 	return nil
 }
 
-// queryCells answers a geo query from GSI2: one Query per cell (all at once), then a merge of
-// the cells' requests newest first, reading a cell further only when the merge needs its next
+// queryPartitions answers a geo query from GSI2 (and a staff query from GSI1's REQS# and
+// HIDDEN# partitions): one Query per partition (all at once), then a merge of the partitions'
+// requests newest first, reading a partition further only when the merge needs its next
 // request and its reads so far are used up. The cursor is the shared (requested, id) position:
-// every cell resumes strictly below it through its key condition.
-func (s *Store) queryCells(ctx context.Context, op, jurisdictionID string, f *filter, cells []string, cursor *store.Cursor, skip, limit int) (store.Page, error) {
+// every partition resumes strictly below it through its key condition.
+func (s *Store) queryPartitions(ctx context.Context, op, jurisdictionID string, f *filter, cells []partition, cursor *store.Cursor, skip, limit int) (store.Page, error) {
 	if cursor != nil {
 		switch y := cursor.Requested.UTC().Year(); {
 		case y < 0:
@@ -82,7 +90,7 @@ func (s *Store) queryCells(ctx context.Context, op, jurisdictionID string, f *fi
 	errs := make([]error, len(cells))
 	var wg sync.WaitGroup
 	for i, cell := range cells {
-		readers[i] = &cellReader{in: f.input(s.table, gsi2, geoPK(jurisdictionID, cell))}
+		readers[i] = &cellReader{in: f.input(s.table, cell.ix, cell.pk)}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -92,7 +100,7 @@ func (s *Store) queryCells(ctx context.Context, op, jurisdictionID string, f *fi
 	wg.Wait()
 	for i, err := range errs {
 		if err != nil {
-			return store.Page{}, open311.Wrap(op, fmt.Errorf("cell %s of %s: %w", cells[i], jurisdictionID, err))
+			return store.Page{}, open311.Wrap(op, fmt.Errorf("partition %s of %s: %w", cells[i].pk, jurisdictionID, err))
 		}
 	}
 	var page store.Page
@@ -102,7 +110,7 @@ func (s *Store) queryCells(ctx context.Context, op, jurisdictionID string, f *fi
 		for i, c := range readers {
 			for len(c.buf) == 0 && !c.done {
 				if err := c.read(ctx, s.client, f, skip+limit-len(page.Requests)); err != nil {
-					return store.Page{}, open311.Wrap(op, fmt.Errorf("cell %s of %s: %w", cells[i], jurisdictionID, err))
+					return store.Page{}, open311.Wrap(op, fmt.Errorf("partition %s of %s: %w", cells[i].pk, jurisdictionID, err))
 				}
 			}
 			if len(c.buf) > 0 && (next == nil || newer(c.buf[0], next.buf[0])) {

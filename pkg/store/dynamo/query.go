@@ -22,13 +22,14 @@ const maxFilterCodes = 100
 // maxBatchGet is the most keys one BatchGetItem may ask for.
 const maxBatchGet = 100
 
-// QueryRequests returns the public requests matching q, newest first, one page at a time: one
-// Query of GSI1 per DynamoDB page read (docs/store-dynamodb.md), or BatchGetItem when q.IDs is
-// given.
+// QueryRequests returns the public requests (with IncludeHidden, every request) matching q,
+// newest first, one page at a time: one Query of GSI1 per DynamoDB page read
+// (docs/store-dynamodb.md), or BatchGetItem when q.IDs is given. With IncludeHidden it merges
+// the jurisdiction's REQS# and HIDDEN# partitions (and GSI2's cells, for a geo search).
 func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, error) {
 	const op = "store/dynamo.QueryRequests"
 	if len(q.IDs) > 0 {
-		rs, err := s.requestsByID(ctx, q.JurisdictionID, q.IDs)
+		rs, err := s.requestsByID(ctx, q.JurisdictionID, q.IDs, q.IncludeHidden)
 		if err != nil {
 			return store.Page{}, open311.Wrap(op, err)
 		}
@@ -55,8 +56,19 @@ func (s *Store) QueryRequests(ctx context.Context, q store.Query) (store.Page, e
 		return store.Page{}, nil
 	}
 	skip := max(q.Offset, 0)
+	var parts []partition
 	if cells, ok := f.cover(); ok {
-		return s.queryCells(ctx, op, q.JurisdictionID, f, cells, cursor, skip, limit)
+		for _, cell := range cells {
+			parts = append(parts, partition{gsi2, geoPK(q.JurisdictionID, cell)})
+		}
+	} else if q.IncludeHidden {
+		parts = append(parts, partition{gsi1, requestsPK(q.JurisdictionID)})
+	}
+	if q.IncludeHidden {
+		parts = append(parts, partition{gsi1, hiddenPK(q.JurisdictionID)})
+	}
+	if len(parts) > 0 {
+		return s.queryPartitions(ctx, op, q.JurisdictionID, f, parts, cursor, skip, limit)
 	}
 	in := f.input(s.table, gsi1, requestsPK(q.JurisdictionID))
 	if cursor != nil {
@@ -130,6 +142,11 @@ type filter struct {
 	// within and near are the geo filters, checked in Go only
 	within *open311.BBox
 	near   *open311.Circle
+	// hidden lets requests that are not public match
+	hidden bool
+	// details holds the filters checked in Go only (store.Query.MatchesDetails)
+	details store.Query
+	inGo    bool // details holds an Agency or a Text
 	// minRead is the smallest read of a filtered Query (Store.minFilteredRead)
 	minRead int
 	expr    []string
@@ -161,6 +178,9 @@ func newFilter(q store.Query) *filter {
 		f.empty = true
 	}
 	f.within, f.near = q.Within, q.Near
+	f.hidden = q.IncludeHidden
+	f.details = store.Query{Agency: q.Agency, Text: q.Text}
+	f.inGo = q.Agency != "" || q.Text != ""
 
 	for _, c := range q.ServiceCodes {
 		if !slices.Contains(f.codes, c) {
@@ -178,14 +198,15 @@ func newFilter(q store.Query) *filter {
 		f.expr = append(f.expr, "#code IN ("+strings.Join(ps, ", ")+")")
 	}
 
-	if len(q.Statuses) > 0 {
+	if len(q.Statuses) > 0 || len(q.DetailedStatuses) > 0 {
 		for _, st := range open311.Statuses {
-			if slices.Contains(q.Statuses, st.GeoReport()) {
+			if (len(q.Statuses) == 0 || slices.Contains(q.Statuses, st.GeoReport())) &&
+				(len(q.DetailedStatuses) == 0 || slices.Contains(q.DetailedStatuses, st)) {
 				f.statuses = append(f.statuses, st)
 			}
 		}
 		if len(f.statuses) == 0 {
-			f.empty = true // only unknown GeoReport statuses were asked for
+			f.empty = true // only unknown statuses, or none of both lists, were asked for
 		}
 		if len(f.statuses) < len(open311.Statuses) {
 			f.names["#status"] = "status"
@@ -271,7 +292,7 @@ func (f *filter) input(table string, ix index, pk string) *dynamodb.QueryInput {
 // DynamoDB applies Limit before filtering, so reads are larger: twice what is wanted, at least
 // minRead (100) and at most 1000.
 func (f *filter) readSize(n int) int32 {
-	if len(f.expr) == 0 && len(f.codes) == 0 && f.within == nil && f.near == nil {
+	if len(f.expr) == 0 && len(f.codes) == 0 && f.within == nil && f.near == nil && !f.inGo {
 		return int32(min(n+1, 1<<30))
 	}
 	return int32(min(max(2*n, f.minRead), 1000))
@@ -291,7 +312,10 @@ func (f *filter) anyMatch(items []map[string]types.AttributeValue) bool {
 // match does in Go what the key condition and FilterExpression do in DynamoDB, so that the
 // result does not depend on which parts went into the expression.
 func (f *filter) match(r open311.Request) bool {
-	if !r.Public() {
+	if !r.Public() && !f.hidden {
+		return false
+	}
+	if f.inGo && !f.details.MatchesDetails(r) {
 		return false
 	}
 	if len(f.codes) > 0 && !slices.Contains(f.codes, r.ServiceCode) {
@@ -317,9 +341,9 @@ func (f *filter) match(r open311.Request) bool {
 	return (f.lo == "" || sk >= f.lo) && (f.hi == "" || sk < f.hi)
 }
 
-// requestsByID reads the public requests with the given ids, each once, newest first (the order
-// of every listing), with BatchGetItem.
-func (s *Store) requestsByID(ctx context.Context, jurisdictionID string, ids []string) ([]open311.Request, error) {
+// requestsByID reads the public requests (with hidden, every request) with the given ids, each
+// once, newest first (the order of every listing), with BatchGetItem.
+func (s *Store) requestsByID(ctx context.Context, jurisdictionID string, ids []string, hidden bool) ([]open311.Request, error) {
 	var uniq []string
 	for _, id := range ids {
 		pk, sk := requestKey(jurisdictionID, id)
@@ -348,7 +372,7 @@ func (s *Store) requestsByID(ctx context.Context, jurisdictionID string, ids []s
 	}
 	var rs []open311.Request
 	for _, r := range found {
-		if r.Public() {
+		if r.Public() || hidden {
 			rs = append(rs, r)
 		}
 	}

@@ -18,8 +18,9 @@ import (
 // maxTransactItems is the most items one TransactWriteItems may write.
 const maxTransactItems = 100
 
-// requestItem encodes a request, with GSI1 keys when it is public, GSI2 keys when it is
-// public and has a point, and GSI3 keys when it holds a reporter.
+// requestItem encodes a request, with GSI1 keys of its jurisdiction's REQS# partition when it is
+// public (else of its HIDDEN# partition), GSI2 keys when it is public and has a point, and GSI3
+// keys when it holds a reporter.
 func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 	pk, sk := requestKey(r.JurisdictionID, r.ID)
 	item, err := marshal(r, typeRequest, pk, sk)
@@ -40,6 +41,9 @@ func requestItem(r open311.Request) (map[string]types.AttributeValue, error) {
 			item[attrGSI2PK] = str(geoPK(r.JurisdictionID, geohash(*r.Point, geoPrecision)))
 			item[attrGSI2SK] = str(requestsSK(r.Requested, r.ID))
 		}
+	} else {
+		item[attrGSI1PK] = str(hiddenPK(r.JurisdictionID))
+		item[attrGSI1SK] = str(requestsSK(r.Requested, r.ID))
 	}
 	if r.HoldsReporter() {
 		item[attrGSI3PK] = str(reportersPK(r.JurisdictionID))

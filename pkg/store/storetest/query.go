@@ -42,6 +42,9 @@ func seedQueryRequests(t *testing.T, s store.Store) []open311.Request {
 			Private:        i%7 == 3,
 			Version:        1,
 		}
+		if i%3 == 1 {
+			r.AgencyResponsible = []string{"Parks", "Street Maintenance"}[i%2]
+		}
 		r.Updated = r.Requested.Add(time.Duration((i*7)%11) * 10 * time.Minute)
 		r.Point = seedPoint(i)
 		create(t, s, r)
@@ -82,7 +85,7 @@ func newestFirst(a, b open311.Request) int {
 func expectedIDs(all []open311.Request, q store.Query) []string {
 	var sel []open311.Request
 	for _, r := range all {
-		if r.JurisdictionID != q.JurisdictionID || !r.Public() {
+		if r.JurisdictionID != q.JurisdictionID || (!r.Public() && !q.IncludeHidden) {
 			continue
 		}
 		if len(q.IDs) > 0 {
@@ -99,7 +102,10 @@ func expectedIDs(all []open311.Request, q store.Query) []string {
 			!q.UpdatedAfter.IsZero() && !r.Updated.After(q.UpdatedAfter),
 			!q.UpdatedBefore.IsZero() && !r.Updated.Before(q.UpdatedBefore),
 			q.Within != nil && (r.Point == nil || !q.Within.Contains(*r.Point)),
-			q.Near != nil && (r.Point == nil || !q.Near.Contains(*r.Point)):
+			q.Near != nil && (r.Point == nil || !q.Near.Contains(*r.Point)),
+			len(q.DetailedStatuses) > 0 && !slices.Contains(q.DetailedStatuses, r.Status),
+			q.Agency != "" && !strings.EqualFold(q.Agency, r.AgencyResponsible),
+			q.Text != "" && !strings.Contains(strings.ToLower(r.Description), strings.ToLower(q.Text)):
 			continue
 		}
 		sel = append(sel, r)
@@ -292,6 +298,20 @@ func queryCases() []struct {
 		{"within and open", store.Query{Within: &fijiBox, Statuses: []string{"open"}}},
 		{"near, one service, requested from", store.Query{Near: &cityCircle, ServiceCodes: []string{"pothole"}, RequestedFrom: at(60 * 3)}},
 		{"within and sparse", store.Query{Within: &fijiBox, ServiceCodes: []string{"rare", "graffiti"}}},
+		{"hidden too", store.Query{IncludeHidden: true}},
+		{"hidden too, submitted", store.Query{IncludeHidden: true, DetailedStatuses: []open311.Status{open311.Submitted}}},
+		{"hidden too, two detailed statuses", store.Query{IncludeHidden: true, DetailedStatuses: []open311.Status{open311.Submitted, open311.Assigned}}},
+		{"detailed status", store.Query{DetailedStatuses: []open311.Status{open311.InProgress}}},
+		{"detailed status and closed", store.Query{DetailedStatuses: []open311.Status{open311.Open, open311.Closed}, Statuses: []string{"closed"}}},
+		{"hidden too, agency", store.Query{IncludeHidden: true, Agency: "street MAINTENANCE"}},
+		{"agency", store.Query{Agency: "Parks"}},
+		{"hidden too, text", store.Query{IncludeHidden: true, Text: "REQUEST 1"}},
+		{"hidden too, text, agency, one service", store.Query{IncludeHidden: true, Text: "request 1", Agency: "parks", ServiceCodes: []string{"pothole", "rare"}}},
+		{"hidden too, requested from, updated before", store.Query{IncludeHidden: true, RequestedFrom: at(60 * 3), UpdatedBefore: at(60 * 10)}},
+		{"hidden too, within the city", store.Query{IncludeHidden: true, Within: &cityBox}},
+		{"hidden too, near the antimeridian", store.Query{IncludeHidden: true, Near: &fijiCircle}},
+		{"hidden too, within the world", store.Query{IncludeHidden: true, Within: &open311.BBox{MinLong: -180, MinLat: -90, MaxLong: 180, MaxLat: 90}}},
+		{"text of nothing", store.Query{IncludeHidden: true, Text: "no such words"}},
 	}
 }
 
@@ -300,6 +320,9 @@ func testQueryFilters(t *testing.T, s store.Store) {
 	// Sanity of the data set itself, so that the cases below test something.
 	if n := len(expectedIDs(all, store.Query{JurisdictionID: jurA})); n != 29 {
 		t.Fatalf("the query data set has %d public requests, want 29", n)
+	}
+	if n := len(expectedIDs(all, store.Query{JurisdictionID: jurA, IncludeHidden: true})); n != queryRequestCount {
+		t.Fatalf("the query data set has %d requests with the hidden ones, want %d", n, queryRequestCount)
 	}
 	byID := map[string]open311.Request{}
 	for _, r := range all {
@@ -440,6 +463,20 @@ func testQueryIDs(t *testing.T, s store.Store) {
 	page, err = s.QueryRequests(ctx, store.Query{JurisdictionID: jurA, IDs: []string{"Q-NOPE", private}})
 	must(t, err, "QueryRequests by unknown and private ids")
 	sameIDs(t, "QueryRequests by unknown and private ids", requestIDs(page.Requests), nil)
+
+	// With IncludeHidden the private and the submitted request are selected too.
+	q.IncludeHidden = true
+	page, err = s.QueryRequests(ctx, q)
+	must(t, err, "QueryRequests by ids, hidden too")
+	hidden := map[string]open311.Request{}
+	for _, r := range all {
+		if r.ID == private || r.ID == submitted {
+			hidden[r.ID] = r
+		}
+	}
+	wantHidden := append([]open311.Request{newer, tieHigh, tieLow, older}, hidden[private], hidden[submitted])
+	slices.SortFunc(wantHidden, newestFirst)
+	sameIDs(t, "QueryRequests by ids, hidden too", requestIDs(page.Requests), requestIDs(wantHidden))
 }
 
 func testQueryCursorStableUnderWrites(t *testing.T, s store.Store) {
