@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store"
 )
