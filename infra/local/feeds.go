@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -158,40 +155,10 @@ func (f *follower) Close() {
 // and cache lifetime, as the CDN does (conditional and range requests included). Anything else
 // (an unknown feed, a folder, another method) is the GeoReport error document.
 func serveFeeds(dir string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here: feeds are read with GET.")
-			return
-		}
-		name := strings.TrimPrefix(r.URL.Path, "/feeds/")
-		if !strings.HasSuffix(name, ".atom") || !fs.ValidPath(name) {
-			writeError(w, r, http.StatusNotFound, "There is no such feed: "+r.URL.Path)
-			return
-		}
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			writeError(w, r, http.StatusNotFound, "There is no such feed: "+r.URL.Path)
-			return
-		}
-		defer root.Close()
-		f, err := root.Open(name)
-		if err != nil {
-			status, msg := http.StatusNotFound, "There is no such feed: "+r.URL.Path
-			if !errors.Is(err, fs.ErrNotExist) {
-				status, msg = http.StatusInternalServerError, "Internal error."
-			}
-			writeError(w, r, status, msg)
-			return
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			writeError(w, r, http.StatusNotFound, "There is no such feed: "+r.URL.Path)
-			return
-		}
-		w.Header().Set("Content-Type", feed.ContentType)
-		w.Header().Set("Cache-Control", feed.CacheControl)
-		http.ServeContent(w, r, name, fi.ModTime(), f)
-	})
+	return serveFolder(folderFiles{dir: dir, prefix: "/feeds/", what: "feed",
+		valid: func(name string) bool { return strings.HasSuffix(name, ".atom") },
+		headers: func(h http.Header, _ string) {
+			h.Set("Content-Type", feed.ContentType)
+			h.Set("Cache-Control", feed.CacheControl)
+		}})
 }
