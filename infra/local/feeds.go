@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/opendata"
 	"github.com/civicworks/open311/pkg/store"
 )
 
@@ -152,13 +154,34 @@ func (f *follower) Close() {
 }
 
 // serveFeeds serves the .atom files of the feed folder under /feeds/ with Atom's content type
-// and cache lifetime, as the CDN does (conditional and range requests included). Anything else
-// (an unknown feed, a folder, another method) is the GeoReport error document.
+// and cache lifetime, and the open data exports beside them (<jurisdiction>/open-data/*.csv,
+// .geojson) with theirs, as the CDN does (conditional and range requests included). Anything
+// else (an unknown feed, a folder, another method) is the GeoReport error document.
 func serveFeeds(dir string) http.Handler {
 	return serveFolder(folderFiles{dir: dir, prefix: "/feeds/", what: "feed",
-		valid: func(name string) bool { return strings.HasSuffix(name, ".atom") },
-		headers: func(h http.Header, _ string) {
+		valid: func(name string) bool { return strings.HasSuffix(name, ".atom") || openDataType(name) != "" },
+		headers: func(h http.Header, name string) {
+			if t := openDataType(name); t != "" {
+				h.Set("Content-Type", t)
+				h.Set("Cache-Control", "public, max-age=3600")
+				return
+			}
 			h.Set("Content-Type", feed.ContentType)
 			h.Set("Cache-Control", feed.CacheControl)
 		}})
+}
+
+// openDataType is the content type of an open data export's file, or "" for any other name.
+func openDataType(name string) string {
+	dir, file := path.Split(name)
+	if !strings.HasSuffix(dir, "/open-data/") {
+		return ""
+	}
+	switch file {
+	case "requests.csv":
+		return opendata.CSVType
+	case "requests.geojson":
+		return opendata.GeoJSONType
+	}
+	return ""
 }
