@@ -2,8 +2,16 @@ package api
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/opendata"
+)
+
+// The specifications discovery names for the bulk open data's endpoints.
+const (
+	SpecCSV     = "https://www.rfc-editor.org/rfc/rfc4180"
+	SpecGeoJSON = "https://www.rfc-editor.org/rfc/rfc7946"
 )
 
 // GetDiscovery is GET /discovery: who runs this API and which versions it serves where.
@@ -53,6 +61,20 @@ func (a *API) getDiscovery(c call) {
 		Type:          a.opt.EndpointType,
 		Formats:       []string{"text/xml", "application/json"},
 	})
+	// Where feeds are published, each jurisdiction's bulk open data (package opendata), as
+	// endpoints whose specification is their format's: CSV (RFC 4180) and GeoJSON (RFC 7946).
+	if a.opt.FeedBase != "" {
+		for _, j := range dir.All {
+			for _, e := range []struct{ spec, path, format string }{
+				{SpecCSV, opendata.CSVPath(j.ID), "text/csv"},
+				{SpecGeoJSON, opendata.GeoJSONPath(j.ID), "application/geo+json"},
+			} {
+				d.Endpoints = append(d.Endpoints, georeport.Endpoint{Specification: e.spec,
+					URL: strings.TrimRight(a.opt.FeedBase, "/") + "/" + e.path, Changeset: d.Changeset,
+					Type: a.opt.EndpointType, Formats: []string{e.format}})
+			}
+		}
+	}
 	a.write(c, d)
 }
 
