@@ -71,7 +71,7 @@ export async function requestPage(main, ctx, id) {
     throw e;
   }
   const feed = r.extended_attributes && r.extended_attributes.feed_url;
-  const refresh = h("button", { type: "button", onclick: async () => {
+  const refresh = h("button", { type: "button", id: "refresh", onclick: async () => {
     try { await requestPage(main, ctx, id); } catch (e) { main.prepend(problem(e)); }
   } }, t("request_refresh"));
   replace(main,

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromium finds Debian's chromium; without it the test skips, except under CI.
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal("chromium is needed under CI: apt-get install -y chromium")
+	}
+	t.Skip("needs chromium: apt-get install -y chromium")
+	return ""
+}
+
+// browserSizes are the two sizes every page is photographed at.
+var browserSizes = []struct {
+	name   string
+	w, h   int64
+	mobile bool
+}{{"phone", 390, 844, true}, {"desktop", 1280, 800, false}}
+
+// TestBrowser drives the web app in headless chromium: a citizen files a report with a photo;
+// staff sign in in another tab, find it in the queue, assign it and close it; the citizen's page
+// shows each status, and the request's feed has an entry for each. Every page is saved as a
+// screenshot at a phone's and a desktop's size in $WEBAPP_SCREENSHOTS (else a temporary folder).
+func TestBrowser(t *testing.T) {
+	exe := chromium(t)
+	shots := os.Getenv("WEBAPP_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", shots)
+	const staffKey = "staff-browser-key"
+	s := startStack(t, Config{Data: t.TempDir(), ReporterKey: "reporter-browser-key", StaffKey: staffKey, TileURL: "none"})
+
+	photo := filepath.Join(t.TempDir(), "pothole.jpg")
+	writeJPEG(t, photo)
+
+	alloc, cancel := chromedp.NewExecAllocator(context.Background(), append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.Flag("disable-gpu", true), chromedp.Flag("lang", "en-US"))...)
+	defer cancel()
+	ctx, cancel := context.WithTimeout(alloc, 3*time.Minute)
+	defer cancel()
+	citizen, cancel := chromedp.NewContext(ctx)
+	defer cancel()
+	staff, cancel := chromedp.NewContext(citizen) // another tab: its own sessionStorage
+	defer cancel()
+
+	do := func(tab context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(tab, steps...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	until := func(tab context.Context, what, js string) {
+		t.Helper()
+		if _, err := chromedp.Run(tab, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			body, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById("main").innerText`))
+			t.Fatalf("%s: %v; the page says:\n%s", what, err, body)
+		}
+	}
+	shot := func(tab context.Context, name string) {
+		t.Helper()
+		for _, size := range browserSizes {
+			opts := []chromedp.EmulateViewportOption{}
+			if size.mobile {
+				opts = append(opts, chromedp.EmulateMobile, chromedp.EmulateTouch)
+			}
+			do(tab, "resize", chromedp.EmulateViewport(size.w, size.h, opts...), chromedp.Sleep(150*time.Millisecond))
+			png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatalf("screenshot %s: %v", name, err)
+			}
+			if err := os.WriteFile(filepath.Join(shots, fmt.Sprintf("%s-%s.png", name, size.name)), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	detailed := func(status string) string {
+		return `document.querySelector("[data-detailed-status]")?.dataset.detailedStatus === "` + status + `"`
+	}
+
+	// The citizen: the report form, built from the pothole's definition.
+	do(citizen, "open the report page", chromedp.Navigate(s.base+"/#/"))
+	until(citizen, "the services", `document.querySelectorAll("select[name=service_code] option").length > 5`)
+	do(citizen, "choose pothole", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector("select[name=service_code]");
+			s.value = "pothole"; s.dispatchEvent(new Event("change")); return true; })()`))
+		return err
+	}))
+	until(citizen, "the pothole's attributes", `!!document.querySelector("select[name='attribute[size]']")`)
+	do(citizen, "describe it",
+		chromedp.SendKeys(chromedp.CSS("textarea[name=description]"), "A deep hole by the crossing"),
+		chromedp.Click(chromedp.CSS(".map-view")),
+		chromedp.SetUploadFiles(chromedp.CSS("input[type=file][name=media]"), []string{photo}))
+	until(citizen, "a point picked on the map", `document.querySelector("input[name=lat]").value !== "" && document.querySelector("input[name=long]").value !== ""`)
+	shot(citizen, "1-report-form")
+
+	// Sent without the required size: the server's error, next to the Size field.
+	do(citizen, "send without a size", chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
+	until(citizen, "the error next to Size", `!!document.querySelector('[data-field="attribute-size"] .field-error')`)
+	if v, _ := chromedp.Run(citizen, chromedp.Value(chromedp.CSS("textarea[name=description]"))); v != "A deep hole by the crossing" {
+		t.Errorf("after the error the description is %q: what the user typed must stay", v)
+	}
+	shot(citizen, "2-report-errors")
+	do(citizen, "choose a size and send", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector("select[name='attribute[size]']");
+			s.value = "large"; s.dispatchEvent(new Event("change")); return true; })()`))
+		return err
+	}), chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
+	until(citizen, "the answer", `!!document.querySelector("#request-link") && !!document.querySelector("#feed-link")`)
+	shot(citizen, "3-report-sent")
+	href, err := chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS("#request-link"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strings.TrimPrefix(href.Value, "#/requests/")
+	if id == "" || id == href.Value {
+		t.Fatalf("request link %q", href.Value)
+	}
+
+	// Its page: open, with the photo.
+	do(citizen, "open its page", chromedp.Click(chromedp.CSS("#request-link")))
+	until(citizen, "open on its page", detailed("open"))
+	until(citizen, "its photo", `!!document.querySelector(".photos img") && document.querySelector(".photos img").naturalWidth > 0`)
+	shot(citizen, "4-request-open")
+
+	// The public list holds it.
+	do(citizen, "open the list", chromedp.Navigate(s.base+"/#/requests?service_code=pothole"))
+	until(citizen, "the list with it", `!!document.querySelector('table.requests a[href="#/requests/`+id+`"]') && document.querySelectorAll(".marker").length > 0`)
+	shot(citizen, "5-list")
+
+	// Staff: sign in, the queue, the request.
+	do(staff, "open the console", chromedp.Navigate(s.base+"/#/staff"))
+	until(staff, "the sign-in form", `!!document.querySelector("#staff-key")`)
+	shot(staff, "6-staff-signin")
+	do(staff, "sign in with a wrong key", chromedp.SendKeys(chromedp.CSS("#staff-key"), "not-a-key"), chromedp.Click(chromedp.CSS("form.signin button")))
+	until(staff, "the refusal", `document.querySelector(".form-errors").innerText.includes("api_key")`)
+	do(staff, "sign in", chromedp.SetValue(chromedp.CSS("#staff-key"), staffKey), chromedp.Click(chromedp.CSS("form.signin button")))
+	until(staff, "the queue with it", `!!document.querySelector('table.queue tr[data-id="`+id+`"]')`)
+	if stored, _ := chromedp.Run(staff, chromedp.Evaluate[string](`sessionStorage.getItem("open311.staffKey") + "|" + localStorage.length`)); stored != staffKey+"|0" {
+		t.Errorf("the staff key is kept as %q (sessionStorage only)", stored)
+	}
+	shot(staff, "7-staff-queue")
+	do(staff, "open it", chromedp.Click(chromedp.CSS(`table.queue a[href="#/staff/`+id+`"]`)))
+	until(staff, "its moves", `!!document.querySelector('[data-move="assigned"]') && !document.querySelector('[data-move="submitted"]')`)
+	shot(staff, "8-staff-request")
+	do(staff, "assign it", chromedp.SendKeys(chromedp.CSS("#assign-agency"), "Street Maintenance"), chromedp.Click(chromedp.CSS("form.assign button[type=submit]")))
+	until(staff, "assigned", detailed("assigned"))
+
+	do(citizen, "the citizen's page again", chromedp.Navigate(s.base+"/#/requests/"+id))
+	until(citizen, "assigned on the citizen's page", detailed("assigned")+` && document.querySelector(".facts").innerText.includes("Street Maintenance")`)
+	shot(citizen, "9-request-assigned")
+
+	do(staff, "close it", chromedp.SendKeys(chromedp.CSS("#move-notes"), "Filled this morning"), chromedp.Click(chromedp.CSS(`[data-move="closed"]`)))
+	until(staff, "closed", detailed("closed")+` && !!document.querySelector('[data-move="open"]')`)
+	shot(staff, "10-staff-closed")
+
+	do(citizen, "refresh the citizen's page", chromedp.Click(chromedp.CSS("#refresh")))
+	until(citizen, "closed on the citizen's page", detailed("closed")+` && document.querySelector(".facts").innerText.includes("Filled this morning")`)
+	shot(citizen, "11-request-closed")
+
+	// The feed has an entry for each change, newest first: closed, assigned, open.
+	feedURL, err := chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS("#feed-link"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cats []string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		cats = feedCategories(t, feedURL.Value)
+		if strings.Join(cats, " ") == "closed assigned open" {
+			break
+		}
+	}
+	if strings.Join(cats, " ") != "closed assigned open" {
+		t.Errorf("feed %s: entries %v, want closed assigned open", feedURL.Value, cats)
+	}
+}
+
+// feedCategories reads an Atom feed's entries' categories (the status after each activity).
+func feedCategories(t *testing.T, u string) []string {
+	t.Helper()
+	status, body := get(t, u)
+	if status != 200 {
+		return nil
+	}
+	var f struct {
+		Entries []struct {
+			Category struct {
+				Term string `xml:"term,attr"`
+			} `xml:"category"`
+		} `xml:"entry"`
+	}
+	if err := xml.Unmarshal([]byte(body), &f); err != nil {
+		t.Fatalf("feed %s: %v", u, err)
+	}
+	var cats []string
+	for _, e := range f.Entries {
+		cats = append(cats, e.Category.Term)
+	}
+	return cats
+}
+
+// writeJPEG writes a small JPEG photo.
+func writeJPEG(t *testing.T, name string) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 120, 90))
+	for y := range 90 {
+		for x := range 120 {
+			img.Set(x, y, color.RGBA{uint8(x * 2), uint8(y * 2), 90, 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := jpeg.Encode(&b, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(name, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
