@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"image"
@@ -11,12 +12,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 )
+
+// zoned is a date-time with a zone, as the page must send a datetime attribute.
+var zoned = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$`)
 
 // chromium finds Debian's chromium; without it the test skips, except under CI.
 func chromium(t *testing.T) string {
@@ -55,7 +60,9 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", shots)
 	const staffKey = "staff-browser-key"
-	s := startStack(t, Config{Data: t.TempDir(), ReporterKey: "reporter-browser-key", StaffKey: staffKey, TileURL: "none"})
+	cfg := Config{Data: t.TempDir(), ReporterKey: "reporter-browser-key", StaffKey: staffKey, TileURL: "none"}
+	s := startStack(t, cfg)
+	cfg.Addr = strings.TrimPrefix(s.base, "http://") // a restart listens where the page calls
 
 	photo := filepath.Join(t.TempDir(), "pothole.jpg")
 	writeJPEG(t, photo)
@@ -85,6 +92,16 @@ func TestBrowser(t *testing.T) {
 	}
 	shot := func(tab context.Context, name string) {
 		t.Helper()
+		// Every control of every page has a name a screen reader reads.
+		unlabelled, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`[...document.querySelectorAll("input, select, textarea, button")]
+			.filter((e) => e.type !== "hidden" && !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim())
+			.map((e) => e.outerHTML.slice(0, 80))`))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(unlabelled) > 0 {
+			t.Errorf("%s: controls without a label: %v", name, unlabelled)
+		}
 		for _, size := range browserSizes {
 			opts := []chromedp.EmulateViewportOption{}
 			if size.mobile {
@@ -104,14 +121,67 @@ func TestBrowser(t *testing.T) {
 		return `document.querySelector("[data-detailed-status]")?.dataset.detailedStatus === "` + status + `"`
 	}
 
-	// The citizen: the report form, built from the pothole's definition.
+	choose := func(tab context.Context, sel, value string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector(`+"`"+sel+"`"+`);
+				s.value = "`+value+`"; s.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`))
+			return err
+		})
+	}
+
+	// A streetlight report, every other datatype: a string, two values of a multivaluelist, a
+	// datetime; located by address. The connection drops as it is sent: the page says so and
+	// keeps every field; once the server is back, the same click files it.
 	do(citizen, "open the report page", chromedp.Navigate(s.base+"/#/"))
 	until(citizen, "the services", `document.querySelectorAll("select[name=service_code] option").length > 5`)
-	do(citizen, "choose pothole", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector("select[name=service_code]");
-			s.value = "pothole"; s.dispatchEvent(new Event("change")); return true; })()`))
-		return err
-	}))
+	do(citizen, "choose streetlight", choose(citizen, "select[name=service_code]", "streetlight"))
+	until(citizen, "the streetlight's attributes", `!!document.querySelector("input[name='attribute[noticed_at]'][type=datetime-local]") && document.querySelectorAll("input[name='attribute[problem]'][type=checkbox]").length > 1`)
+	do(citizen, "fill it in",
+		chromedp.SendKeys(chromedp.CSS("input[name='attribute[pole_number]']"), "SL-1042"),
+		chromedp.Click(chromedp.CSS("input[name='attribute[problem]'][type=checkbox]:nth-of-type(1)")),
+		chromedp.SendKeys(chromedp.CSS("input[name=address_string]"), "5 Centre Street"),
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+				const boxes = document.querySelectorAll("input[name='attribute[problem]']"); boxes[boxes.length - 1].click();
+				document.querySelector("input[name='attribute[noticed_at]']").value = "2026-11-30T21:30"; return true; })()`))
+			return err
+		}))
+	if err := s.stop(nil); err != nil {
+		t.Fatal(err)
+	}
+	do(citizen, "send while the server is down", chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
+	until(citizen, "the lost connection said", `document.querySelector(".form-errors").innerText.includes("connection to the server was lost")`)
+	if v, _ := chromedp.Run(citizen, chromedp.Value(chromedp.CSS("input[name='attribute[pole_number]']"))); v != "SL-1042" {
+		t.Errorf("after the lost connection the pole number is %q: what the user typed must stay", v)
+	}
+	shot(citizen, "0-report-offline")
+	s = startStack(t, cfg)
+	do(citizen, "send again", chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
+	until(citizen, "the streetlight answer", `!!document.querySelector("#request-link")`)
+	href, err := chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS("#request-link"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, body := get(t, s.base+"/requests/"+strings.TrimPrefix(href.Value, "#/requests/")+".json?extensions=true")
+	var sent []struct {
+		Address  string `json:"address"`
+		Extended struct {
+			Attributes map[string][]string `json:"attributes"`
+		} `json:"extended_attributes"`
+	}
+	if err := json.Unmarshal([]byte(body), &sent); status != 200 || err != nil || len(sent) != 1 {
+		t.Fatalf("the streetlight request: %d %v %s", status, err, body)
+	}
+	a := sent[0].Extended.Attributes
+	if sent[0].Address != "5 Centre Street" || strings.Join(a["pole_number"], ",") != "SL-1042" || len(a["problem"]) != 2 ||
+		len(a["noticed_at"]) != 1 || !zoned.MatchString(a["noticed_at"][0]) {
+		t.Errorf("the streetlight request as stored: %s", body)
+	}
+
+	// The citizen: the report form, built from the pothole's definition.
+	do(citizen, "open the report page again", chromedp.Navigate(s.base+"/#/requests"), chromedp.Navigate(s.base+"/#/"))
+	until(citizen, "the services", `document.querySelectorAll("select[name=service_code] option").length > 5`)
+	do(citizen, "choose pothole", choose(citizen, "select[name=service_code]", "pothole"))
 	until(citizen, "the pothole's attributes", `!!document.querySelector("select[name='attribute[size]']")`)
 	do(citizen, "describe it",
 		chromedp.SendKeys(chromedp.CSS("textarea[name=description]"), "A deep hole by the crossing"),
@@ -127,14 +197,10 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after the error the description is %q: what the user typed must stay", v)
 	}
 	shot(citizen, "2-report-errors")
-	do(citizen, "choose a size and send", chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector("select[name='attribute[size]']");
-			s.value = "large"; s.dispatchEvent(new Event("change")); return true; })()`))
-		return err
-	}), chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
+	do(citizen, "choose a size and send", choose(citizen, "select[name='attribute[size]']", "large"), chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
 	until(citizen, "the answer", `!!document.querySelector("#request-link") && !!document.querySelector("#feed-link")`)
 	shot(citizen, "3-report-sent")
-	href, err := chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS("#request-link"), "href"))
+	href, err = chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS("#request-link"), "href"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,12 +249,41 @@ func TestBrowser(t *testing.T) {
 	do(citizen, "refresh the citizen's page", chromedp.Click(chromedp.CSS("#refresh")))
 	until(citizen, "closed on the citizen's page", detailed("closed")+` && document.querySelector(".facts").innerText.includes("Filled this morning")`)
 	shot(citizen, "11-request-closed")
-
-	// The feed has an entry for each change, newest first: closed, assigned, open.
 	feedURL, err := chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS("#feed-link"), "href"))
 	if err != nil {
 		t.Fatal(err)
 	}
+
+	// A batch request: the citizen gets a token; staff find it in the queue as submitted, accept
+	// it, and then it is public.
+	do(citizen, "report a bulk pickup", chromedp.Navigate(s.base+"/#/requests"), chromedp.Navigate(s.base+"/#/"))
+	until(citizen, "the services", `document.querySelectorAll("select[name=service_code] option").length > 5`)
+	do(citizen, "choose bulk pickup", choose(citizen, "select[name=service_code]", "bulk-pickup"))
+	until(citizen, "its items", `document.querySelectorAll("input[name='attribute[items]']").length > 0`)
+	do(citizen, "fill it in and send", chromedp.Click(chromedp.CSS("input[name='attribute[items]']")),
+		chromedp.SendKeys(chromedp.CSS("input[name=address_string]"), "12 Park Row"),
+		chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
+	until(citizen, "the token", `document.getElementById("main").innerText.includes("reviewed before it is published")`)
+	shot(citizen, "12-report-batch-token")
+	do(staff, "the queue of submitted requests", chromedp.Navigate(s.base+"/#/staff?detailed_status=submitted"))
+	until(staff, "the batch request in the queue", `!!document.querySelector('table.queue tr[data-service="bulk-pickup"] a')`)
+	batch, err := chromedp.Run(staff, chromedp.Evaluate[string](`document.querySelector('table.queue tr[data-service="bulk-pickup"]').dataset.id`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := get(t, s.base+"/requests/"+batch+".json"); status != 404 {
+		t.Errorf("the batch request before acceptance: %d, want 404 for the public", status)
+	}
+	do(staff, "open it", chromedp.Click(chromedp.CSS(`table.queue a[href="#/staff/`+batch+`"]`)))
+	until(staff, "Accept and Reject", `document.querySelector('[data-move="open"]')?.textContent === "Accept" && document.querySelector('[data-move="rejected"]')?.textContent === "Reject"`)
+	shot(staff, "13-staff-batch")
+	do(staff, "accept it", chromedp.Click(chromedp.CSS(`[data-move="open"]`)))
+	until(staff, "accepted", detailed("open"))
+	if status, _ := get(t, s.base+"/requests/"+batch+".json"); status != 200 {
+		t.Errorf("the batch request after acceptance: %d, want 200", status)
+	}
+
+	// The feed has an entry for each change, newest first: closed, assigned, open.
 	var cats []string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 		cats = feedCategories(t, feedURL.Value)

@@ -57,12 +57,15 @@ async function route() {
   for (const [re, page] of routes) {
     const m = hash.match(re);
     if (m) {
-      replace(main, h("p", { class: "loading" }, t("loading")));
+      // Each route renders into a view of its own: a page still loading when the reader moves on
+      // renders into its detached view, never over the next page.
+      const view = h("div", { class: "view" }, h("p", { class: "loading" }, t("loading")));
+      replace(main, view);
       const id = m[1] ? decodeURIComponent(m[1]) : "";
       try {
-        await page(main, ctx, id);
+        await page(view, ctx, id);
       } catch (e) {
-        replace(main, problem(e));
+        replace(view, problem(e));
       }
       if (document.activeElement === document.body) main.focus({ preventScroll: true });
       return;

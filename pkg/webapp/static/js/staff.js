@@ -102,7 +102,7 @@ async function queue(main, ctx, bar) {
   if (!rs.length) { replace(results, h("p", {}, t("list_empty"))); return; }
   replace(results, h("table", { class: "requests queue" },
     h("thead", {}, h("tr", {}, ["list_col_id", "list_col_service", "staff_filter_status", "staff_agency", "list_col_requested"].map((k) => h("th", { scope: "col" }, t(k))))),
-    h("tbody", {}, rs.map((r) => h("tr", { "data-id": r.service_request_id },
+    h("tbody", {}, rs.map((r) => h("tr", { "data-id": r.service_request_id, "data-service": r.service_code },
       h("td", {}, h("a", { href: `#/staff/${encodeURIComponent(r.service_request_id)}` }, r.service_request_id)),
       h("td", {}, r.service_name), h("td", {}, statusText(r.extended_attributes.detailed_status)),
       h("td", {}, r.agency_responsible || ""), h("td", {}, formatTime(r.requested_datetime)))))));
