@@ -17,7 +17,7 @@ var demoCenter = [2]float64{40.7128, -74.006}
 // index at /api/. A method other than GET or HEAD is 405, any other path the error document.
 func webApp(cfg Config, reporterKey, base string, jurisdictions []open311.Jurisdiction) (http.Handler, error) {
 	wc := webapp.Config{ReporterKey: reporterKey, TileURL: cfg.TileURL, Center: demoCenter,
-		Links: []webapp.Link{{Label: "The API (local server)", URL: "/api/"}}}
+		Links: []webapp.Link{{Key: "footer_api", URL: "/api/"}}}
 	if len(jurisdictions) > 0 {
 		j := jurisdictions[0]
 		if c, ok := center(j.Boundary); ok {

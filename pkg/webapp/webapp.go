@@ -52,9 +52,10 @@ type Config struct {
 	Language string `json:"language"`
 }
 
-// Link is one footer link.
+// Link is one footer link: its text is the messages' Key (translated with the page), else Label.
 type Link struct {
-	Label string `json:"label"`
+	Key   string `json:"key,omitempty"`
+	Label string `json:"label,omitempty"`
 	URL   string `json:"url"`
 }
 

@@ -41,7 +41,7 @@ async function boot() {
 }
 
 function footer(config) {
-  const links = (config.links || []).map((l) => h("li", {}, h("a", { href: l.url }, l.label)));
+  const links = (config.links || []).map((l) => h("li", {}, h("a", { href: l.url }, l.key ? t(l.key) : l.label)));
   if (config.feed_url) links.push(h("li", {}, h("a", { href: config.feed_url, type: "application/atom+xml" }, t("footer_feeds"))));
   replace(document.getElementById("footer"), h("ul", {}, links));
 }

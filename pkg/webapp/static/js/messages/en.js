@@ -153,7 +153,7 @@ export default {
   staff_public_page: "Public page",
 
   // Footer
-  footer_api: "The API",
+  footer_api: "The API (GeoReport v2)",
   footer_feeds: "Every request as an Atom feed",
   footer_tiles: "Map tiles: {attribution}"
 };
