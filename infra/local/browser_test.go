@@ -253,6 +253,8 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The feed has an entry for each change, newest first: closed, assigned, open.
+	feedHas(t, feedURL.Value, "closed assigned open")
 
 	// A batch request: the citizen gets a token; staff find it in the queue as submitted, accept
 	// it, and then it is public.
@@ -283,17 +285,43 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the batch request after acceptance: %d, want 200", status)
 	}
 
-	// The feed has an entry for each change, newest first: closed, assigned, open.
+	// A second report at the same spot: staff see the first among the nearby requests and mark
+	// this one its duplicate, which closes it and links the two.
+	do(citizen, "report the pothole again", chromedp.Navigate(s.base+"/#/requests"), chromedp.Navigate(s.base+"/#/"))
+	until(citizen, "the services", `document.querySelectorAll("select[name=service_code] option").length > 5`)
+	do(citizen, "choose pothole", choose(citizen, "select[name=service_code]", "pothole"))
+	until(citizen, "the pothole's attributes", `!!document.querySelector("select[name='attribute[size]']")`)
+	do(citizen, "fill it in and send", choose(citizen, "select[name='attribute[size]']", "small"), chromedp.EmulateViewport(1280, 800),
+		chromedp.Click(chromedp.CSS(".map-view")), chromedp.Click(chromedp.CSS("form.report button[type=submit]")))
+	until(citizen, "the second answer", `!!document.querySelector("#request-link")`)
+	href, err = chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS("#request-link"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := strings.TrimPrefix(href.Value, "#/requests/")
+	do(staff, "open the second", chromedp.Navigate(s.base+"/#/staff/"+second))
+	until(staff, "the first among the nearby", `!!document.querySelector('[data-duplicate-of="`+id+`"]')`)
+	shot(staff, "14-staff-nearby")
+	do(staff, "mark it a duplicate", chromedp.Click(chromedp.CSS(`[data-duplicate-of="`+id+`"]`)))
+	until(staff, "closed as a duplicate", detailed("closed")+` && document.body.innerText.includes("Duplicate of `+id+`")`)
+	do(citizen, "the first's page", chromedp.Navigate(s.base+"/#/requests/"+id))
+	until(citizen, "the duplicate linked on the first's page", `!!document.querySelector('a[href="#/requests/`+second+`"]')`)
+
+	// The first request's feed now has the link too: an entry more, newest first.
+	feedHas(t, feedURL.Value, "closed closed assigned open")
+}
+
+// feedHas waits (the feeds are rebuilt moments after a write) for the feed at u to have entries
+// of the categories want, newest first.
+func feedHas(t *testing.T, u, want string) {
+	t.Helper()
 	var cats []string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		cats = feedCategories(t, feedURL.Value)
-		if strings.Join(cats, " ") == "closed assigned open" {
-			break
+		if cats = feedCategories(t, u); strings.Join(cats, " ") == want {
+			return
 		}
 	}
-	if strings.Join(cats, " ") != "closed assigned open" {
-		t.Errorf("feed %s: entries %v, want closed assigned open", feedURL.Value, cats)
-	}
+	t.Errorf("feed %s: entries %v, want %s", u, cats, want)
 }
 
 // feedCategories reads an Atom feed's entries' categories (the status after each activity).

@@ -174,10 +174,27 @@ function render(main, ctx, r, bar, saved = "") {
     h("button", { type: "submit" }, t("staff_comment_submit")));
   commentForm.addEventListener("submit", (e) => { e.preventDefault(); update(main, ctx, id, commentForm, { comment: comment.value.trim() }, bar); });
 
+  // Nearby requests, each a candidate original this one duplicates.
+  const nearbyList = h("div", { "aria-live": "polite" });
+  const dupForm = h("form", { class: "duplicate", "aria-labelledby": "dup-h" }, errs(), h("h2", { id: "dup-h" }, t("staff_nearby")), nearbyList);
+  if (r.lat != null && !x.duplicate) {
+    replace(nearbyList, h("p", { class: "hint" }, t("loading")));
+    api.get("/requests.json", { lat: r.lat, long: r.long, radius: 250, extensions: "true", page_size: 20 }, staffKey()).then((near) => {
+      const others = near.filter((o) => o.service_request_id !== id && !o.extended_attributes.duplicate);
+      replace(nearbyList, others.length ? h("ul", { class: "nearby" }, others.map((o) => h("li", {},
+        h("a", { href: `#/staff/${encodeURIComponent(o.service_request_id)}` }, o.service_request_id), ` ${o.service_name} (${statusText(o.extended_attributes.detailed_status)}) `,
+        h("button", { type: "button", "data-duplicate-of": o.service_request_id,
+          onclick: () => update(main, ctx, id, dupForm, { duplicate_of: o.service_request_id }, bar) }, t("staff_duplicate_of", { id: o.service_request_id })))))
+        : h("p", {}, t("staff_no_nearby")));
+    }, (e) => errors.show(dupForm, e));
+  } else {
+    replace(nearbyList, h("p", {}, t("staff_no_nearby")));
+  }
+
   replace(main, h("h1", {}, t("request_heading", { id })), bar,
     saved ? h("p", { class: "notice ok", role: "status" }, saved) : null,
     h("p", {}, h("a", { href: "#/staff" }, t("staff_back")), " · ",
       from !== "submitted" && r.status ? h("a", { href: `#/requests/${encodeURIComponent(id)}` }, t("staff_public_page")) : null),
-    facts(r), h("div", { class: "staff-forms" }, moveForm, assignForm, notesForm, commentForm),
+    facts(r), h("div", { class: "staff-forms" }, moveForm, assignForm, notesForm, commentForm, dupForm),
     photos(r), linked(r, "#/staff/"), timeline(r));
 }

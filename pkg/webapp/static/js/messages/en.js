@@ -150,6 +150,9 @@ export default {
   staff_comment: "Comment",
   staff_comment_submit: "Add the comment",
   staff_saved: "Saved.",
+  staff_nearby: "Nearby requests",
+  staff_duplicate_of: "Mark as a duplicate of {id}",
+  staff_no_nearby: "No other request nearby.",
   staff_public_page: "Public page",
 
   // Footer
