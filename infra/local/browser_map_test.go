@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // slippyTile is the OpenStreetMap tile holding lat/long at zoom z, by the wiki's formula.
@@ -67,6 +68,29 @@ func TestBrowserMap(t *testing.T) {
 				t.Errorf("%v at zoom %d: page %v, want tile %d/%d and the point back", p, z, got, x, y)
 			}
 		}
+	}
+
+	// The keyboard: on the report page's map, two steps right and Enter pick a point east of the
+	// centre.
+	if err := chromedp.Do(tab, chromedp.Navigate(s.base+"/#/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`!!document.querySelector(".map-pick")`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab, chromedp.Focus(chromedp.CSS(".map-view")), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	picked, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`[document.querySelector("input[name=lat]").value, document.querySelector("input[name=long]").value]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lat, long float64
+	if _, err := fmt.Sscan(picked[0]+" "+picked[1], &lat, &long); err != nil || math.Abs(lat-40.72) > 1e-3 || long <= -74 || long > -73.9 {
+		t.Errorf("picked with the keyboard %v (%v), want east of the centre 40.72,-74", picked, err)
+	}
+	if err := chromedp.Do(tab, chromedp.Navigate(s.base+"/#/requests")); err != nil {
+		t.Fatal(err)
 	}
 
 	// The tiles: the list's map fits the demo requests and loads the tiles around them.

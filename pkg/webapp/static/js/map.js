@@ -27,11 +27,13 @@ export function unproject(x, y, z) {
 export function createMap({ center, zoom = 13, tileURL = "", attribution = "", onPick = null }) {
   const tiles = h("div", { class: "map-tiles", "aria-hidden": "true" });
   const markers = h("div", { class: "map-markers" });
-  const view = h("div", { class: "map-view" + (onPick ? " map-pick" : ""), role: onPick ? "application" : "group", "aria-label": t("map_label") }, tiles, markers);
+  const keysHint = h("p", { class: "map-note", id: `map-keys-${Math.random().toString(36).slice(2, 8)}` }, t(onPick ? "map_keys_pick" : "map_keys"));
+  const view = h("div", { class: "map-view" + (onPick ? " map-pick" : ""), role: "group", tabindex: "0", "aria-label": t("map_label"),
+    "aria-describedby": keysHint.id }, tiles, markers);
   const note = h("p", { class: "map-note", hidden: true }, t("map_no_tiles"));
   const zin = h("button", { type: "button", class: "map-zoom", "aria-label": t("map_zoom_in"), onclick: () => setZoom(zoom + 1) }, "+");
   const zout = h("button", { type: "button", class: "map-zoom", "aria-label": t("map_zoom_out"), onclick: () => setZoom(zoom - 1) }, "−");
-  const el = h("div", { class: "map" }, view, h("div", { class: "map-controls" }, zin, zout), note,
+  const el = h("div", { class: "map" }, view, h("div", { class: "map-controls" }, zin, zout), keysHint, note,
     attribution && tileURL !== "none" ? h("p", { class: "map-attribution" }, t("footer_tiles", { attribution })) : null);
   let points = [];
   let pick = null;
@@ -98,6 +100,24 @@ export function createMap({ center, zoom = 13, tileURL = "", attribution = "", o
       onPick(pick.lat, pick.lon);
     });
   }
+  // The keyboard: arrows pan, + and - zoom, Enter or Space picks the centre.
+  view.addEventListener("keydown", (e) => {
+    const step = 64;
+    const p = project(c.lat, c.lon, zoom);
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] };
+    if (moves[e.key]) {
+      const ll = unproject(p.x + moves[e.key][0], p.y + moves[e.key][1], zoom);
+      c = { lat: ll.lat, lon: ll.lon };
+      draw();
+    } else if (e.key === "+" || e.key === "=") setZoom(zoom + 1);
+    else if (e.key === "-") setZoom(zoom - 1);
+    else if (onPick && (e.key === "Enter" || e.key === " ")) {
+      pick = { lat: +c.lat.toFixed(6), lon: +c.lon.toFixed(6) };
+      draw();
+      onPick(pick.lat, pick.lon);
+    } else return;
+    e.preventDefault();
+  });
   new ResizeObserver(() => draw()).observe(view);
   return {
     el,

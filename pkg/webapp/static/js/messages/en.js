@@ -58,6 +58,8 @@ export default {
   map_no_tiles: "Map tiles are not available; markers are drawn on a plain grid.",
   map_marker: "Request {id}: {service}",
   map_chosen: "Chosen location",
+  map_keys: "With the keyboard: arrow keys move the map, + and - zoom.",
+  map_keys_pick: "With the keyboard: arrow keys move the map, + and - zoom, Enter chooses its centre.",
 
   // Request page
   request_heading: "Request {id}",
