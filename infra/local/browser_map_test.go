@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/civicworks/open311/pkg/webapp"
 )
 
 // slippyTile is the OpenStreetMap tile holding lat/long at zoom z, by the wiki's formula.
@@ -78,6 +80,10 @@ func TestBrowserMap(t *testing.T) {
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`!!document.querySelector(".map-pick")`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		t.Fatal(err)
 	}
+	// With a reporter key (the local server's), the form can be sent.
+	if off, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector("form.report button[type=submit]").disabled`)); err != nil || off {
+		t.Errorf("the report form's button is disabled (%v) though the page has a reporter key", err)
+	}
 	if err := chromedp.Do(tab, chromedp.Focus(chromedp.CSS(".map-view")), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent("\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +95,24 @@ func TestBrowserMap(t *testing.T) {
 	if _, err := fmt.Sscan(picked[0]+" "+picked[1], &lat, &long); err != nil || math.Abs(lat-40.72) > 1e-3 || long <= -74 || long > -73.9 {
 		t.Errorf("picked with the keyboard %v (%v), want east of the centre 40.72,-74", picked, err)
 	}
+	// The web app on another origin (as on the CDN), published without a reporter key: it reads
+	// the API across origins, and its report page says it cannot send rather than failing.
+	bare, err := webapp.Handler(webapp.Config{APIBase: s.base, TileURL: "none"}, http.NotFoundHandler())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cdn := httptest.NewServer(bare)
+	defer cdn.Close()
+	if err := chromedp.Do(tab, chromedp.Navigate(cdn.URL+"/#/")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelectorAll("select[name=service_code] option").length > 5 &&
+		document.querySelector("form.report button[type=submit]").disabled && document.querySelector(".form-errors").innerText.includes("no API key")`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		body, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById("main").innerText`))
+		t.Errorf("the keyless page from another origin: %v\n%s", err, body)
+	}
+
 	if err := chromedp.Do(tab, chromedp.Navigate(s.base+"/#/requests")); err != nil {
 		t.Fatal(err)
 	}

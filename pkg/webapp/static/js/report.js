@@ -130,6 +130,11 @@ export async function reportPage(main, ctx) {
       submit.textContent = t("submit_report");
     }
   });
+  // A deployment without a reporter key (WebAppReporterKey unset) cannot file reports: say so.
+  if (!ctx.config.reporter_key) {
+    submit.disabled = true;
+    summary.append(h("p", {}, t("report_no_key")));
+  }
   replace(main, h("h1", {}, t("report_heading")), h("p", {}, t("report_intro")), form);
 }
 

@@ -42,6 +42,7 @@ export default {
   email_label: "Email (optional)",
   email_hint: "Never shown to anyone but the city's staff.",
   submit_report: "Send the report",
+  report_no_key: "Reports cannot be sent from this page yet: it has no API key. Please contact the city.",
   sending: "Sending…",
   report_sent: "Thank you: your report was received.",
   report_id: "Its number is {id}.",
