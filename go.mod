@@ -20,6 +20,7 @@ require (
 	github.com/mmcdole/gofeed v1.4.2
 	github.com/prometheus/client_model v0.6.3
 	github.com/prometheus/common v0.73.1
+	github.com/twpayne/go-geom v1.6.1
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/image v0.48.0
 	gopkg.in/yaml.v3 v3.0.1

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"os"
+	"path"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/opendata"
 	"github.com/civicworks/open311/pkg/store"
 )
 
@@ -155,43 +154,34 @@ func (f *follower) Close() {
 }
 
 // serveFeeds serves the .atom files of the feed folder under /feeds/ with Atom's content type
-// and cache lifetime, as the CDN does (conditional and range requests included). Anything else
-// (an unknown feed, a folder, another method) is the GeoReport error document.
+// and cache lifetime, and the open data exports beside them (<jurisdiction>/open-data/*.csv,
+// .geojson) with theirs, as the CDN does (conditional and range requests included). Anything
+// else (an unknown feed, a folder, another method) is the GeoReport error document.
 func serveFeeds(dir string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here: feeds are read with GET.")
-			return
-		}
-		name := strings.TrimPrefix(r.URL.Path, "/feeds/")
-		if !strings.HasSuffix(name, ".atom") || !fs.ValidPath(name) {
-			writeError(w, r, http.StatusNotFound, "There is no such feed: "+r.URL.Path)
-			return
-		}
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			writeError(w, r, http.StatusNotFound, "There is no such feed: "+r.URL.Path)
-			return
-		}
-		defer root.Close()
-		f, err := root.Open(name)
-		if err != nil {
-			status, msg := http.StatusNotFound, "There is no such feed: "+r.URL.Path
-			if !errors.Is(err, fs.ErrNotExist) {
-				status, msg = http.StatusInternalServerError, "Internal error."
+	return serveFolder(folderFiles{dir: dir, prefix: "/feeds/", what: "feed",
+		valid: func(name string) bool { return strings.HasSuffix(name, ".atom") || openDataType(name) != "" },
+		headers: func(h http.Header, name string) {
+			if t := openDataType(name); t != "" {
+				h.Set("Content-Type", t)
+				h.Set("Cache-Control", "public, max-age=3600")
+				return
 			}
-			writeError(w, r, status, msg)
-			return
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			writeError(w, r, http.StatusNotFound, "There is no such feed: "+r.URL.Path)
-			return
-		}
-		w.Header().Set("Content-Type", feed.ContentType)
-		w.Header().Set("Cache-Control", feed.CacheControl)
-		http.ServeContent(w, r, name, fi.ModTime(), f)
-	})
+			h.Set("Content-Type", feed.ContentType)
+			h.Set("Cache-Control", feed.CacheControl)
+		}})
+}
+
+// openDataType is the content type of an open data export's file, or "" for any other name.
+func openDataType(name string) string {
+	dir, file := path.Split(name)
+	if !strings.HasSuffix(dir, "/open-data/") {
+		return ""
+	}
+	switch file {
+	case "requests.csv":
+		return opendata.CSVType
+	case "requests.geojson":
+		return opendata.GeoJSONType
+	}
+	return ""
 }

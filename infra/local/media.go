@@ -1,12 +1,8 @@
 package main
 
 import (
-	"errors"
-	"io/fs"
 	"net/http"
-	"os"
 	"path"
-	"strings"
 
 	"github.com/civicworks/open311/pkg/media"
 )
@@ -19,41 +15,10 @@ var mediaTypes = map[string]string{".jpg": "image/jpeg", ".png": "image/png", ".
 // private photos' folder is another one, which nothing serves. Anything else is the GeoReport
 // error document.
 func serveMedia(dir string) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			w.Header().Set("Allow", "GET, HEAD")
-			writeError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here: photos are read with GET.")
-			return
-		}
-		name := strings.TrimPrefix(r.URL.Path, media.PathPrefix)
-		if !media.ValidName(name) {
-			writeError(w, r, http.StatusNotFound, "There is no such photo: "+r.URL.Path)
-			return
-		}
-		root, err := os.OpenRoot(dir)
-		if err != nil {
-			writeError(w, r, http.StatusNotFound, "There is no such photo: "+r.URL.Path)
-			return
-		}
-		defer root.Close()
-		f, err := root.Open(name)
-		if err != nil {
-			status, msg := http.StatusNotFound, "There is no such photo: "+r.URL.Path
-			if !errors.Is(err, fs.ErrNotExist) {
-				status, msg = http.StatusInternalServerError, "Internal error."
-			}
-			writeError(w, r, status, msg)
-			return
-		}
-		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil || !fi.Mode().IsRegular() {
-			writeError(w, r, http.StatusNotFound, "There is no such photo: "+r.URL.Path)
-			return
-		}
-		w.Header().Set("Content-Type", mediaTypes[path.Ext(name)])
-		w.Header().Set("Cache-Control", media.CacheControl)
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		http.ServeContent(w, r, name, fi.ModTime(), f)
-	})
+	return serveFolder(folderFiles{dir: dir, prefix: media.PathPrefix, what: "photo", valid: media.ValidName,
+		headers: func(h http.Header, name string) {
+			h.Set("Content-Type", mediaTypes[path.Ext(name)])
+			h.Set("Cache-Control", media.CacheControl)
+			h.Set("X-Content-Type-Options", "nosniff")
+		}})
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,6 +64,32 @@ func TestRetentionAtStart(t *testing.T) {
 	}
 
 	s = startStack(t, Config{Data: data, RetentionDays: 365})
+	// What anyone can read afterwards, and the server's log: none of the erased values.
+	for _, path := range []string{"/requests/OLD-366.json?extensions=true", "/requests/OLD-366.xml?extensions=true",
+		"/feeds/" + jur + "/requests/OLD-366.atom", "/feeds/" + jur + "/requests.atom", "/servicerequestupdates.json"} {
+		var resp *http.Response
+		var body []byte
+		// The erasure is a write: the request's feed follows it in the background.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			var err error
+			if resp, err = http.Get(s.base + path); err != nil {
+				t.Fatal(err)
+			}
+			body, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound || time.Now().After(deadline) {
+				break
+			}
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s: %d\n%s", path, resp.StatusCode, body)
+		}
+		for _, v := range []string{"kept-or-not", "555 0142", "erasure", "erased"} {
+			if strings.Contains(strings.ToLower(string(body)), v) {
+				t.Errorf("GET %s shows %q:\n%s", path, v, body)
+			}
+		}
+	}
 	if err := s.stop(nil); err != nil {
 		t.Fatal(err)
 	}

@@ -114,25 +114,29 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	photos := mediafolder.Store{Public: filepath.Join(cfg.Data, "media"), Private: filepath.Join(cfg.Data, "private-media")}
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
 		Metrics: counters, Seal: personal, Media: photos, MediaBase: base})
-	// The retention of personal data, as the retention function does it on AWS: now, then daily.
-	var sweeping sync.WaitGroup
-	defer sweeping.Wait() // before the store closes
-	if cfg.RetentionDays > 0 {
-		keep := time.Duration(cfg.RetentionDays) * 24 * time.Hour
-		sweep(ctx, st, keep, cfg.Logger)
-		sweeping.Go(func() {
-			tick := time.NewTicker(24 * time.Hour)
-			defer tick.Stop()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-tick.C:
-					sweep(ctx, st, keep, cfg.Logger)
-				}
-			}
-		})
+	// What runs daily, now and then every day: the retention of personal data, as the
+	// retention function does it on AWS, and the bulk open data export.
+	daily := func() {
+		if cfg.RetentionDays > 0 {
+			sweep(ctx, st, time.Duration(cfg.RetentionDays)*24*time.Hour, cfg.Logger)
+		}
+		exportOpenData(ctx, st, feeds, cfg.Logger)
 	}
+	var dailies sync.WaitGroup
+	defer dailies.Wait() // before the store closes
+	daily()
+	dailies.Go(func() {
+		tick := time.NewTicker(24 * time.Hour)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				daily()
+			}
+		}
+	})
 	app, err := webApp(cfg, reporterKey, base, jurisdictions)
 	if err != nil {
 		return err

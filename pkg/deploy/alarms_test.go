@@ -163,6 +163,9 @@ func TestAlarms(t *testing.T) {
 		if op == publishSite {
 			own.name = "SiteFailed"
 		}
+		if op == exportOpenData {
+			own.name = "ExportFailed"
+		}
 		if op == feedBuilder {
 			own.name = "FeedsFailed"
 			need(fn.id+"'s iterator age", alarmMetric{"AWS/Lambda", "IteratorAge", fnDim, "Maximum"})

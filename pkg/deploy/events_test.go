@@ -20,11 +20,14 @@ import (
 
 	"github.com/aws/aws-lambda-go/cfn"
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
+	"github.com/civicworks/open311/pkg/opendata/exporter"
 	retentionfn "github.com/civicworks/open311/pkg/retention"
 	"github.com/civicworks/open311/pkg/site"
 	"github.com/civicworks/open311/pkg/site/publisher"
@@ -163,10 +166,36 @@ func eventWorld(t *testing.T, op string) http.Handler {
 	}).Serve(o)
 }
 
-// checkScheduledEvent checks that an event is what EventBridge sends on a schedule, and that the
-// retention's handler takes it: over the seeded test world, at the world's time, it erases
-// nothing (no request there closed a year before).
-func checkScheduledEvent(t *testing.T, file string) {
+// puts is an S3 PutObject in memory: the bodies by key.
+type puts map[string][]byte
+
+func (p puts) PutObject(_ context.Context, in *s3.PutObjectInput, _ ...func(*s3.Options)) (*s3.PutObjectOutput, error) {
+	b, err := io.ReadAll(in.Body)
+	p[aws.ToString(in.Key)] = b
+	return &s3.PutObjectOutput{}, err
+}
+
+// checkExportEvent checks that an event is a schedule's and that the export's handler takes
+// it: over the seeded test world it puts the world's CSV and GeoJSON.
+func checkExportEvent(t *testing.T, file string) {
+	t.Helper()
+	ev := scheduledEvent(t, file)
+	p := puts{}
+	h := &exporter.Handler{Store: world.Store(t), S3: p, Bucket: "feeds", Dir: t.TempDir(), Now: time.Now,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	res, err := h.Handle(t.Context(), ev)
+	if err != nil || res.Exported[apitest.Jurisdiction] == 0 {
+		t.Errorf("the export on the test world: %+v, %v", res, err)
+	}
+	for _, k := range []string{apitest.Jurisdiction + "/open-data/requests.csv", apitest.Jurisdiction + "/open-data/requests.geojson"} {
+		if len(p[k]) == 0 {
+			t.Errorf("the export put no %s (it put %d objects)", k, len(p))
+		}
+	}
+}
+
+// scheduledEvent reads an events/ file as what EventBridge sends on a schedule.
+func scheduledEvent(t *testing.T, file string) any {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
@@ -185,6 +214,15 @@ func checkScheduledEvent(t *testing.T, file string) {
 	if err := json.Unmarshal(data, &ev); err != nil {
 		t.Fatal(err)
 	}
+	return ev
+}
+
+// checkScheduledEvent checks that an event is what EventBridge sends on a schedule, and that the
+// retention's handler takes it: over the seeded test world, at the world's time, it erases
+// nothing (no request there closed a year before).
+func checkScheduledEvent(t *testing.T, file string) {
+	t.Helper()
+	ev := scheduledEvent(t, file)
 	h := &retentionfn.Handler{Store: world.Store(t), Days: 365, Now: func() time.Time { return apitest.Now },
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	res, err := h.Handle(t.Context(), ev)
@@ -263,6 +301,11 @@ func TestEvents(t *testing.T) {
 			if filepath.Base(file) == retention+".json" {
 				covered[retention] = true
 				checkScheduledEvent(t, file)
+				return
+			}
+			if filepath.Base(file) == exportOpenData+".json" {
+				covered[exportOpenData] = true
+				checkExportEvent(t, file)
 				return
 			}
 			if filepath.Base(file) == publishSite+".json" {

@@ -118,6 +118,8 @@ func TestLeastPrivilege(t *testing.T) {
 					only(anything)
 				case op == feedBuilder && slices.Contains([]string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords", "dynamodb:ListStreams"}, a):
 					only(stream)
+				case op == exportOpenData && a == "s3:PutObject":
+					only(`{"Fn::Sub":"${FeedBucket.Arn}/*/open-data/*"}`)
 				case op == publishSite && a == "s3:ListBucket":
 					only(bucket)
 				case op == publishSite && service == "s3":

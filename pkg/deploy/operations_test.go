@@ -40,7 +40,7 @@ func TestReservedConcurrency(t *testing.T) {
 	opOf := operationOf(t, fns)
 	api, feeds := map[string]bool{}, map[string]bool{}
 	for _, fn := range fns {
-		if opOf[fn.id] == retention || opOf[fn.id] == publishSite {
+		if opOf[fn.id] == retention || opOf[fn.id] == publishSite || opOf[fn.id] == exportOpenData {
 			// One run at a time: two would erase the same requests in a race they would lose, or
 			// publish the site over each other.
 			if n := at(fn.props, "ReservedConcurrentExecutions"); n != 1 {

@@ -100,7 +100,7 @@ var streamFunctions = []string{"feed-builder"}
 
 // scheduledFunctions are the functions of functions/ that a schedule of the template triggers
 // (the retention of personal data, daily).
-var scheduledFunctions = []string{retention}
+var scheduledFunctions = []string{retention, exportOpenData}
 
 // deployFunctions are the functions of functions/ that a deploy runs: a custom resource of the
 // template names them (the publisher of the CDN's pages).
@@ -112,6 +112,8 @@ const (
 	feedBuilder = "feed-builder"
 	retention   = "retention"
 	publishSite = "publish-site"
+	// exportOpenData is the nightly open data export's folder.
+	exportOpenData = "export-open-data"
 )
 
 // functionNames are the folders of functions/: one per operation, the stream functions, the
@@ -314,6 +316,14 @@ func TestFunctionSettings(t *testing.T) {
 			if site == "" {
 				t.Errorf("%s: no Custom::Site resource runs it with its Version (and AutoPublishAlias) as a property, so a deploy would not publish", fn.id)
 			}
+			continue
+		}
+		if opOf[fn.id] == exportOpenData {
+			// It reads every public request of every jurisdiction; minutes for a city.
+			if timeout < 60 || timeout > 900 {
+				t.Errorf("%s: Timeout = %v, want 60 to 900 seconds", fn.id, p["Timeout"])
+			}
+			check("Environment FEED_BUCKET", at(p, "Environment", "Variables", "FEED_BUCKET"), map[string]any{"Ref": "FeedBucket"})
 			continue
 		}
 		if opOf[fn.id] == retention {

@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,6 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/desk"
-	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store"
@@ -33,13 +31,7 @@ import (
 // unchanged; every call the function made is one its role allows, and its role grants nothing
 // it did not use.
 func TestRetention(t *testing.T) {
-	rie, err := e2e.FindRIE()
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the Lambda emulator is needed under CI: %v", err)
-		}
-		t.Skipf("skipping: %v", err)
-	}
+	rie := needRIE(t)
 	endpoint := awstest.Endpoint(t)
 	ctx := context.Background()
 	table := fmt.Sprintf("open311-retention-%d", time.Now().UnixNano())
@@ -89,36 +81,10 @@ func TestRetention(t *testing.T) {
 	access := newAccessLog(describeKeys(t, ddb, table), "")
 	proxy := httptest.NewServer(access.of("retention", counter))
 	t.Cleanup(proxy.Close)
-	dir := t.TempDir()
-	bins, err := e2e.Build(ctx, awstest.Root(), dir, runtime.GOARCH, []string{e2e.LambdaTags}, "./functions/retention")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logPath := filepath.Join(dir, "retention.log")
-	log, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	em, err := e2e.Start(rie, bins["./functions/retention"], []string{
-		"PATH=" + os.Getenv("PATH"),
-		"TABLE_NAME=" + table,
+	em, logPath := startFunction(t, rie, "retention", "900",
+		"TABLE_NAME="+table,
 		"PERSONAL_DATA_RETENTION_DAYS=365",
-		"AWS_ENDPOINT_URL_DYNAMODB=" + proxy.URL,
-		"AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=test",
-		"AWS_SECRET_ACCESS_KEY=test",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=/nonexistent",
-		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-		"AWS_LAMBDA_FUNCTION_NAME=retention",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"AWS_LAMBDA_FUNCTION_TIMEOUT=900",
-	}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(em.Stop)
+		"AWS_ENDPOINT_URL_DYNAMODB="+proxy.URL)
 	payload, err := os.ReadFile(filepath.Join(awstest.Root(), "events", "retention.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +20,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/civicworks/open311/pkg/awstest"
-	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -31,13 +29,7 @@ import (
 // bucket and answers SUCCESS with the resource's physical id; the Delete request removes them
 // and leaves the feeds; every call is one its role allows, and its role grants nothing unused.
 func TestPublishSite(t *testing.T) {
-	rie, err := e2e.FindRIE()
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("the Lambda emulator is needed under CI: %v", err)
-		}
-		t.Skipf("skipping: %v", err)
-	}
+	rie := needRIE(t)
 	endpoint := awstest.Endpoint(t)
 	ctx := context.Background()
 	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
@@ -78,47 +70,14 @@ func TestPublishSite(t *testing.T) {
 	access := newAccessLog(describeKeys(t, ddb, table), bucket)
 	proxy := httptest.NewServer(access.of("publish-site", counter))
 	t.Cleanup(proxy.Close)
-	dir := t.TempDir()
-	bins, err := e2e.Build(ctx, awstest.Root(), dir, runtime.GOARCH, []string{e2e.LambdaTags}, "./functions/publish-site")
-	if err != nil {
-		t.Fatal(err)
-	}
-	logPath := filepath.Join(dir, "publish-site.log")
-	log, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { log.Close() })
-	em, err := e2e.Start(rie, bins["./functions/publish-site"], []string{
-		"PATH=" + os.Getenv("PATH"),
-		"TABLE_NAME=" + table,
-		"FEED_BUCKET=" + bucket,
+	em, _ := startFunction(t, rie, "publish-site", "60",
+		"TABLE_NAME="+table,
+		"FEED_BUCKET="+bucket,
 		"OPEN311_ENDPOINT=https://api.city.example.org/open311/v2",
 		"WEBAPP_REPORTER_KEY=reporter-of-the-page",
 		"WEBAPP_TILE_URL=https://tiles.example.org/{z}/{x}/{y}.png",
 		"WEBAPP_MAP_CENTER=51.5,-0.12",
-		"AWS_ENDPOINT_URL_S3=" + proxy.URL,
-		"AWS_REGION=us-east-1",
-		"AWS_ACCESS_KEY_ID=test",
-		"AWS_SECRET_ACCESS_KEY=test",
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_CONFIG_FILE=/nonexistent",
-		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
-		"AWS_LAMBDA_FUNCTION_NAME=publish-site",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
-		"AWS_LAMBDA_FUNCTION_TIMEOUT=60",
-	}, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(em.Stop)
-	t.Cleanup(func() {
-		if t.Failed() {
-			if b, err := os.ReadFile(logPath); err == nil {
-				t.Logf("--- output of publish-site ---\n%s", tail(b, 3000))
-			}
-		}
-	})
+		"AWS_ENDPOINT_URL_S3="+proxy.URL)
 
 	raw, err := os.ReadFile(filepath.Join(awstest.Root(), "events", "publish-site.json"))
 	if err != nil {

@@ -7,7 +7,8 @@
 // Errors5xx (counts) and Latency (milliseconds) for the API; FeedsWritten, FeedsSkipped,
 // FeedsFailed (counts) and BatchAge (milliseconds, the oldest record's age) for the feed builder;
 // PersonalDataErased and RetentionFailed (counts) for the retention of personal data;
-// SitePublished and SiteFailed (counts) for the publisher of the CDN's pages.
+// SitePublished and SiteFailed (counts) for the publisher of the CDN's pages; OpenDataExported
+// and ExportFailed (counts) for the nightly open data export.
 package metrics
 
 import (
@@ -82,6 +83,12 @@ func Retention(erased int, failed bool) []Value {
 // whether it failed.
 func Site(written int, failed bool) []Value {
 	return []Value{{"SitePublished", "Count", float64(written)}, {"SiteFailed", "Count", flag(failed)}}
+}
+
+// Export returns the values of one run of the open data export: how many requests it wrote,
+// and whether it failed.
+func Export(requests int, failed bool) []Value {
+	return []Value{{"OpenDataExported", "Count", float64(requests)}, {"ExportFailed", "Count", flag(failed)}}
 }
 
 // Batch returns the values of one feed-builder batch.

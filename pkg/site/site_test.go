@@ -107,3 +107,16 @@ func TestPublish(t *testing.T) {
 		t.Error("Unpublish followed a manifest naming another key")
 	}
 }
+
+// TestObjectsEscape checks that the API's URL is written into the pages escaped for HTML.
+func TestObjectsEscape(t *testing.T) {
+	objs, err := site.Objects(site.Config{APIURL: `https://api.example.org/"><script>x</script>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if strings.Contains(string(o.Body), "<script>") || strings.Contains(string(o.Body), "{{") {
+			t.Errorf("%s holds the URL unescaped, or a placeholder:\n%s", o.Key, o.Body)
+		}
+	}
+}
