@@ -193,8 +193,8 @@ function render(main, ctx, r, bar, saved = "") {
 
   replace(main, h("h1", {}, t("request_heading", { id })), bar,
     saved ? h("p", { class: "notice ok", role: "status" }, saved) : null,
-    h("p", {}, h("a", { href: "#/staff" }, t("staff_back")), " · ",
-      from !== "submitted" && r.status ? h("a", { href: `#/requests/${encodeURIComponent(id)}` }, t("staff_public_page")) : null),
+    h("p", {}, h("a", { href: "#/staff" }, t("staff_back")),
+      from !== "submitted" ? [" · ", h("a", { href: `#/requests/${encodeURIComponent(id)}` }, t("staff_public_page"))] : null),
     facts(r), h("div", { class: "staff-forms" }, moveForm, assignForm, notesForm, commentForm, dupForm),
     photos(r), linked(r, "#/staff/"), timeline(r));
 }
