@@ -39,7 +39,7 @@ type Try struct {
 	ReporterKey, StaffKey string
 	Jurisdictions         []open311.Jurisdiction
 	RequestID             string // from ExampleRequest
-	Browser               bool   // the base serves a home page
+	Browser               bool   // the base serves the web app at /
 }
 
 // Print writes the keys and the examples.

@@ -76,7 +76,7 @@ func raw(t *testing.T, base, request string) (*http.Response, []byte) {
 }
 
 // TestEveryFailureIsAnErrorDocument sends the local server what fails outside the API's
-// routes (feeds, the home page, the docs, and what net/http answers by itself) and expects the
+// routes (feeds, the web app, the API index, the docs, and what net/http answers by itself) and expects the
 // GeoReport error document with the right status, XML unless the path ends in .json.
 func TestEveryFailureIsAnErrorDocument(t *testing.T) {
 	s := startStack(t, Config{Data: t.TempDir(), Docs: t.TempDir()})
@@ -97,7 +97,10 @@ func TestEveryFailureIsAnErrorDocument(t *testing.T) {
 		{"feed as json", "GET /feeds/nope.json HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, true, "no such feed", ""},
 		{"feed posted", "POST /feeds/city.example.org/requests.atom HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n", 405, false, "not allowed", "GET, HEAD"},
 		{"feed range past the end", "GET /feeds/city.example.org/requests.atom HTTP/1.1\r\nHost: " + host + "\r\nRange: bytes=99999999-\r\n\r\n", 416, false, "Invalid range", ""},
-		{"home posted", "POST / HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n", 405, false, "not allowed", "GET, HEAD"},
+		{"web app posted", "POST / HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n", 405, false, "not allowed", "GET, HEAD"},
+		{"web app file posted", "POST /app/config.json HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n", 405, true, "not allowed", "GET, HEAD"},
+		{"unknown web app file", "GET /app/nope.js HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, false, "no such file of the web app", ""},
+		{"API index posted", "POST /api/ HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n", 405, false, "not allowed", "GET, HEAD"},
 		{"unknown doc", "GET /docs/nope.md HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, false, "no such document", ""},
 		{"unknown route", "GET /nope.json HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, true, "no such resource", ""},
 		{"a doubled slash is no route, as behind API Gateway", "GET //services.json HTTP/1.1\r\nHost: " + host + "\r\n\r\n", 404, true, "no such resource", ""},

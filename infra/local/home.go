@@ -14,8 +14,8 @@ import (
 	"github.com/civicworks/open311/pkg/store"
 )
 
-// homePage is the local server's front page: links to every read of the API, the feeds and
-// the docs. (The web app's home page, when it lands, keeps these links.)
+// homePage is the local server's index of the API, at /api/ (the web app is at /): links to
+// every read of the API, the feeds and the docs.
 var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 <html lang="en">
 <head>
@@ -26,6 +26,7 @@ var homePage = template.Must(template.New("home").Parse(`<!doctype html>
 </head>
 <body>
 <h1>Open311 GeoReport v2 API</h1>
+<p><a href="/">The web app</a>: report a problem, recent requests, the staff console.</p>
 <p>The local server: the API the Lambda functions serve on AWS, on an embedded store. Every resource
 ends in <code>.xml</code> or <code>.json</code>; POSTs need an API key (the server printed one when it started).</p>
 
@@ -71,7 +72,7 @@ type homeJurisdiction struct {
 	Services []homeService
 }
 
-// home answers GET / with the front page; other methods get 405.
+// home answers GET /api/ with the index of the API; other methods get 405.
 func home(st store.Catalog, feedsDir, docsDir string) http.Handler {
 	feedLink := func(f feed.Feed) homeFeed {
 		_, err := os.Stat(filepath.Join(feedsDir, filepath.FromSlash(f.Path())))

@@ -33,6 +33,7 @@ import (
 	"github.com/civicworks/open311/pkg/seal"
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
+	"github.com/civicworks/open311/pkg/webapp"
 )
 
 // Config is what the local stack runs with.
@@ -47,7 +48,9 @@ type Config struct {
 	// RetentionDays is how many days after a request closes its reporter's personal data is
 	// kept: the server erases what is due when it starts and then once a day. 0 keeps it.
 	RetentionDays int
-	Logger        *slog.Logger
+	// TileURL is the web app's map tiles ({z}/{x}/{y}); "" : OpenStreetMap's; "none": no tiles.
+	TileURL string
+	Logger  *slog.Logger
 }
 
 // storeFile is the name of the embedded store in the data folder (infra/admin opens it too).
@@ -134,8 +137,14 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 			}
 		}
 	})
+	app, err := webApp(cfg, reporterKey, base, jurisdictions)
+	if err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/{$}", home(st, feeds, cfg.Docs))
+	mux.Handle("/{$}", app)
+	mux.Handle("/"+webapp.Prefix, app)
+	mux.Handle("/api/{$}", home(st, feeds, cfg.Docs))
 	mux.Handle("/docs/", serveDocs(cfg.Docs))
 	mux.Handle("/feeds/", serveFeeds(feeds))
 	mux.Handle(media.PathPrefix, serveMedia(photos.Public))

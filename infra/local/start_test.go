@@ -274,30 +274,30 @@ func exampleID(t *testing.T, base string) string {
 
 var href = regexp.MustCompile(`href="([^"]+)"`)
 
-// TestHomePage reads GET / and follows every link on it.
-func TestHomePage(t *testing.T) {
+// TestAPIIndex reads GET /api/, the index of the API, and follows every link on it.
+func TestAPIIndex(t *testing.T) {
 	docs := t.TempDir()
 	if err := os.WriteFile(filepath.Join(docs, "wire.md"), []byte("# Wire\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	s := startStack(t, Config{Data: t.TempDir(), Docs: docs})
-	resp, err := http.Get(s.base + "/")
+	resp, err := http.Get(s.base + "/api/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
-		t.Fatalf("GET /: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		t.Fatalf("GET /api/: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	var links []string
 	for _, m := range href.FindAllStringSubmatch(string(body), -1) {
 		links = append(links, m[1])
 	}
-	for _, want := range []string{"/discovery.json", "/openapi.json", "/services.json", "/requests.json", "/feeds/city.example.org/requests.atom",
+	for _, want := range []string{"/", "/discovery.json", "/openapi.json", "/services.json", "/requests.json", "/feeds/city.example.org/requests.atom",
 		"/feeds/city.example.org/services/pothole.atom", "/docs/wire.md"} {
 		if !strings.Contains(strings.Join(links, " "), want) {
-			t.Errorf("GET / links no %s; links: %v", want, links)
+			t.Errorf("GET /api/ links no %s; links: %v", want, links)
 		}
 	}
 	for _, l := range links {

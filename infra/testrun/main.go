@@ -367,6 +367,7 @@ var standIns = []standIn{
 	{[]string{"aws-lambda-rie"}, "aws-lambda-rie", "go install github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie@$(cat infra/rie/version)"},
 	{[]string{"moto"}, "moto", "python3 -m pip install -r infra/moto/requirements.txt"},
 	{[]string{"sam not found", "cfn-lint not found", "make aws-tools"}, "the SAM CLI and cfn-lint", "make aws-tools"},
+	{[]string{"needs chromium"}, "chromium", "apt-get install -y chromium"},
 	{[]string{"make not found"}, "make", "apt-get install make, or your system's package manager"},
 	{[]string{"python3 not found"}, "python3", "install Python 3 with venv and pip"},
 }

@@ -268,11 +268,14 @@ func checkCustomResourceEvent(t *testing.T, file string) {
 	h := &publisher.Handler{Bucket: b, Config: site.Config{APIURL: "https://api.example.org"},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now}
 	id, out, err := h.Handle(t.Context(), e.Event)
-	if err != nil || id != publisher.PhysicalID || out["Written"] != 2 {
-		t.Errorf("the publisher on the event: %q, %v, %v", id, out, err)
+	objs, oerr := site.Objects(h.Config)
+	if err != nil || oerr != nil || id != publisher.PhysicalID || out["Written"] != len(objs) {
+		t.Errorf("the publisher on the event: %q, %v, %v (the site has %d objects, %v)", id, out, err, len(objs), oerr)
 	}
-	if _, ok := b["errors/404.html"]; !ok {
-		t.Errorf("the publisher wrote %v, not errors/404.html", b)
+	for _, k := range []string{"index.html", "app/config.json", "errors/404.html"} {
+		if _, ok := b[k]; !ok {
+			t.Errorf("the publisher wrote no %s", k)
+		}
 	}
 }
 

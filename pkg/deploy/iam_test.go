@@ -43,8 +43,9 @@ func TestLeastPrivilege(t *testing.T) {
 	for _, g := range samtemplate.List(at(tpl, "Resources", "Table", "Properties", "GlobalSecondaryIndexes")) {
 		indexes = append(indexes, fmt.Sprintf(`{"Fn::Sub":"${Table.Arn}/index/%s"}`, at(g, "IndexName")))
 	}
-	// The CDN's own pages (package site), all the site publisher may touch.
-	sitePages := []string{`{"Fn::Sub":"${FeedBucket.Arn}/index.html"}`, `{"Fn::Sub":"${FeedBucket.Arn}/errors/*"}`, `{"Fn::Sub":"${FeedBucket.Arn}/site.json"}`}
+	// The CDN's own pages (package site: the web app at the root and under app/), all the site
+	// publisher may touch.
+	sitePages := []string{`{"Fn::Sub":"${FeedBucket.Arn}/index.html"}`, `{"Fn::Sub":"${FeedBucket.Arn}/app/*"}`, `{"Fn::Sub":"${FeedBucket.Arn}/errors/*"}`, `{"Fn::Sub":"${FeedBucket.Arn}/site.json"}`}
 	const (
 		table    = `{"Fn::GetAtt":["Table","Arn"]}`
 		stream   = `{"Fn::GetAtt":["Table","StreamArn"]}`

@@ -74,6 +74,9 @@ func TestPublishSite(t *testing.T) {
 		"TABLE_NAME="+table,
 		"FEED_BUCKET="+bucket,
 		"OPEN311_ENDPOINT=https://api.city.example.org/open311/v2",
+		"WEBAPP_REPORTER_KEY=reporter-of-the-page",
+		"WEBAPP_TILE_URL=https://tiles.example.org/{z}/{x}/{y}.png",
+		"WEBAPP_MAP_CENTER=51.5,-0.12",
 		"AWS_ENDPOINT_URL_S3="+proxy.URL)
 
 	raw, err := os.ReadFile(filepath.Join(awstest.Root(), "events", "publish-site.json"))
@@ -120,11 +123,26 @@ func TestPublishSite(t *testing.T) {
 	if a["Status"] != "SUCCESS" || a["PhysicalResourceId"] != "open311-site" || a["LogicalResourceId"] != "Site" {
 		t.Errorf("Create answered %v", a)
 	}
-	for _, key := range []string{"index.html", "errors/404.html"} {
+	// The web app at the root, its modules and config.json as the deployment's parameters say,
+	// and the missing-object page naming the API.
+	for key, want := range map[string]struct{ ctype, body string }{
+		"index.html":            {"text/html; charset=utf-8", `src="app/js/app.js"`},
+		"app/js/app.js":         {"text/javascript; charset=utf-8", "import"},
+		"app/js/messages/en.js": {"text/javascript; charset=utf-8", "export default"},
+		"app/app.css":           {"text/css; charset=utf-8", "body"},
+		"app/statuses.json":     {"application/json; charset=utf-8", `"transitions"`},
+		"app/config.json": {"application/json; charset=utf-8", `"api_base": "https://api.city.example.org/open311/v2",
+  "reporter_key": "reporter-of-the-page",
+  "tile_url": "https://tiles.example.org/{z}/{x}/{y}.png"`},
+		"errors/404.html": {"text/html; charset=utf-8", "https://api.city.example.org/open311/v2/discovery.json"},
+	} {
 		body, ct, ok := object(key)
-		if !ok || ct != "text/html; charset=utf-8" || !strings.Contains(body, "https://api.city.example.org/open311/v2/discovery.json") {
-			t.Errorf("%s: %t, %q:\n%s", key, ok, ct, body)
+		if !ok || ct != want.ctype || !strings.Contains(body, want.body) {
+			t.Errorf("%s: %t, %q:\n%.400s", key, ok, ct, body)
 		}
+	}
+	if body, _, _ := object("app/config.json"); !strings.Contains(body, "51.5,\n    -0.12") {
+		t.Errorf("config.json has not the map centre 51.5,-0.12:\n%s", body)
 	}
 	if a := invoke("Update"); a["Status"] != "SUCCESS" {
 		t.Errorf("Update answered %v", a)
@@ -132,7 +150,7 @@ func TestPublishSite(t *testing.T) {
 	if a := invoke("Delete"); a["Status"] != "SUCCESS" {
 		t.Errorf("Delete answered %v", a)
 	}
-	for _, key := range []string{"index.html", "errors/404.html", "site.json"} {
+	for _, key := range []string{"index.html", "app/js/app.js", "app/config.json", "errors/404.html", "site.json"} {
 		if _, _, ok := object(key); ok {
 			t.Errorf("%s is still there after Delete", key)
 		}

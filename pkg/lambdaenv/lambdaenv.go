@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/lambdacontext"
@@ -36,6 +37,9 @@ const (
 	EnvDefaultJurisdiction = "OPEN311_DEFAULT_JURISDICTION" // the API's default jurisdiction
 	EnvEndpointType        = "OPEN311_ENDPOINT_TYPE"        // "production" (default) or "test", as discovery says
 	EnvLogLevel            = "AWS_LAMBDA_LOG_LEVEL"         // set by Lambda from LoggingConfig.ApplicationLogLevel
+	EnvWebAppReporterKey   = "WEBAPP_REPORTER_KEY"          // the reporter key the published web app posts with
+	EnvWebAppTileURL       = "WEBAPP_TILE_URL"              // the web app's map tiles ({z}/{x}/{y}; "none")
+	EnvWebAppMapCenter     = "WEBAPP_MAP_CENTER"            // where its maps open: "lat,long"
 )
 
 // Config is a function's configuration, read from its environment. A function uses the fields
@@ -50,6 +54,10 @@ type Config struct {
 	DefaultJurisdiction string
 	EndpointType        string
 	LogLevel            slog.Level
+	// The web app the site publisher publishes: its reporter key, tiles and map centre.
+	WebAppReporterKey string
+	WebAppTileURL     string
+	WebAppMapCenter   [2]float64
 }
 
 // FromEnv reads a Config with getenv (os.Getenv in a function) and checks it: TABLE_NAME and
@@ -89,6 +97,16 @@ func FromEnv(getenv func(string) string, required ...string) (Config, error) {
 		return Config{}, err
 	}
 	c.LogLevel = level
+	c.WebAppReporterKey, c.WebAppTileURL = get(EnvWebAppReporterKey), get(EnvWebAppTileURL)
+	if v := get(EnvWebAppMapCenter); v != "" {
+		lat, long, ok := strings.Cut(v, ",")
+		la, err1 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+		lo, err2 := strconv.ParseFloat(strings.TrimSpace(long), 64)
+		if !ok || err1 != nil || err2 != nil || la < -90 || la > 90 || lo < -180 || lo > 180 {
+			return Config{}, fmt.Errorf("lambdaenv: %s is %q, want lat,long in degrees", EnvWebAppMapCenter, v)
+		}
+		c.WebAppMapCenter = [2]float64{la, lo}
+	}
 	return c, nil
 }
 

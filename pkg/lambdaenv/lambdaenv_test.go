@@ -55,6 +55,10 @@ func TestFromEnv(t *testing.T) {
 		{"relative endpoint", map[string]string{"TABLE_NAME": "t", "OPEN311_ENDPOINT": "/open311"}, nil, lambdaenv.Config{}, "OPEN311_ENDPOINT"},
 		{"relative feed base", map[string]string{"TABLE_NAME": "t", "OPEN311_FEED_BASE": "feeds"}, nil, lambdaenv.Config{}, "OPEN311_FEED_BASE"},
 		{"bad log level", map[string]string{"TABLE_NAME": "t", "AWS_LAMBDA_LOG_LEVEL": "LOUD"}, nil, lambdaenv.Config{}, "AWS_LAMBDA_LOG_LEVEL"},
+		{"the web app", map[string]string{"TABLE_NAME": "t", "WEBAPP_REPORTER_KEY": " rk ", "WEBAPP_TILE_URL": "none", "WEBAPP_MAP_CENTER": "51.5, -0.12"}, nil,
+			lambdaenv.Config{Table: "t", WebAppReporterKey: "rk", WebAppTileURL: "none", WebAppMapCenter: [2]float64{51.5, -0.12}, LogLevel: slog.LevelInfo}, ""},
+		{"a map centre off the globe", map[string]string{"TABLE_NAME": "t", "WEBAPP_MAP_CENTER": "95,0"}, nil, lambdaenv.Config{}, "WEBAPP_MAP_CENTER"},
+		{"a map centre of one number", map[string]string{"TABLE_NAME": "t", "WEBAPP_MAP_CENTER": "51.5"}, nil, lambdaenv.Config{}, "WEBAPP_MAP_CENTER"},
 
 		{"everything of the feed builder", feeds, feedBuilder, lambdaenv.Config{Table: "t", FeedBucket: "b",
 			FeedBase: feeds["OPEN311_FEED_BASE"], Endpoint: feeds["OPEN311_ENDPOINT"], LogLevel: slog.LevelInfo}, ""},

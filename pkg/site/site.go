@@ -1,6 +1,7 @@
-// Package site is what the CDN serves besides the feeds and photos: the distribution's root
-// page and the page of a missing object (errors/404.html, which CloudFront shows for S3's 403),
-// embedded here and published to the feed bucket by a deploy (the stack's Site custom
+// Package site is what the CDN serves besides the feeds and photos: the web app (package webapp:
+// index.html, the distribution's root, and app/..., its config.json made from Config) and the
+// page of a missing object (errors/404.html, which CloudFront shows for S3's 403), published to
+// the feed bucket by a deploy (the stack's Site custom
 // resource, functions/publish-site). Publish writes what changed and removes what a previous
 // version published and this one no longer has, which the manifest (ManifestKey) records.
 package site
@@ -17,6 +18,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/civicworks/open311/pkg/webapp"
 )
 
 //go:embed static
@@ -35,6 +38,13 @@ const CacheControl = "public, max-age=300"
 type Config struct {
 	// APIURL is the GeoReport API's base URL (no trailing slash).
 	APIURL string
+	// ReporterKey is the reporter API key the web app's report page posts with (public by
+	// nature: every visitor of the page reads it); empty, the page cannot file reports.
+	ReporterKey string
+	// TileURL is the web app's map tiles ("" : OpenStreetMap's; "none": no tiles).
+	TileURL string
+	// MapCenter is where the web app's maps open, [lat, long].
+	MapCenter [2]float64
 }
 
 // Object is one file as it is published.
@@ -45,14 +55,23 @@ type Object struct {
 	Body         []byte
 }
 
-// Objects renders the site's files for c: in each HTML file, {{.APIURL}} becomes c.APIURL.
+// Objects renders the site's files for c: the web app's, with its config.json, and this
+// package's own pages, in each of whose HTML files {{.APIURL}} becomes c.APIURL.
 func Objects(c Config) ([]Object, error) {
 	c.APIURL = strings.TrimRight(c.APIURL, "/")
-	files, err := fs.Sub(static, "static")
+	app, err := webapp.Files(webapp.Config{APIBase: c.APIURL, ReporterKey: c.ReporterKey, TileURL: c.TileURL, Center: c.MapCenter,
+		Links: []webapp.Link{{Key: "footer_api", URL: c.APIURL + "/discovery.json"}}})
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
 	var out []Object
+	for _, name := range webapp.Names(app) {
+		out = append(out, Object{Key: name, ContentType: webapp.ContentType(name), CacheControl: CacheControl, Body: app[name]})
+	}
+	files, err := fs.Sub(static, "static")
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	err = fs.WalkDir(files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
@@ -70,6 +89,9 @@ func Objects(c Config) ([]Object, error) {
 		}
 		if ct == "" {
 			ct = "application/octet-stream"
+		}
+		if _, ok := app[p]; ok {
+			return fmt.Errorf("%s is both the web app's and the site's", p)
 		}
 		out = append(out, Object{Key: p, ContentType: ct, CacheControl: CacheControl, Body: body})
 		return nil

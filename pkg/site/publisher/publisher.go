@@ -73,7 +73,8 @@ func (h *Handler) Handle(ctx context.Context, ev cfn.Event) (string, map[string]
 }
 
 // Main is the whole of the function's main: the handler from the environment (lambdaenv.Load,
-// FEED_BUCKET and OPEN311_ENDPOINT), served through cfn.LambdaWrap until Lambda stops it.
+// FEED_BUCKET and OPEN311_ENDPOINT; the web app's WEBAPP_REPORTER_KEY, WEBAPP_TILE_URL and
+// WEBAPP_MAP_CENTER), served through cfn.LambdaWrap until Lambda stops it.
 func Main() {
 	env, err := lambdaenv.Load(context.Background(), lambdaenv.EnvFeedBucket, lambdaenv.EnvEndpoint)
 	if err != nil {
@@ -85,7 +86,8 @@ func Main() {
 			o.UsePathStyle = true
 		}
 	})
-	h := &Handler{Bucket: &bucket.Bucket{Client: client, Name: env.FeedBucket}, Config: site.Config{APIURL: env.Endpoint},
+	h := &Handler{Bucket: &bucket.Bucket{Client: client, Name: env.FeedBucket}, Config: site.Config{APIURL: env.Endpoint,
+		ReporterKey: env.WebAppReporterKey, TileURL: env.WebAppTileURL, MapCenter: env.WebAppMapCenter},
 		Logger: env.Logger, EMF: true, Now: time.Now}
 	lambda.Start(cfn.LambdaWrap(h.Handle))
 }
