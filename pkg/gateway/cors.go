@@ -27,7 +27,7 @@ type CORS struct {
 var Default = CORS{
 	AllowOrigins: []string{"*"},
 	AllowMethods: []string{"GET", "POST", "OPTIONS"},
-	AllowHeaders: []string{"Authorization", "Content-Type"},
+	AllowHeaders: []string{"Authorization", "Content-Type", "Idempotency-Key"},
 	MaxAge:       600,
 }
 

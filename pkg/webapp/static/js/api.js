@@ -61,8 +61,8 @@ export function post(path, form, key, idempotencyKey = "") {
   form.set("api_key", key);
   if (config.jurisdiction_id) form.set("jurisdiction_id", config.jurisdiction_id);
   const headers = {};
-  // Idempotency-Key is a custom header: sent only to the page's own origin, where no CORS
-  // preflight has to allow it.
-  if (idempotencyKey && !config.api_base) headers["Idempotency-Key"] = idempotencyKey;
+  // Idempotency-Key is a custom header, which the API's CORS configuration allows from the
+  // CDN's origin too (template.yaml, pkg/gateway): a retry is never a second report.
+  if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
   return call(new URL((config.api_base || "") + path, location.href).toString(), { method: "POST", body: form, headers });
 }
