@@ -161,8 +161,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	for _, pkg := range pkgs {
 		name := filepath.Base(pkg)
 		env := append(slices.Clip(common), "AWS_LAMBDA_FUNCTION_NAME="+name)
-		if name == feedBuilder {
+		switch name {
+		case feedBuilder:
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_TIMEOUT=60")
+		case api.OpPostRequest:
+			// Photos go to the feed bucket, as template.yaml says.
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "AWS_LAMBDA_FUNCTION_TIMEOUT=29")
 		}
 		em, err := e2e.Start(rie, bins[pkg], env, prefixed(cfg.FunctionOutput, name))
 		if err != nil {

@@ -20,7 +20,8 @@ var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
 // actions (no wildcard); a statement on the table carries dynamodb:LeadingKeys, one on an index
 // names the index and carries none (IAM cannot limit a Query of an index to partitions); nothing
 // scans; GET operations write nothing; logs go to the function's own log group; only the feed
-// builder reaches S3 (the feed bucket), the table's stream and the failures queue; only
+// builder reaches the feeds in S3, the table's stream and the failures queue; post-request may
+// put and delete photos (media/, private-media/) and read nothing of the bucket; only
 // post-request reaches KMS, to make data keys for sealing reporters' personal data (never to
 // decrypt).
 func TestLeastPrivilege(t *testing.T) {
@@ -45,6 +46,8 @@ func TestLeastPrivilege(t *testing.T) {
 		bucket   = `{"Fn::GetAtt":["FeedBucket","Arn"]}`
 		queue    = `{"Fn::GetAtt":["FeedFailuresQueue","Arn"]}`
 		dataKey  = `{"Fn::GetAtt":["PersonalDataKey","Arn"]}`
+		photos   = `{"Fn::Sub":"${FeedBucket.Arn}/media/*"}`
+		private  = `{"Fn::Sub":"${FeedBucket.Arn}/private-media/*"}`
 		anything = `"*"`
 	)
 	for _, fn := range fns {
@@ -113,6 +116,9 @@ func TestLeastPrivilege(t *testing.T) {
 					only(objects)
 				case op == feedBuilder && a == "sqs:SendMessage":
 					only(queue)
+				case op == "post-request" && (a == "s3:PutObject" || a == "s3:DeleteObject"):
+					// A report's photos, public and private; never a read, never a feed.
+					only(photos, private)
 				case op == "post-request" && a == "kms:GenerateDataKey":
 					only(dataKey)
 					purpose := at(map[string]any{"c": anyMap(s.Condition)}, "c", "StringEquals", "kms:EncryptionContext:purpose")

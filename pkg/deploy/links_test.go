@@ -7,9 +7,12 @@ import (
 	"testing"
 )
 
+// photoFunction is the one HTTP API function that stores photos, and so links the S3 SDK.
+const photoFunction = "post-request"
+
 // TestFunctionLinks checks that each kind of function links only what it uses (go list -deps of
-// the Lambda build): an HTTP API function neither the S3 SDK nor the feed builder, the feed
-// builder not the HTTP API. Both share pkg/lambdaenv.
+// the Lambda build): an HTTP API function not the feed builder, and not the S3 SDK unless it
+// stores photos (post-request alone); the feed builder not the HTTP API. All share pkg/lambdaenv.
 func TestFunctionLinks(t *testing.T) {
 	t.Parallel()
 	const module = "github.com/civicworks/open311"
@@ -51,9 +54,15 @@ func TestFunctionLinks(t *testing.T) {
 			}
 			continue
 		}
-		for _, p := range []string{"github.com/aws/aws-sdk-go-v2/service/s3", module + "/pkg/feedbuilder", module + "/pkg/feed/bucket"} {
+		for _, p := range []string{module + "/pkg/feedbuilder", module + "/pkg/feed/bucket"} {
 			if has(p) {
 				t.Errorf("%s links %s, which only the feed builder needs", fn, p)
+			}
+		}
+		// Only post-request stores photos in S3 (pkg/media/bucket); the rest of the API stays lean.
+		for _, p := range []string{"github.com/aws/aws-sdk-go-v2/service/s3", module + "/pkg/media/bucket"} {
+			if has(p) != (fn == photoFunction) {
+				t.Errorf("%s links %s: %v; only %s stores photos", fn, p, has(p), photoFunction)
 			}
 		}
 	}

@@ -137,3 +137,11 @@ func PhotoIDs() []string {
 	}
 	return ids
 }
+
+// PhotoReport is a POST of a report of the service with one JPEG photo: of a public service
+// (tree) at a point, or of a private one (code-concern) at an address.
+func PhotoReport(service string, jpeg []byte) Case {
+	return Case{Name: "photo-report-" + service, Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: multipartParts(field("api_key", ReporterKey), field("service_code", service), field("lat", "40.7128"), field("long", "-74.0060"),
+			field("address_string", "9 Oak St"), file("media", "photo.jpg", "image/jpeg", jpeg))}
+}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
 	"github.com/civicworks/open311/pkg/api"
@@ -26,9 +25,9 @@ const (
 	DefaultPrivatePrefix = "private-media/"
 )
 
-// Client is what the store calls of S3; *s3.Client is one.
+// Client is what the store calls of S3; *s3.Client is one. It never reads: a function that
+// stores photos may only put and delete them (docs/security.md).
 type Client interface {
-	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
@@ -46,18 +45,14 @@ type Store struct {
 
 var _ media.Store = (*Store)(nil)
 
-// Put puts the photo's object unless a HEAD finds it there already.
+// Put puts the photo's object unless it is there already: one conditional PUT (If-None-Match:
+// *), which S3 refuses with 412 when the key exists (and 409 while another PUT of it is under
+// way, whose bytes are the same). So no read is needed, and none is granted: a HEAD of a
+// missing key would need s3:GetObject and s3:ListBucket to tell "absent" from "forbidden".
 func (s *Store) Put(ctx context.Context, o media.Object) (bool, error) {
 	key, err := s.key(o.Name, o.Private)
 	if err != nil {
 		return false, err
-	}
-	_, err = s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
-	switch {
-	case err == nil:
-		return false, nil
-	case !notFound(err):
-		return false, fmt.Errorf("head s3://%s/%s: %w", s.Bucket, key, err)
 	}
 	cache := media.CacheControl
 	if o.Private {
@@ -70,7 +65,11 @@ func (s *Store) Put(ctx context.Context, o media.Object) (bool, error) {
 		ContentLength: aws.Int64(int64(len(o.Body))),
 		ContentType:   aws.String(o.ContentType),
 		CacheControl:  aws.String(cache),
+		IfNoneMatch:   aws.String("*"),
 	})
+	if exists(err) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("put s3://%s/%s: %w", s.Bucket, key, err)
 	}
@@ -102,15 +101,18 @@ func (s *Store) key(name string, private bool) (string, error) {
 	return s.Prefix + name, nil
 }
 
-// notFound reports whether err says the object does not exist (a HEAD's bare 404).
-func notFound(err error) bool {
-	var nf *types.NotFound
-	var nsk *types.NoSuchKey
-	if errors.As(err, &nf) || errors.As(err, &nsk) {
+// exists reports whether a conditional PUT's err says the key is there already (412
+// PreconditionFailed) or being written by another PUT (409 ConditionalRequestConflict).
+func exists(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "PreconditionFailed", "ConditionalRequestConflict":
 		return true
 	}
-	var api smithy.APIError
-	return errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey")
+	return false
 }
 
 // Option gives a function's API the photos store of a deployment, for lambdaconfig.Main: the
