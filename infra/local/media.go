@@ -14,18 +14,19 @@ import (
 // mediaTypes are the content types of the photos' extensions.
 var mediaTypes = map[string]string{".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp", ".gif": "image/gif"}
 
-// serveMedia serves the public photos of the media folder under /media/ as the CDN does: by
+// serveMedia serves the public photos of the media folder under /media/ (or the previews
+// folder under /previews/: prefix) as the CDN does: by
 // their content-addressed names only, with their type, media.CacheControl and nosniff. The
 // private photos' folder is another one, which nothing serves. Anything else is the GeoReport
 // error document.
-func serveMedia(dir string) http.Handler {
+func serveMedia(prefix, dir string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeError(w, r, http.StatusMethodNotAllowed, "The method "+r.Method+" is not allowed here: photos are read with GET.")
 			return
 		}
-		name := strings.TrimPrefix(r.URL.Path, media.PathPrefix)
+		name := strings.TrimPrefix(r.URL.Path, prefix)
 		if !media.ValidName(name) {
 			writeError(w, r, http.StatusNotFound, "There is no such photo: "+r.URL.Path)
 			return

@@ -20,9 +20,6 @@ type Upload struct {
 	Bytes       []byte
 }
 
-// PreviewSide is the long side, in pixels, of a photo's preview; a photo no larger is its own.
-const PreviewSide = 640
-
 // cleanPhotos checks and cleans a report's photos (package photo); every problem of every photo
 // is one Invalid error, numbered as the photos came.
 func cleanPhotos(uploads []Upload) ([]photo.Photo, error) {
@@ -100,9 +97,11 @@ func (d *Desk) putPhotos(ctx context.Context, photos []photo.Photo, private bool
 		w, h := p.DisplaySize()
 		ph := open311.Photo{Name: o.Name, ContentType: o.ContentType, Width: w, Height: h, Size: int64(len(p.Bytes)), Private: private}
 		if !private {
-			ph.URL = media.URL(d.opt.MediaBase, o.Name)
-			if max(w, h) <= PreviewSide {
-				ph.PreviewURL = ph.URL
+			// A larger photo's preview is named now and made moments after it is stored (on
+			// AWS by the preview function on the bucket's event, locally in the background).
+			ph.URL, ph.PreviewURL = media.URL(d.opt.MediaBase, o.Name), media.URL(d.opt.MediaBase, o.Name)
+			if photo.NeedsPreview(w, h) {
+				ph.PreviewURL = media.PreviewURL(d.opt.MediaBase, o.Name)
 			}
 		}
 		s.photos = append(s.photos, ph)
