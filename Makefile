@@ -30,8 +30,9 @@
 
 OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi fallback
 # Functions that serve no route: an event source of template.yaml triggers them (the table's
-# stream the feed builder, a daily schedule the retention of personal data).
-STREAM_FUNCTIONS := feed-builder retention
+# stream the feed builder, a daily schedule the retention of personal data, the feed bucket's new
+# photos the preview function).
+STREAM_FUNCTIONS := feed-builder retention preview
 
 # The flags of every Lambda build: static, no RPC mode of aws-lambda-go (provided.al2023 uses the
 # runtime API), reproducible paths, stripped.
@@ -111,6 +112,8 @@ build-FeedBuilderFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/feed-builder
 build-RetentionFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/retention
+build-PreviewFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/preview
 
 bootstraps: $(addprefix $(BUILD_DIR)/,$(addsuffix /bootstrap,$(OPERATIONS) $(STREAM_FUNCTIONS)))
 

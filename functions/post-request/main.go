@@ -6,8 +6,8 @@ package main
 import (
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
-	"github.com/civicworks/open311/pkg/media/bucket"
+	"github.com/civicworks/open311/pkg/lambdaconfig/photos"
 	"github.com/civicworks/open311/pkg/seal/kmsseal"
 )
 
-func main() { lambdaconfig.Main(api.PostRequest, kmsseal.Option, bucket.Option) }
+func main() { lambdaconfig.Main(api.PostRequest, kmsseal.Option, photos.Option) }

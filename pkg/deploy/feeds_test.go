@@ -309,32 +309,35 @@ func checkLogBucket(t *testing.T, id string, b any) {
 	}
 }
 
-// checkMediaBehaviour checks the distribution's photos: one cache behaviour for /media/*, from
-// the feed bucket (whose media/ prefix the path names), read-only over HTTPS, cached as the
-// objects' Cache-Control (immutable, a year) says, with the security headers of every answer,
-// not compressed again.
+// checkMediaBehaviour checks the distribution's photos and previews: one cache behaviour each
+// for /media/* and /previews/*, from the feed bucket (whose media/ and previews/ prefixes the
+// paths name), read-only over HTTPS, cached as the objects' Cache-Control (immutable, a year)
+// says, with the security headers of every answer, not compressed again.
 func checkMediaBehaviour(t *testing.T, d, origin any) {
 	t.Helper()
-	var media []any
-	for _, b := range list(at(d, "CacheBehaviors")) {
-		if at(b, "PathPattern") == "/media/*" {
-			media = append(media, b)
+	for _, pattern := range []string{"/media/*", "/previews/*"} {
+		var found []any
+		for _, b := range list(at(d, "CacheBehaviors")) {
+			if at(b, "PathPattern") == pattern {
+				found = append(found, b)
+			}
 		}
-	}
-	if len(media) != 1 {
-		t.Fatalf("FeedDistribution has %d cache behaviours for /media/*, want one", len(media))
-	}
-	b := media[0]
-	for what, want := range map[string]any{
-		"TargetOriginId":          origin,
-		"ViewerProtocolPolicy":    "redirect-to-https",
-		"AllowedMethods":          []any{"GET", "HEAD"},
-		"CachePolicyId":           managedCachingOptimized,
-		"Compress":                false,
-		"ResponseHeadersPolicyId": at(d, "DefaultCacheBehavior", "ResponseHeadersPolicyId"),
-	} {
-		if jsonString(at(b, what)) != jsonString(want) {
-			t.Errorf("FeedDistribution /media/* %s = %s, want %s", what, jsonString(at(b, what)), jsonString(want))
+		if len(found) != 1 {
+			t.Errorf("FeedDistribution has %d cache behaviours for %s, want one", len(found), pattern)
+			continue
+		}
+		b := found[0]
+		for what, want := range map[string]any{
+			"TargetOriginId":          origin,
+			"ViewerProtocolPolicy":    "redirect-to-https",
+			"AllowedMethods":          []any{"GET", "HEAD"},
+			"CachePolicyId":           managedCachingOptimized,
+			"Compress":                false,
+			"ResponseHeadersPolicyId": at(d, "DefaultCacheBehavior", "ResponseHeadersPolicyId"),
+		} {
+			if jsonString(at(b, what)) != jsonString(want) {
+				t.Errorf("FeedDistribution %s %s = %s, want %s", pattern, what, jsonString(at(b, what)), jsonString(want))
+			}
 		}
 	}
 }

@@ -21,7 +21,8 @@ var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
 // names the index and carries none (IAM cannot limit a Query of an index to partitions); nothing
 // scans; GET operations write nothing; logs go to the function's own log group; only the feed
 // builder reaches the feeds in S3, the table's stream and the failures queue; post-request may
-// put and delete photos (media/, private-media/) and read nothing of the bucket; only
+// put and delete photos (media/, private-media/) and read nothing of the bucket; the preview
+// function may read public photos (media/) and write previews (previews/), nothing else; only
 // post-request reaches KMS, to make data keys for sealing reporters' personal data (never to
 // decrypt).
 func TestLeastPrivilege(t *testing.T) {
@@ -48,6 +49,7 @@ func TestLeastPrivilege(t *testing.T) {
 		dataKey  = `{"Fn::GetAtt":["PersonalDataKey","Arn"]}`
 		photos   = `{"Fn::Sub":"${FeedBucket.Arn}/media/*"}`
 		private  = `{"Fn::Sub":"${FeedBucket.Arn}/private-media/*"}`
+		previews = `{"Fn::Sub":"${FeedBucket.Arn}/previews/*"}`
 		anything = `"*"`
 	)
 	for _, fn := range fns {
@@ -116,6 +118,10 @@ func TestLeastPrivilege(t *testing.T) {
 					only(objects)
 				case op == feedBuilder && a == "sqs:SendMessage":
 					only(queue)
+				case op == preview && a == "s3:GetObject":
+					only(photos) // public photos only, never private-media/
+				case op == preview && a == "s3:PutObject":
+					only(previews)
 				case op == "post-request" && (a == "s3:PutObject" || a == "s3:DeleteObject"):
 					// A report's photos, public and private; never a read, never a feed.
 					only(photos, private)

@@ -48,9 +48,12 @@ func TestFunctionLinks(t *testing.T) {
 				t.Errorf("%s links %s, which a function never uses", fn, p)
 			}
 		}
-		if fn == feedBuilder {
+		if fn == feedBuilder || fn == preview {
 			if has(module + "/pkg/api") {
 				t.Errorf("%s links pkg/api", fn)
+			}
+			if fn == preview && has(module+"/pkg/feedbuilder") {
+				t.Errorf("%s links pkg/feedbuilder", fn)
 			}
 			continue
 		}

@@ -8,14 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
 
-	"github.com/civicworks/open311/pkg/api"
-	"github.com/civicworks/open311/pkg/lambdaenv"
 	"github.com/civicworks/open311/pkg/media"
 )
 
@@ -113,22 +110,4 @@ func exists(err error) bool {
 		return true
 	}
 	return false
-}
-
-// Option gives a function's API the photos store of a deployment, for lambdaconfig.Main: the
-// feeds bucket of FEED_BUCKET (public photos under media/, private ones under private-media/),
-// its photos served from OPEN311_FEED_BASE (the CDN, whose /media/ path is the bucket's media/
-// prefix). Without the two variables the function does not start.
-func Option(o *api.Options, env lambdaenv.Env) error {
-	if env.FeedBucket == "" || env.FeedBase == "" {
-		return fmt.Errorf("media/bucket: %s and %s are needed for photos", lambdaenv.EnvFeedBucket, lambdaenv.EnvFeedBase)
-	}
-	client := s3.NewFromConfig(env.AWS, func(opts *s3.Options) {
-		if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
-			opts.BaseEndpoint = ep
-		}
-	})
-	o.Media = &Store{Client: client, Bucket: env.FeedBucket, Prefix: DefaultPrefix, PrivatePrefix: DefaultPrivatePrefix}
-	o.MediaBase = env.FeedBase
-	return nil
 }
