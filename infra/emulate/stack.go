@@ -164,6 +164,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		switch name {
 		case feedBuilder:
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_TIMEOUT=60")
+		case api.OpUpdateRequest:
+			env = append(env, "FEED_BUCKET="+bucketName) // the photos staff remove
 		case api.OpPostRequest:
 			// Photos go to the feed bucket, as template.yaml says.
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "AWS_LAMBDA_FUNCTION_TIMEOUT=29")

@@ -122,9 +122,12 @@ func TestLeastPrivilege(t *testing.T) {
 					only(photos) // public photos only, never private-media/
 				case op == preview && a == "s3:PutObject":
 					only(previews)
-				case op == "post-request" && (a == "s3:PutObject" || a == "s3:DeleteObject"):
+				case op == "post-request" && a == "s3:PutObject":
 					// A report's photos, public and private; never a read, never a feed.
 					only(photos, private)
+				case (op == "post-request" || op == "update-request") && a == "s3:DeleteObject":
+					// A failed report's photos, or those staff remove, with their previews.
+					only(photos, private, previews)
 				case op == "post-request" && a == "kms:GenerateDataKey":
 					only(dataKey)
 					purpose := at(map[string]any{"c": anyMap(s.Condition)}, "c", "StringEquals", "kms:EncryptionContext:purpose")

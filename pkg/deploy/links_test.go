@@ -62,10 +62,11 @@ func TestFunctionLinks(t *testing.T) {
 				t.Errorf("%s links %s, which only the feed builder needs", fn, p)
 			}
 		}
-		// Only post-request stores photos in S3 (pkg/media/bucket); the rest of the API stays lean.
+		// Only post-request stores photos in S3 (pkg/media/bucket) and update-request deletes
+		// those staff remove; the rest of the API stays lean.
 		for _, p := range []string{"github.com/aws/aws-sdk-go-v2/service/s3", module + "/pkg/media/bucket"} {
-			if has(p) != (fn == photoFunction) {
-				t.Errorf("%s links %s: %v; only %s stores photos", fn, p, has(p), photoFunction)
+			if want := fn == photoFunction || fn == "update-request"; has(p) != want {
+				t.Errorf("%s links %s: %v, want %v; only %s stores photos and update-request removes them", fn, p, has(p), want, photoFunction)
 			}
 		}
 	}

@@ -119,3 +119,21 @@ func (d *Desk) undo(ctx context.Context, s storedPhotos) {
 		}
 	}
 }
+
+// removePhoto deletes the object of a photo staff took off a request (named by its name or its
+// URL), with its preview. The request is already written without it; an object that cannot be
+// deleted is logged by its name (which says nothing of anyone) for an operator. A photo of the
+// same bytes on another request goes too: its name is its content's, and what staff take down
+// is the picture.
+func (d *Desk) removePhoto(ctx context.Context, nameOrURL string, private bool) {
+	name := nameOrURL
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if !media.ValidName(name) {
+		return
+	}
+	if err := d.opt.Media.Delete(context.WithoutCancel(ctx), name, private); err != nil {
+		slog.ErrorContext(ctx, "a removed photo was left behind", "photo", name, "private", private, "error", err.Error())
+	}
+}

@@ -297,6 +297,10 @@ func newWorldOf(t *testing.T, ops, ids, tokens []string) *world {
 				"FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL, "OPEN311_FEED_BASE="+apitest.MediaBase,
 				"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512")
 		}
+		if op == api.OpUpdateRequest {
+			// The photos staff remove, as template.yaml gives it the bucket.
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL)
+		}
 		logPath := filepath.Join(dir, op+".log")
 		log, err := os.Create(logPath)
 		if err != nil {

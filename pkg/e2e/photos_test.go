@@ -25,8 +25,9 @@ import (
 	"github.com/civicworks/open311/pkg/photo/phototest"
 )
 
-// photoOps are the functions the photo cases reach: the POST of a report and the GET of one.
-var photoOps = []string{api.OpPostRequest, api.OpRequest}
+// photoOps are the functions the photo cases reach: the POST of a report, the GET of one, and
+// staff's update that removes a photo.
+var photoOps = []string{api.OpPostRequest, api.OpRequest, api.OpUpdateRequest}
 
 // clashingIDs are what the photo world hands out after the photo cases: the id of a request
 // they created, again and again, so that each of the two reports of failedReports finds its id
@@ -108,7 +109,15 @@ func runPhotoCases(t *testing.T, w *world) {
 					t.Errorf("a refused report left objects behind: %v, before %v", after, before)
 				}
 			}
-			if c.Method != http.MethodPost || status != http.StatusOK {
+			if strings.HasPrefix(c.Name, "photo-remove") && status == http.StatusOK {
+				for _, k := range w.objects(t) {
+					if strings.Contains(k, apitest.RemovedPhoto) || (c.Name == "photo-remove-private.json" && strings.HasPrefix(k, "private-media/")) {
+						t.Errorf("after %s, %s is still in the bucket", c.Name, k)
+					}
+				}
+				return
+			}
+			if c.Method != http.MethodPost || status != http.StatusOK || strings.HasPrefix(c.Path, "/requests/") {
 				return
 			}
 			for _, u := range photoURLs(t, body) {
@@ -128,8 +137,8 @@ func runPhotoCases(t *testing.T, w *world) {
 			private = append(private, k)
 		}
 	}
-	if len(private) != 1 {
-		t.Errorf("private photos %v, want the one of the private report", private)
+	if len(private) != 0 {
+		t.Errorf("private photos %v, want none (the private report's was removed)", private)
 	}
 
 	t.Run("failed reports leave no photo", func(t *testing.T) {
@@ -150,8 +159,8 @@ func runPhotoCases(t *testing.T, w *world) {
 				deletes = append(deletes, a.resource)
 			}
 		}
-		if len(deletes) != 2 {
-			t.Errorf("post-request deleted %v, want the public and the private photo it had stored", deletes)
+		if len(deletes) != 3 {
+			t.Errorf("post-request deleted %v, want the public photo, its preview and the private photo it had stored", deletes)
 		}
 	})
 }

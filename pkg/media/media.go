@@ -40,7 +40,8 @@ type Store interface {
 	// bytes are the same); created says whether this call stored it, so that a caller undoing
 	// a failed report removes only what it added.
 	Put(ctx context.Context, o Object) (created bool, err error)
-	// Delete removes the photo of that name and privacy; a photo that is not there is no error.
+	// Delete removes the photo of that name and privacy, and a public photo's preview; a photo
+	// or preview that is not there is no error.
 	Delete(ctx context.Context, name string, private bool) error
 }
 

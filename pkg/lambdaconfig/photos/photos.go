@@ -16,19 +16,33 @@ import (
 )
 
 // Option gives a function's API the photos store of a deployment, for lambdaconfig.Main: the
-// feeds bucket of FEED_BUCKET (public photos under media/, private ones under private-media/),
-// its photos served from OPEN311_FEED_BASE (the CDN, whose /media/ path is the bucket's media/
-// prefix). Without the two variables the function does not start.
+// feeds bucket of FEED_BUCKET (public photos under media/, private ones under private-media/,
+// previews under previews/), its photos served from OPEN311_FEED_BASE (the CDN, whose /media/
+// path is the bucket's media/ prefix). Without the two variables the function does not start.
 func Option(o *api.Options, env lambdaenv.Env) error {
-	if env.FeedBucket == "" || env.FeedBase == "" {
+	if env.FeedBase == "" {
 		return fmt.Errorf("photos: %s and %s are needed for photos", lambdaenv.EnvFeedBucket, lambdaenv.EnvFeedBase)
+	}
+	if err := Removal(o, env); err != nil {
+		return err
+	}
+	o.MediaBase = env.FeedBase
+	return nil
+}
+
+// Removal gives a function's API the photos store to delete from (update-request: staff remove
+// a photo), the feeds bucket of FEED_BUCKET; it names no URL. Without the variable the function
+// does not start.
+func Removal(o *api.Options, env lambdaenv.Env) error {
+	if env.FeedBucket == "" {
+		return fmt.Errorf("photos: %s is needed for photos", lambdaenv.EnvFeedBucket)
 	}
 	client := s3.NewFromConfig(env.AWS, func(opts *s3.Options) {
 		if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
 			opts.BaseEndpoint = ep
 		}
 	})
-	o.Media = &bucket.Store{Client: client, Bucket: env.FeedBucket, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}
-	o.MediaBase = env.FeedBase
+	o.Media = &bucket.Store{Client: client, Bucket: env.FeedBucket, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix,
+		PreviewPrefix: bucket.DefaultPreviewPrefix}
 	return nil
 }

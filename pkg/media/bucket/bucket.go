@@ -14,6 +14,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/civicworks/open311/pkg/media"
+	"github.com/civicworks/open311/pkg/photo"
 )
 
 // The prefixes of a deployment's feeds bucket.
@@ -36,8 +37,9 @@ type Store struct {
 	Client Client
 	Bucket string
 	// Prefix holds public photos and PrivatePrefix private ones (each "" or ending in "/";
-	// they must differ).
-	Prefix, PrivatePrefix string
+	// they must differ); PreviewPrefix, when set, the previews that Delete removes with their
+	// photo.
+	Prefix, PrivatePrefix, PreviewPrefix string
 }
 
 var _ media.Store = (*Store)(nil)
@@ -73,14 +75,21 @@ func (s *Store) Put(ctx context.Context, o media.Object) (bool, error) {
 	return true, nil
 }
 
-// Delete deletes the photo's object (deleting a missing object is no error in S3).
+// Delete deletes the photo's object and, for a public photo, its preview's under
+// PreviewPrefix when that is set (deleting a missing object is no error in S3).
 func (s *Store) Delete(ctx context.Context, name string, private bool) error {
 	key, err := s.key(name, private)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)}); err != nil {
-		return fmt.Errorf("delete s3://%s/%s: %w", s.Bucket, key, err)
+	keys := []string{key}
+	if !private && s.PreviewPrefix != "" {
+		keys = append(keys, s.PreviewPrefix+photo.PreviewName(name))
+	}
+	for _, k := range keys {
+		if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(k)}); err != nil {
+			return fmt.Errorf("delete s3://%s/%s: %w", s.Bucket, k, err)
+		}
 	}
 	return nil
 }

@@ -76,7 +76,7 @@ func (s Store) Put(ctx context.Context, o media.Object) (bool, error) {
 	return true, nil
 }
 
-// Delete removes the photo's file, if there is one.
+// Delete removes the photo's file, and a public photo's preview, if there are.
 func (s Store) Delete(ctx context.Context, name string, private bool) error {
 	file, err := s.file(name, private)
 	if err != nil {
@@ -84,6 +84,13 @@ func (s Store) Delete(ctx context.Context, name string, private bool) error {
 	}
 	if err := os.Remove(file); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove photo %s: %w", file, err)
+	}
+	if private || s.Previews == "" {
+		return nil
+	}
+	pv := filepath.Join(s.Previews, photo.PreviewName(name))
+	if err := os.Remove(pv); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove preview %s: %w", pv, err)
 	}
 	return nil
 }
