@@ -50,7 +50,9 @@ func TestLeastPrivilege(t *testing.T) {
 		photos   = `{"Fn::Sub":"${FeedBucket.Arn}/media/*"}`
 		private  = `{"Fn::Sub":"${FeedBucket.Arn}/private-media/*"}`
 		previews = `{"Fn::Sub":"${FeedBucket.Arn}/previews/*"}`
-		anything = `"*"`
+		// The distribution's ARN (CloudFront's are global: no region).
+		distribution = `{"Fn::Sub":"arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${FeedDistribution}"}`
+		anything     = `"*"`
 	)
 	for _, fn := range fns {
 		op := opOf[fn.id]
@@ -118,6 +120,9 @@ func TestLeastPrivilege(t *testing.T) {
 					only(objects)
 				case op == feedBuilder && a == "sqs:SendMessage":
 					only(queue)
+				case op == "update-request" && a == "cloudfront:CreateInvalidation":
+					// The paths of a photo staff removed, on the distribution that served it.
+					only(distribution)
 				case op == preview && a == "s3:GetObject":
 					only(photos) // public photos only, never private-media/
 				case op == preview && a == "s3:PutObject":

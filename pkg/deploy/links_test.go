@@ -48,6 +48,10 @@ func TestFunctionLinks(t *testing.T) {
 				t.Errorf("%s links %s, which a function never uses", fn, p)
 			}
 		}
+		// Only update-request invalidates the CDN (a photo staff removed).
+		if want := fn == "update-request"; has("github.com/aws/aws-sdk-go-v2/service/cloudfront") != want {
+			t.Errorf("%s links the CloudFront SDK: %v, want %v", fn, !want, want)
+		}
 		if fn == feedBuilder || fn == preview {
 			if has(module + "/pkg/api") {
 				t.Errorf("%s links pkg/api", fn)

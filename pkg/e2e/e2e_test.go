@@ -27,6 +27,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
@@ -190,6 +192,9 @@ type world struct {
 	streams *dynamodbstreams.Client
 	s3      *s3.Client
 	bucket  string // the feed bucket, where post-request stores photos
+	cf      *cloudfront.Client
+	// distribution is the id of the distribution serving the bucket.
+	distribution string
 }
 
 // newWorld builds every function with the e2e tag, creates and seeds a table on the DynamoDB
@@ -252,6 +257,21 @@ func newWorldOf(t *testing.T, ops, ids, tokens []string) *world {
 		t.Fatalf("create bucket: %v", err)
 	}
 
+	// The distribution that serves the bucket (template.yaml's FeedDistribution), which
+	// update-request tells of the photos staff remove.
+	cf := cloudfront.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+		func(o *cloudfront.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	dist, err := cf.CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String(bucketName), Comment: aws.String("e2e"), Enabled: aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("FeedBucket"),
+			DomainName: aws.String(bucketName + ".s3.us-east-1.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("FeedBucket"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
+	}})
+	if err != nil {
+		t.Fatalf("create the distribution: %v", err)
+	}
+
 	var pkgs []string
 	for _, op := range ops {
 		pkgs = append(pkgs, "./functions/"+op)
@@ -266,6 +286,7 @@ func newWorldOf(t *testing.T, ops, ids, tokens []string) *world {
 		logs: map[string]string{}, counter: counter, invokes: map[string]int{},
 		table: table, access: newAccessLog(describeKeys(t, client, table), bucketName),
 		db: client, kms: kmsClient, keyID: aws.ToString(key.KeyMetadata.KeyId), s3: s3Client, bucket: bucketName,
+		cf: cf, distribution: aws.ToString(dist.Distribution.Id),
 		streams: dynamodbstreams.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
 			func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(endpoint) })}
 	for _, op := range ops {
@@ -299,7 +320,8 @@ func newWorldOf(t *testing.T, ops, ids, tokens []string) *world {
 		}
 		if op == api.OpUpdateRequest {
 			// The photos staff remove, as template.yaml gives it the bucket.
-			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL)
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL,
+				"FEED_DISTRIBUTION="+aws.ToString(dist.Distribution.Id), "AWS_ENDPOINT_URL_CLOUDFRONT="+proxy.URL)
 		}
 		logPath := filepath.Join(dir, op+".log")
 		log, err := os.Create(logPath)
@@ -640,12 +662,12 @@ func TestFunctions(t *testing.T) {
 	t.Run("policies", func(t *testing.T) {
 		// The photo world's calls count with the golden world's (its table and bucket bound to
 		// the same names: only the resources' names differ, which the policies do not name).
-		c := newPolicyCheck(t, map[string]string{"Table": w.table, "PersonalDataKey": w.keyID, "FeedBucket": w.bucket})
+		c := newPolicyCheck(t, map[string]string{"Table": w.table, "PersonalDataKey": w.keyID, "FeedBucket": w.bucket, "FeedDistribution": w.distribution})
 		for _, op := range api.Names() {
 			did := w.access.accesses(op)
 			for _, a := range pw.access.accesses(op) {
 				// Recorded as the golden world's resources, so that one policy binding judges all.
-				a.resource = strings.NewReplacer(pw.table, w.table, pw.bucket, w.bucket, pw.keyID, w.keyID).Replace(a.resource)
+				a.resource = strings.NewReplacer(pw.table, w.table, pw.bucket, w.bucket, pw.keyID, w.keyID, pw.distribution, w.distribution).Replace(a.resource)
 				did = append(did, a)
 			}
 			c.check(t, op, did)

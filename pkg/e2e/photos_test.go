@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/civicworks/open311/pkg/api"
@@ -107,6 +108,18 @@ func runPhotoCases(t *testing.T, w *world) {
 			if status >= 400 {
 				if after := w.objects(t); !slices.Equal(after, before) {
 					t.Errorf("a refused report left objects behind: %v, before %v", after, before)
+				}
+			}
+			if c.Name == "photo-remove.json" && status == http.StatusOK {
+				// The distribution was told to forget the photo and its preview.
+				out, err := w.cf.ListInvalidations(context.Background(), &cloudfront.ListInvalidationsInput{DistributionId: aws.String(w.distribution)})
+				if err != nil || out.InvalidationList == nil || len(out.InvalidationList.Items) != 1 {
+					t.Errorf("invalidations of the distribution after the removal: %+v, %v; want one", out, err)
+				} else {
+					inv, err := w.cf.GetInvalidation(context.Background(), &cloudfront.GetInvalidationInput{DistributionId: aws.String(w.distribution), Id: out.InvalidationList.Items[0].Id})
+					if err != nil || !slices.Contains(inv.Invalidation.InvalidationBatch.Paths.Items, "/media/"+apitest.RemovedPhoto) {
+						t.Errorf("the invalidation %+v, %v; want /media/%s", inv, err, apitest.RemovedPhoto)
+					}
 				}
 			}
 			if strings.HasPrefix(c.Name, "photo-remove") && status == http.StatusOK {

@@ -23,26 +23,25 @@ func Option(o *api.Options, env lambdaenv.Env) error {
 	if env.FeedBase == "" {
 		return fmt.Errorf("photos: %s and %s are needed for photos", lambdaenv.EnvFeedBucket, lambdaenv.EnvFeedBase)
 	}
-	if err := Removal(o, env); err != nil {
+	st, err := Store(env)
+	if err != nil {
 		return err
 	}
-	o.MediaBase = env.FeedBase
+	o.Media, o.MediaBase = st, env.FeedBase
 	return nil
 }
 
-// Removal gives a function's API the photos store to delete from (update-request: staff remove
-// a photo), the feeds bucket of FEED_BUCKET; it names no URL. Without the variable the function
-// does not start.
-func Removal(o *api.Options, env lambdaenv.Env) error {
+// Store is the photos store of FEED_BUCKET (photos under media/ and private-media/, previews
+// under previews/).
+func Store(env lambdaenv.Env) (*bucket.Store, error) {
 	if env.FeedBucket == "" {
-		return fmt.Errorf("photos: %s is needed for photos", lambdaenv.EnvFeedBucket)
+		return nil, fmt.Errorf("photos: %s is needed for photos", lambdaenv.EnvFeedBucket)
 	}
 	client := s3.NewFromConfig(env.AWS, func(opts *s3.Options) {
 		if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
 			opts.BaseEndpoint = ep
 		}
 	})
-	o.Media = &bucket.Store{Client: client, Bucket: env.FeedBucket, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix,
-		PreviewPrefix: bucket.DefaultPreviewPrefix}
-	return nil
+	return &bucket.Store{Client: client, Bucket: env.FeedBucket, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix,
+		PreviewPrefix: bucket.DefaultPreviewPrefix}, nil
 }
