@@ -81,7 +81,7 @@ type keySchema struct {
 	indexes map[string]string
 }
 
-func describeKeys(t *testing.T, client *dynamodb.Client, table string) keySchema {
+func describeKeys(t testing.TB, client *dynamodb.Client, table string) keySchema {
 	t.Helper()
 	out, err := client.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {

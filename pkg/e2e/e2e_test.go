@@ -208,7 +208,7 @@ func newWorld(t *testing.T) *world {
 
 // newWorldOf is newWorld of the functions of ops alone, handing out ids and tokens to the
 // requests they create.
-func newWorldOf(t *testing.T, ops, ids, tokens []string) *world {
+func newWorldOf(t testing.TB, ops, ids, tokens []string) *world {
 	t.Helper()
 	rie, err := e2e.FindRIE()
 	if err != nil {
@@ -359,7 +359,7 @@ func tail(b []byte, n int) []byte {
 }
 
 // invoke sends an event to a function and decodes its answer as API Gateway would.
-func (w *world) invoke(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) (int, http.Header, []byte, error) {
+func (w *world) invoke(t testing.TB, op string, e events.APIGatewayV2HTTPRequest) (int, http.Header, []byte, error) {
 	t.Helper()
 	em, ok := w.fns[op]
 	if !ok {

@@ -64,7 +64,7 @@ func (w *world) objects(t *testing.T) []string {
 }
 
 // send sends one golden-shaped case through the gateway shim to its function.
-func (w *world) send(t *testing.T, c apitest.Case) (string, int, http.Header, []byte, error) {
+func (w *world) send(t testing.TB, c apitest.Case) (string, int, http.Header, []byte, error) {
 	t.Helper()
 	req, err := c.Request("https://" + e2e.DomainName)
 	if err != nil {

@@ -157,10 +157,15 @@ func PhotoIDs() []string {
 	return ids
 }
 
-// PhotoReport is a POST of a report of the service with one JPEG photo: of a public service
-// (tree) at a point, or of a private one (code-concern) at an address.
+// PhotoReport is a multipart POST of a report of the service with one JPEG photo (none when
+// jpeg is nil): of a public service (tree) at a point, or of a private one (code-concern) at an
+// address.
 func PhotoReport(service string, jpeg []byte) Case {
+	parts := []part{field("api_key", ReporterKey), field("service_code", service), field("lat", "40.7128"), field("long", "-74.0060"),
+		field("address_string", "9 Oak St")}
+	if jpeg != nil {
+		parts = append(parts, file("media", "photo.jpg", "image/jpeg", jpeg))
+	}
 	return Case{Name: "photo-report-" + service, Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
-		Body: multipartParts(field("api_key", ReporterKey), field("service_code", service), field("lat", "40.7128"), field("long", "-74.0060"),
-			field("address_string", "9 Oak St"), file("media", "photo.jpg", "image/jpeg", jpeg))}
+		Body: multipartParts(parts...)}
 }
