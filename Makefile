@@ -31,8 +31,9 @@
 OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi fallback
 # Functions that serve no route: an event source of template.yaml triggers them (the table's
 # stream the feed builder, daily schedules the retention of personal data and the open data
-# export, a deploy the publisher of the CDN's pages).
-STREAM_FUNCTIONS := feed-builder retention export-open-data publish-site
+# export, a deploy the publisher of the CDN's pages, the feed bucket's new photos the preview
+# function).
+STREAM_FUNCTIONS := feed-builder retention export-open-data publish-site preview
 
 # The flags of every Lambda build: static, no RPC mode of aws-lambda-go (provided.al2023 uses the
 # runtime API), reproducible paths, stripped.
@@ -116,6 +117,8 @@ build-ExportOpenDataFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/export-open-data
 build-PublishSiteFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/publish-site
+build-PreviewFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/preview
 
 bootstraps: $(addprefix $(BUILD_DIR)/,$(addsuffix /bootstrap,$(OPERATIONS) $(STREAM_FUNCTIONS)))
 

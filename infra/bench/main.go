@@ -201,6 +201,10 @@ func run(ctx context.Context, n, warm int, endpoint string) (string, error) {
 		"AWS_ENDPOINT_URL_DYNAMODB=" + endpoint,
 		"AWS_ENDPOINT_URL_KMS=" + endpoint,
 		"OPEN311_PERSONAL_DATA_KEY=" + aws.ToString(personal.KeyMetadata.Arn),
+		// post-request's photos store (no photo is sent: the bucket need not exist).
+		"AWS_ENDPOINT_URL_S3=" + endpoint,
+		"FEED_BUCKET=open311-bench-feeds",
+		"OPEN311_FEED_BASE=https://cdn.bench.example.org",
 		"AWS_REGION=us-east-1",
 		"AWS_ACCESS_KEY_ID=test",
 		"AWS_SECRET_ACCESS_KEY=test",

@@ -17,6 +17,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/media/bucket"
 )
 
 // What API Gateway itself enforces (HTTP API quotas): a payload of at most 10 MB, an
@@ -101,7 +102,8 @@ func gatewayError(w http.ResponseWriter, status int, message string) {
 }
 
 // feed serves an object of the feed bucket under /feeds/, as the CloudFront distribution does
-// (which adds nothing to the object's own headers). A missing feed or another method is the
+// (which adds nothing to the object's own headers): feeds, and photos under /feeds/media/ (the
+// stack's media base is its feed base), never the private ones. A missing feed or another method is the
 // GeoReport error document, as on the local server.
 func (g *gateway) feed(w http.ResponseWriter, r *http.Request) {
 	f := georeport.GuessFormat(r.URL.Path)
@@ -111,6 +113,11 @@ func (g *gateway) feed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key := strings.TrimPrefix(r.URL.Path, "/feeds/")
+	if strings.HasPrefix(key, bucket.DefaultPrivatePrefix) {
+		// Private photos: the distribution's bucket policy denies it every such object.
+		_ = georeport.Write(w, f, http.StatusNotFound, georeport.NewErrors(http.StatusNotFound, "There is no such feed: "+r.URL.Path))
+		return
+	}
 	obj, err := g.s3.GetObject(r.Context(), &s3.GetObjectInput{Bucket: aws.String(g.bucket), Key: aws.String(key)})
 	var noKey *s3types.NoSuchKey
 	if errors.As(err, &noKey) || key == "" || strings.HasSuffix(key, "/") {

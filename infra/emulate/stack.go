@@ -161,8 +161,16 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	for _, pkg := range pkgs {
 		name := filepath.Base(pkg)
 		env := append(slices.Clip(common), "AWS_LAMBDA_FUNCTION_NAME="+name)
-		if name == feedBuilder {
+		switch name {
+		case feedBuilder:
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_TIMEOUT=60")
+		case previewFunction:
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024", "AWS_LAMBDA_FUNCTION_TIMEOUT=60")
+		case api.OpUpdateRequest:
+			env = append(env, "FEED_BUCKET="+bucketName) // the photos staff remove
+		case api.OpPostRequest:
+			// Photos go to the feed bucket, as template.yaml says.
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "AWS_LAMBDA_FUNCTION_TIMEOUT=29")
 		}
 		em, err := e2e.Start(rie, bins[pkg], env, prefixed(cfg.FunctionOutput, name))
 		if err != nil {
@@ -181,6 +189,12 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		pumpFeeds(feedCtx, stream, fns[feedBuilder], cfg.Logger)
 	}()
 	defer func() { stopFeeds(); <-feedsDone }()
+	previewsDone := make(chan struct{})
+	go func() {
+		defer close(previewsDone)
+		pumpPreviews(feedCtx, s3c, bucketName, fns[previewFunction], cfg.Logger)
+	}()
+	defer func() { stopFeeds(); <-previewsDone }()
 
 	gw := &gateway{gw: &e2e.Gateway{Routes: api.GatewayRoutes()}, fns: fns, s3: s3c, bucket: bucketName, log: cfg.Logger}
 	srv := &http.Server{Handler: apigw.Default.Wrap(gw), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -224,10 +238,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 const feedBuilder = "feed-builder"
 
 // functionPackages lists ./functions/<name> for every function: the operations of the route
-// table and the feed builder.
+// table, the feed builder and the preview function.
 func functionPackages(root string) ([]string, error) {
 	var pkgs []string
-	for _, name := range append(api.Names(), feedBuilder) {
+	for _, name := range append(api.Names(), feedBuilder, previewFunction) {
 		if _, err := os.Stat(filepath.Join(root, "functions", name, "main.go")); err != nil {
 			return nil, fmt.Errorf("no function for %s: %w", name, err)
 		}

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"image"
+	_ "image/jpeg"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/civicworks/open311/pkg/photo/phototest"
 )
@@ -83,5 +86,69 @@ func TestPhotosServed(t *testing.T) {
 		if code, _ := get(t, base+path); code != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", path, code)
 		}
+	}
+}
+
+// TestPreviewServed posts a report with a large photo held sideways to the local server: its
+// answer names the preview's URL under /previews/ at once, and within seconds that URL serves the
+// preview the background maker made, upright at 480×640, a JPEG with its immutable cache
+// lifetime and none of the phone's metadata.
+func TestPreviewServed(t *testing.T) {
+	base := runStack(t, Config{Addr: "127.0.0.1:0", Data: t.TempDir(), Catalog: "../catalog/demo.json",
+		ReporterKey: "local-reporter", StaffKey: "local-staff"})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, v := range map[string]string{"api_key": "local-reporter", "service_code": "pothole", "lat": "40.7128", "long": "-74.006", "attribute[size]": "large"} {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("media", "IMG_0002.JPG")
+	fw.Write(phototest.JPEG(1600, 1200, 6))
+	mw.Close()
+	resp, err := http.Post(base+"/requests.json", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	var created []struct {
+		Extended struct {
+			Media []struct {
+				URL        string `json:"url"`
+				PreviewURL string `json:"preview_url"`
+			} `json:"media"`
+		} `json:"extended_attributes"`
+	}
+	if err := json.Unmarshal(b, &created); resp.StatusCode != 200 || err != nil || len(created) != 1 || len(created[0].Extended.Media) != 1 {
+		t.Fatalf("POST: %d %s", resp.StatusCode, b)
+	}
+	u := created[0].Extended.Media[0].PreviewURL
+	if !strings.HasPrefix(u, base+"/previews/") || u == created[0].Extended.Media[0].URL {
+		t.Fatalf("preview_url %q, want one under %s/previews/", u, base)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusNotFound && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || resp.Header.Get("Cache-Control") != "public, max-age=31536000, immutable" {
+			t.Fatalf("GET %s: %d, Content-Type %q, Cache-Control %q", u, resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
+		}
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(pv))
+		if err != nil || cfg.Width != 480 || cfg.Height != 640 {
+			t.Errorf("preview %d×%d, %v; want 480×640", cfg.Width, cfg.Height, err)
+		}
+		for _, s := range phototest.Secrets {
+			if bytes.Contains(pv, []byte(s)) {
+				t.Errorf("the preview holds %q", s)
+			}
+		}
+		return
 	}
 }

@@ -110,10 +110,14 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return err
 	}
 	// Photos: public ones in data/media, served under /media/; private ones in
-	// data/private-media, which nothing serves.
-	photos := mediafolder.Store{Public: filepath.Join(cfg.Data, "media"), Private: filepath.Join(cfg.Data, "private-media")}
+	// data/private-media, which nothing serves; previews of the public ones made in the
+	// background into data/previews, served under /previews/.
+	photos := mediafolder.Store{Public: filepath.Join(cfg.Data, "media"), Private: filepath.Join(cfg.Data, "private-media"),
+		Previews: filepath.Join(cfg.Data, "previews")}
+	withPreviews, stopPreviews := newPreviewing(photos, photos, cfg.Logger)
+	defer stopPreviews() // after the server has stopped taking reports
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
-		Metrics: counters, Seal: personal, Media: photos, MediaBase: base})
+		Metrics: counters, Seal: personal, Media: withPreviews, MediaBase: base})
 	// What runs daily, now and then every day: the retention of personal data, as the
 	// retention function does it on AWS, and the bulk open data export.
 	daily := func() {
@@ -147,7 +151,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	mux.Handle("/api/{$}", home(st, feeds, cfg.Docs))
 	mux.Handle("/docs/", serveDocs(cfg.Docs))
 	mux.Handle("/feeds/", serveFeeds(feeds))
-	mux.Handle(media.PathPrefix, serveMedia(photos.Public))
+	mux.Handle(media.PathPrefix, serveMedia(media.PathPrefix, photos.Public))
+	mux.Handle(media.PreviewPathPrefix, serveMedia(media.PreviewPathPrefix, photos.Previews))
 	mux.Handle("/metrics", serveMetrics(counters))
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{

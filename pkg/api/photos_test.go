@@ -87,6 +87,21 @@ func TestPhotoGolden(t *testing.T) {
 					t.Errorf("a refused report left photos behind: %v, before %v", after, filesBefore)
 				}
 			}
+			if c.Name == "photo-remove-private.json" {
+				if status != http.StatusOK || len(listFiles(t, m.Private)) != 0 || len(listFiles(t, dir)) != len(filesBefore)-1 {
+					t.Errorf("after %d, private photos %v (before: %v); want the one removed, nothing else", status, listFiles(t, m.Private), filesBefore)
+				}
+				return
+			}
+			if c.Name == "photo-remove.json" {
+				if _, err := os.Stat(filepath.Join(m.Public, apitest.RemovedPhoto)); err == nil || status != http.StatusOK {
+					t.Errorf("after %d, the removed photo is still served: %v", status, err)
+				}
+				if strings.Contains(string(body), apitest.RemovedPhoto) && !strings.Contains(string(body), "Photo "+apitest.RemovedPhoto+" removed.") {
+					t.Errorf("the answer still names the removed photo other than in its activity")
+				}
+				return
+			}
 			if c.Method == http.MethodPost && status == http.StatusOK {
 				for _, u := range photoURLs(t, body) {
 					name := strings.TrimPrefix(u, apitest.MediaBase+"/media/")
@@ -103,8 +118,8 @@ func TestPhotoGolden(t *testing.T) {
 			}
 		})
 	}
-	if got := listFiles(t, m.Private); len(got) != 1 {
-		t.Errorf("private photos: %v, want the one of the private report", got)
+	if got := listFiles(t, m.Private); len(got) != 0 {
+		t.Errorf("private photos: %v, want none (the private report's was removed)", got)
 	}
 }
 

@@ -27,7 +27,12 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
+	"github.com/civicworks/open311/pkg/media"
+	mediafolder "github.com/civicworks/open311/pkg/media/folder"
 	"github.com/civicworks/open311/pkg/opendata/exporter"
+	"github.com/civicworks/open311/pkg/photo"
+	"github.com/civicworks/open311/pkg/photo/phototest"
+	"github.com/civicworks/open311/pkg/previewer"
 	retentionfn "github.com/civicworks/open311/pkg/retention"
 	"github.com/civicworks/open311/pkg/site"
 	"github.com/civicworks/open311/pkg/site/publisher"
@@ -313,6 +318,11 @@ func TestEvents(t *testing.T) {
 				checkCustomResourceEvent(t, file)
 				return
 			}
+			if filepath.Base(file) == preview+".json" {
+				covered[preview] = true
+				checkObjectEvent(t, file)
+				return
+			}
 			op := operationOfEvent(file)
 			if op == "" {
 				t.Fatalf("name it <operation>.json or <operation>-<case>.json, for an operation of %v", operations())
@@ -369,5 +379,51 @@ func TestEvents(t *testing.T) {
 	sort.Strings(missing)
 	if len(missing) > 0 {
 		t.Errorf("no events/<function>.json for %v", missing)
+	}
+}
+
+// checkObjectEvent checks the sample of the preview function's event (S3's "Object Created" on
+// EventBridge, as template.yaml's rule matches it): the preview handler, over a folder store
+// holding the golden world's sideways phone photo (the object the event names), makes its
+// preview.
+func checkObjectEvent(t *testing.T, file string) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e events.EventBridgeEvent
+	if err := json.Unmarshal(data, &e); err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Bucket struct{ Name string } `json:"bucket"`
+		Object struct{ Key string }  `json:"object"`
+	}
+	if err := json.Unmarshal(e.Detail, &d); err != nil {
+		t.Fatal(err)
+	}
+	if e.Source != "aws.s3" || e.DetailType != "Object Created" || !strings.HasPrefix(d.Object.Key, "media/") {
+		t.Fatalf("%s: %s %q of %s, want aws.s3 Object Created of a key under media/", file, e.Source, e.DetailType, d.Object.Key)
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	st := mediafolder.Store{Public: filepath.Join(dir, "media"), Private: filepath.Join(dir, "private-media"), Previews: filepath.Join(dir, "previews")}
+	p, err := photo.Clean(phototest.JPEG(800, 600, 6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if "media/"+p.Name() != d.Object.Key {
+		t.Fatalf("%s names %s, want the golden world's photo media/%s", file, d.Object.Key, p.Name())
+	}
+	if _, err := st.Put(ctx, media.Object{Name: p.Name(), ContentType: p.Type.ContentType, Body: p.Bytes}); err != nil {
+		t.Fatal(err)
+	}
+	h := &previewer.Handler{Previews: st, Bucket: d.Bucket.Name, Prefix: "media/", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if err := h.Handle(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(st.Previews, photo.PreviewName(p.Name()))); err != nil {
+		t.Errorf("%s made no preview: %v", file, err)
 	}
 }

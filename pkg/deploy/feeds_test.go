@@ -142,6 +142,7 @@ func TestFeedBucket(t *testing.T) {
 
 	pol := res("FeedBucketPolicy", "AWS::S3::BucketPolicy")
 	check("FeedBucketPolicy Bucket", at(pol, "Bucket"), map[string]any{"Ref": "FeedBucket"})
+	checkPrivatePhotos(t, list(at(pol, "PolicyDocument", "Statement")))
 	allows := 0
 	for _, s := range list(at(pol, "PolicyDocument", "Statement")) {
 		if at(s, "Effect") != "Allow" {
@@ -203,6 +204,7 @@ func TestFeedBucket(t *testing.T) {
 	if at(c, "ForwardedValues") != nil {
 		t.Error("FeedDistribution uses the legacy ForwardedValues; use a cache policy")
 	}
+	checkMediaBehaviour(t, d, at(o, "Id"))
 	if s := fmt.Sprint(at(d, "Aliases")); strings.Contains(s, "*") {
 		t.Errorf("FeedDistribution Aliases %s", s)
 	}
@@ -305,4 +307,99 @@ func checkLogBucket(t *testing.T, id string, b any) {
 	if at(b, "DeletionPolicy") != "Retain" {
 		t.Errorf("%s: DeletionPolicy %v, want Retain (a stack deleted keeps its logs)", id, at(b, "DeletionPolicy"))
 	}
+}
+
+// checkMediaBehaviour checks the distribution's photos and previews: one cache behaviour each
+// for /media/* and /previews/*, from the feed bucket (whose media/ and previews/ prefixes the
+// paths name), read-only over HTTPS, cached as the objects' Cache-Control (immutable, a year)
+// says, with the security headers of every answer, not compressed again.
+func checkMediaBehaviour(t *testing.T, d, origin any) {
+	t.Helper()
+	for _, pattern := range []string{"/media/*", "/previews/*"} {
+		var found []any
+		for _, b := range list(at(d, "CacheBehaviors")) {
+			if at(b, "PathPattern") == pattern {
+				found = append(found, b)
+			}
+		}
+		if len(found) != 1 {
+			t.Errorf("FeedDistribution has %d cache behaviours for %s, want one", len(found), pattern)
+			continue
+		}
+		b := found[0]
+		for what, want := range map[string]any{
+			"TargetOriginId":          origin,
+			"ViewerProtocolPolicy":    "redirect-to-https",
+			"AllowedMethods":          []any{"GET", "HEAD"},
+			"CachePolicyId":           managedCachingOptimized,
+			"Compress":                false,
+			"ResponseHeadersPolicyId": at(d, "DefaultCacheBehavior", "ResponseHeadersPolicyId"),
+		} {
+			if jsonString(at(b, what)) != jsonString(want) {
+				t.Errorf("FeedDistribution %s %s = %s, want %s", pattern, what, jsonString(at(b, what)), jsonString(want))
+			}
+		}
+	}
+}
+
+// checkPrivatePhotos evaluates the feed bucket's policy for CloudFront's reads: feeds and public
+// photos are allowed, private photos (private-media/) are denied, whatever else is allowed.
+func checkPrivatePhotos(t *testing.T, stmts []any) {
+	t.Helper()
+	const arn = "${FeedBucket.Arn}"
+	decide := func(object string) (allowed, denied bool) {
+		for _, s := range stmts {
+			if jsonString(at(s, "Principal")) != `{"Service":"cloudfront.amazonaws.com"}` && at(s, "Principal") != "*" {
+				continue
+			}
+			acts := false
+			for _, a := range list(at(s, "Action")) {
+				acts = acts || a == "s3:GetObject" || a == "s3:*"
+			}
+			if !acts {
+				continue
+			}
+			for _, r := range list(at(s, "Resource")) {
+				pattern, _ := at(r, "Fn::Sub").(string)
+				if pattern == "" || !globMatch(pattern, arn+"/"+object) {
+					continue
+				}
+				switch {
+				case at(s, "Effect") == "Allow":
+					allowed = true
+				case at(s, "Effect") == "Deny" && at(s, "Condition") == nil:
+					denied = true
+				}
+			}
+		}
+		return allowed, denied
+	}
+	for object, want := range map[string]bool{
+		"city.example.org/requests.atom":                     true,
+		"media/" + strings.Repeat("ab", 32) + ".jpg":         true,
+		"private-media/" + strings.Repeat("ab", 32) + ".jpg": false,
+	} {
+		allowed, denied := decide(object)
+		if got := allowed && !denied; got != want {
+			t.Errorf("FeedBucketPolicy: CloudFront may read %s: %v (allowed %v, denied unconditionally %v), want %v", object, got, allowed, denied, want)
+		}
+	}
+}
+
+// globMatch matches an IAM resource pattern (* any run of characters) against a resource.
+func globMatch(pattern, s string) bool {
+	before, after, found := strings.Cut(pattern, "*")
+	if !found {
+		return pattern == s
+	}
+	if !strings.HasPrefix(s, before) {
+		return false
+	}
+	rest := s[len(before):]
+	for i := 0; i <= len(rest); i++ {
+		if globMatch(after, rest[i:]) {
+			return true
+		}
+	}
+	return false
 }

@@ -25,7 +25,10 @@ var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
 // names the index and carries none (IAM cannot limit a Query of an index to partitions); nothing
 // scans; GET operations write nothing (staff reads record no key use); only the operations
 // that take a key read KEY# items; logs go to the function's own log group; only the feed
-// builder reaches S3 (the feed bucket), the table's stream and the failures queue; only
+// builder reaches the feeds in S3, the table's stream and the failures queue; post-request may
+// put and delete photos (media/, private-media/) and read nothing of the bucket; the preview
+// function may read public photos (media/) and write previews (previews/), nothing else; the
+// retention, the open data export and the site's publisher reach only what they write; only
 // post-request reaches KMS, to make data keys for sealing reporters' personal data (never to
 // decrypt).
 func TestLeastPrivilege(t *testing.T) {
@@ -53,7 +56,12 @@ func TestLeastPrivilege(t *testing.T) {
 		bucket   = `{"Fn::GetAtt":["FeedBucket","Arn"]}`
 		queue    = `{"Fn::GetAtt":["FeedFailuresQueue","Arn"]}`
 		dataKey  = `{"Fn::GetAtt":["PersonalDataKey","Arn"]}`
-		anything = `"*"`
+		photos   = `{"Fn::Sub":"${FeedBucket.Arn}/media/*"}`
+		private  = `{"Fn::Sub":"${FeedBucket.Arn}/private-media/*"}`
+		previews = `{"Fn::Sub":"${FeedBucket.Arn}/previews/*"}`
+		// The distribution's ARN (CloudFront's are global: no region).
+		distribution = `{"Fn::Sub":"arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${FeedDistribution}"}`
+		anything     = `"*"`
 	)
 	for _, fn := range fns {
 		op := opOf[fn.id]
@@ -130,6 +138,19 @@ func TestLeastPrivilege(t *testing.T) {
 					only(objects)
 				case op == feedBuilder && a == "sqs:SendMessage":
 					only(queue)
+				case op == "update-request" && a == "cloudfront:CreateInvalidation":
+					// The paths of a photo staff removed, on the distribution that served it.
+					only(distribution)
+				case op == preview && a == "s3:GetObject":
+					only(photos) // public photos only, never private-media/
+				case op == preview && a == "s3:PutObject":
+					only(previews)
+				case op == "post-request" && a == "s3:PutObject":
+					// A report's photos, public and private; never a read, never a feed.
+					only(photos, private)
+				case (op == "post-request" || op == "update-request") && a == "s3:DeleteObject":
+					// A failed report's photos, or those staff remove, with their previews.
+					only(photos, private, previews)
 				case op == "post-request" && a == "kms:GenerateDataKey":
 					only(dataKey)
 					purpose := at(map[string]any{"c": anyMap(s.Condition)}, "c", "StringEquals", "kms:EncryptionContext:purpose")

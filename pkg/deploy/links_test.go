@@ -7,9 +7,12 @@ import (
 	"testing"
 )
 
+// photoFunction is the one HTTP API function that stores photos, and so links the S3 SDK.
+const photoFunction = "post-request"
+
 // TestFunctionLinks checks that each kind of function links only what it uses (go list -deps of
-// the Lambda build): an HTTP API function neither the S3 SDK nor the feed builder, the feed
-// builder not the HTTP API. Both share pkg/lambdaenv.
+// the Lambda build): an HTTP API function not the feed builder, and not the S3 SDK unless it
+// stores photos (post-request alone); the feed builder not the HTTP API. All share pkg/lambdaenv.
 func TestFunctionLinks(t *testing.T) {
 	t.Parallel()
 	const module = "github.com/civicworks/open311"
@@ -45,18 +48,32 @@ func TestFunctionLinks(t *testing.T) {
 				t.Errorf("%s links %s, which a function never uses", fn, p)
 			}
 		}
-		if fn == feedBuilder || fn == publishSite || fn == exportOpenData {
+		// Only update-request invalidates the CDN (a photo staff removed).
+		if want := fn == "update-request"; has("github.com/aws/aws-sdk-go-v2/service/cloudfront") != want {
+			t.Errorf("%s links the CloudFront SDK: %v, want %v", fn, !want, want)
+		}
+		if fn == feedBuilder || fn == publishSite || fn == exportOpenData || fn == preview {
 			if has(module + "/pkg/api") {
 				t.Errorf("%s links pkg/api", fn)
 			}
-			if fn == publishSite && (has(module+"/pkg/feedbuilder") || has(module+"/pkg/desk")) {
-				t.Errorf("%s links the feed builder or the desk, which it never uses", fn)
+			if fn != feedBuilder && has(module+"/pkg/feedbuilder") {
+				t.Errorf("%s links pkg/feedbuilder", fn)
+			}
+			if fn == publishSite && has(module+"/pkg/desk") {
+				t.Errorf("%s links the desk, which it never uses", fn)
 			}
 			continue
 		}
-		for _, p := range []string{"github.com/aws/aws-sdk-go-v2/service/s3", module + "/pkg/feedbuilder", module + "/pkg/feed/bucket"} {
+		for _, p := range []string{module + "/pkg/feedbuilder", module + "/pkg/feed/bucket"} {
 			if has(p) {
 				t.Errorf("%s links %s, which only the feed builder needs", fn, p)
+			}
+		}
+		// Only post-request stores photos in S3 (pkg/media/bucket) and update-request deletes
+		// those staff remove; the rest of the API stays lean.
+		for _, p := range []string{"github.com/aws/aws-sdk-go-v2/service/s3", module + "/pkg/media/bucket"} {
+			if want := fn == photoFunction || fn == "update-request"; has(p) != want {
+				t.Errorf("%s links %s: %v, want %v; only %s stores photos and update-request removes them", fn, p, has(p), want, photoFunction)
 			}
 		}
 	}

@@ -20,9 +20,6 @@ type Upload struct {
 	Bytes       []byte
 }
 
-// PreviewSide is the long side, in pixels, of a photo's preview; a photo no larger is its own.
-const PreviewSide = 640
-
 // cleanPhotos checks and cleans a report's photos (package photo); every problem of every photo
 // is one Invalid error, numbered as the photos came.
 func cleanPhotos(uploads []Upload) ([]photo.Photo, error) {
@@ -100,9 +97,11 @@ func (d *Desk) putPhotos(ctx context.Context, photos []photo.Photo, private bool
 		w, h := p.DisplaySize()
 		ph := open311.Photo{Name: o.Name, ContentType: o.ContentType, Width: w, Height: h, Size: int64(len(p.Bytes)), Private: private}
 		if !private {
-			ph.URL = media.URL(d.opt.MediaBase, o.Name)
-			if max(w, h) <= PreviewSide {
-				ph.PreviewURL = ph.URL
+			// A larger photo's preview is named now and made moments after it is stored (on
+			// AWS by the preview function on the bucket's event, locally in the background).
+			ph.URL, ph.PreviewURL = media.URL(d.opt.MediaBase, o.Name), media.URL(d.opt.MediaBase, o.Name)
+			if photo.NeedsPreview(w, h) {
+				ph.PreviewURL = media.PreviewURL(d.opt.MediaBase, o.Name)
 			}
 		}
 		s.photos = append(s.photos, ph)
@@ -118,5 +117,23 @@ func (d *Desk) undo(ctx context.Context, s storedPhotos) {
 		if err := d.opt.Media.Delete(ctx, o.Name, o.Private); err != nil {
 			slog.ErrorContext(ctx, "a failed report's photo was left behind", "photo", o.Name, "private", o.Private, "error", err.Error())
 		}
+	}
+}
+
+// removePhoto deletes the object of a photo staff took off a request (named by its name or its
+// URL), with its preview. The request is already written without it; an object that cannot be
+// deleted is logged by its name (which says nothing of anyone) for an operator. A photo of the
+// same bytes on another request goes too: its name is its content's, and what staff take down
+// is the picture.
+func (d *Desk) removePhoto(ctx context.Context, nameOrURL string, private bool) {
+	name := nameOrURL
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	if !media.ValidName(name) {
+		return
+	}
+	if err := d.opt.Media.Delete(context.WithoutCancel(ctx), name, private); err != nil {
+		slog.ErrorContext(ctx, "a removed photo was left behind", "photo", name, "private", private, "error", err.Error())
 	}
 }

@@ -65,8 +65,10 @@ func TestReportWithPhotos(t *testing.T) {
 	if r.MediaURL != first.URL || !strings.HasPrefix(first.URL, "https://cdn.example.org/media/") || !strings.HasSuffix(first.URL, ".jpg") {
 		t.Errorf("media_url %q, first photo's URL %q", r.MediaURL, first.URL)
 	}
-	if first.Width != 600 || first.Height != 800 || first.ContentType != "image/jpeg" || first.PreviewURL != "" {
-		t.Errorf("first photo %+v, want 600×800 (rotated) image/jpeg with no preview yet", first)
+	// Its preview is named before it is made: the photo's hash under /previews/.
+	if want := "https://cdn.example.org/previews/" + strings.TrimPrefix(first.URL, "https://cdn.example.org/media/"); first.Width != 600 ||
+		first.Height != 800 || first.ContentType != "image/jpeg" || first.PreviewURL != want {
+		t.Errorf("first photo %+v, want 600×800 (rotated) image/jpeg with the preview %s", first, want)
 	}
 	if second.Width != 40 || second.Height != 30 || second.PreviewURL != second.URL {
 		t.Errorf("second photo %+v, want 40×30, its own preview", second)

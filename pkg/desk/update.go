@@ -32,14 +32,20 @@ func (d *Desk) Update(ctx context.Context, u Update) (Listing, error) {
 		return Listing{}, err
 	}
 	if u.Change.Empty() {
-		return Listing{}, open311.Errorf(open311.Invalid, op, "nothing to change: give a comment, a status, status_notes, agency_responsible, expected_datetime or a link")
+		return Listing{}, open311.Errorf(open311.Invalid, op, "nothing to change: give a comment, a status, status_notes, agency_responsible, expected_datetime, a link or remove_photo")
 	}
 	if !who.staff() && u.Change.NeedsStaff() {
-		return Listing{}, open311.Errorf(open311.Forbidden, op, "only staff keys may change a request's status, notes, assignment, expected time or links; reporter keys may comment")
+		return Listing{}, open311.Errorf(open311.Forbidden, op, "only staff keys may change a request's status, notes, assignment, expected time, links or photos; reporter keys may comment")
+	}
+	if u.Change.RemovePhoto != "" && d.opt.Media == nil {
+		return Listing{}, open311.Errorf(open311.Invalid, op, "this server keeps no photos: there is none to remove")
 	}
 	_, r, err := d.apply(ctx, j, u.RequestID, u.Change, who, u.Signed)
 	if err == nil && r == nil { // a repeated update_id: answer with the request as it is now
 		r, err = d.visible(ctx, j, u.RequestID, who)
+	} else if err == nil && u.Change.RemovePhoto != "" {
+		// The request no longer names the photo: its object (and preview) go too.
+		d.removePhoto(ctx, u.Change.RemovePhoto, r.Private)
 	}
 	if err != nil {
 		return Listing{}, err

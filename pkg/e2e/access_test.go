@@ -81,7 +81,7 @@ type keySchema struct {
 	indexes map[string]string
 }
 
-func describeKeys(t *testing.T, client *dynamodb.Client, table string) keySchema {
+func describeKeys(t testing.TB, client *dynamodb.Client, table string) keySchema {
 	t.Helper()
 	out, err := client.DescribeTable(context.Background(), &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {
@@ -326,8 +326,17 @@ func (l *accessLog) decode(fn string, r *http.Request, body []byte) ([]access, e
 	return []access{one(call, in.TableName, in.IndexName)}, nil
 }
 
-// decodeS3 turns an S3 request (path style, /bucket/key) into its access.
+// cloudFrontInvalidation is the path of CloudFront's CreateInvalidation.
+var cloudFrontInvalidation = regexp.MustCompile(`^/\d{4}-\d{2}-\d{2}/distribution/([A-Z0-9]+)/invalidation$`)
+
+// decodeS3 turns an S3 request (path style, /bucket/key) into its access, or CloudFront's
+// CreateInvalidation into its own.
 func (l *accessLog) decodeS3(fn string, r *http.Request) ([]access, error) {
+	// CloudFront (REST, global): POST /2020-05-31/distribution/{id}/invalidation.
+	if m := cloudFrontInvalidation.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPost {
+		return []access{{fn: fn, call: "CreateInvalidation", action: "cloudfront:CreateInvalidation",
+			resource: "arn:aws:cloudfront::" + testAccount + ":distribution/" + m[1]}}, nil
+	}
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, key, _ := strings.Cut(path, "/")
 	if k, err := url.PathUnescape(key); err == nil {

@@ -27,11 +27,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
@@ -187,11 +190,25 @@ type world struct {
 	kms     *kms.Client
 	keyID   string // of the KMS key that seals personal data
 	streams *dynamodbstreams.Client
+	s3      *s3.Client
+	bucket  string // the feed bucket, where post-request stores photos
+	cf      *cloudfront.Client
+	// distribution is the id of the distribution serving the bucket.
+	distribution string
 }
 
 // newWorld builds every function with the e2e tag, creates and seeds a table on the DynamoDB
-// server, and starts one emulator per function, each pointed at the counting proxy.
+// server, and starts one emulator per function, each pointed at the counting proxy; the
+// requests it creates get the golden cases' ids.
 func newWorld(t *testing.T) *world {
+	t.Helper()
+	ids, tokens := apitest.IDs()
+	return newWorldOf(t, api.Names(), ids, tokens)
+}
+
+// newWorldOf is newWorld of the functions of ops alone, handing out ids and tokens to the
+// requests they create.
+func newWorldOf(t testing.TB, ops, ids, tokens []string) *world {
 	t.Helper()
 	rie, err := e2e.FindRIE()
 	if err != nil {
@@ -232,8 +249,29 @@ func newWorld(t *testing.T) *world {
 		t.Fatalf("create the KMS key: %v", err)
 	}
 
-	ops := api.Names()
-	ids, tokens := apitest.IDs()
+	// The feed bucket (template.yaml's FeedBucket), where post-request stores photos.
+	s3Client := s3.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+		func(o *s3.Options) { o.BaseEndpoint = aws.String(endpoint); o.UsePathStyle = true })
+	bucketName := strings.Replace(table, "e2e", "e2e-feeds", 1)
+	if _, err := s3Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucketName)}); err != nil {
+		t.Fatalf("create bucket: %v", err)
+	}
+
+	// The distribution that serves the bucket (template.yaml's FeedDistribution), which
+	// update-request tells of the photos staff remove.
+	cf := cloudfront.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+		func(o *cloudfront.Options) { o.BaseEndpoint = aws.String(endpoint) })
+	dist, err := cf.CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+		CallerReference: aws.String(bucketName), Comment: aws.String("e2e"), Enabled: aws.Bool(true),
+		Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("FeedBucket"),
+			DomainName: aws.String(bucketName + ".s3.us-east-1.amazonaws.com"), S3OriginConfig: &cftypes.S3OriginConfig{OriginAccessIdentity: aws.String("")}}}},
+		DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("FeedBucket"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+			CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
+	}})
+	if err != nil {
+		t.Fatalf("create the distribution: %v", err)
+	}
+
 	var pkgs []string
 	for _, op := range ops {
 		pkgs = append(pkgs, "./functions/"+op)
@@ -246,8 +284,9 @@ func newWorld(t *testing.T) *world {
 
 	w := &world{gw: &e2e.Gateway{Routes: api.GatewayRoutes()}, fns: map[string]*e2e.Emulator{},
 		logs: map[string]string{}, counter: counter, invokes: map[string]int{},
-		table: table, access: newAccessLog(describeKeys(t, client, table), ""),
-		db: client, kms: kmsClient, keyID: aws.ToString(key.KeyMetadata.KeyId),
+		table: table, access: newAccessLog(describeKeys(t, client, table), bucketName),
+		db: client, kms: kmsClient, keyID: aws.ToString(key.KeyMetadata.KeyId), s3: s3Client, bucket: bucketName,
+		cf: cf, distribution: aws.ToString(dist.Distribution.Id),
 		streams: dynamodbstreams.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
 			func(o *dynamodbstreams.Options) { o.BaseEndpoint = aws.String(endpoint) })}
 	for _, op := range ops {
@@ -274,7 +313,15 @@ func newWorld(t *testing.T) *world {
 			"OPEN311_TEST_TOKENS=" + strings.Join(tokens, ","),
 		}
 		if op == api.OpPostRequest {
-			env = append(env, "OPEN311_PERSONAL_DATA_KEY="+aws.ToString(key.KeyMetadata.Arn), "AWS_ENDPOINT_URL_KMS="+proxy.URL)
+			env = append(env, "OPEN311_PERSONAL_DATA_KEY="+aws.ToString(key.KeyMetadata.Arn), "AWS_ENDPOINT_URL_KMS="+proxy.URL,
+				// Its photos, as template.yaml gives them: the feed bucket, served from the CDN.
+				"FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL, "OPEN311_FEED_BASE="+apitest.MediaBase,
+				"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512")
+		}
+		if op == api.OpUpdateRequest {
+			// The photos staff remove, as template.yaml gives it the bucket.
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL,
+				"FEED_DISTRIBUTION="+aws.ToString(dist.Distribution.Id), "AWS_ENDPOINT_URL_CLOUDFRONT="+proxy.URL)
 		}
 		logPath := filepath.Join(dir, op+".log")
 		log, err := os.Create(logPath)
@@ -312,7 +359,7 @@ func tail(b []byte, n int) []byte {
 }
 
 // invoke sends an event to a function and decodes its answer as API Gateway would.
-func (w *world) invoke(t *testing.T, op string, e events.APIGatewayV2HTTPRequest) (int, http.Header, []byte, error) {
+func (w *world) invoke(t testing.TB, op string, e events.APIGatewayV2HTTPRequest) (int, http.Header, []byte, error) {
 	t.Helper()
 	em, ok := w.fns[op]
 	if !ok {
@@ -352,6 +399,7 @@ type callsOf struct {
 func TestFunctions(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
+	pw := newPhotoWorld(t)
 	var calls []callsOf
 
 	t.Run("golden", func(t *testing.T) {
@@ -389,6 +437,8 @@ func TestFunctions(t *testing.T) {
 		}
 		t.Logf("%d of %d golden cases byte-identical through API Gateway's event, the emulator and DynamoDB", same, len(apitest.Cases))
 	})
+
+	t.Run("photos", func(t *testing.T) { runPhotoCases(t, pw) })
 
 	t.Run("calls", func(t *testing.T) {
 		for _, c := range calls {
@@ -613,11 +663,19 @@ func TestFunctions(t *testing.T) {
 	})
 
 	t.Run("policies", func(t *testing.T) {
-		c := newPolicyCheck(t, map[string]string{"Table": w.table, "PersonalDataKey": w.keyID})
+		// The photo world's calls count with the golden world's (its table and bucket bound to
+		// the same names: only the resources' names differ, which the policies do not name).
+		c := newPolicyCheck(t, map[string]string{"Table": w.table, "PersonalDataKey": w.keyID, "FeedBucket": w.bucket, "FeedDistribution": w.distribution})
 		for _, op := range api.Names() {
-			c.check(t, op, w.access.accesses(op))
+			did := w.access.accesses(op)
+			for _, a := range pw.access.accesses(op) {
+				// Recorded as the golden world's resources, so that one policy binding judges all.
+				a.resource = strings.NewReplacer(pw.table, w.table, pw.bucket, w.bucket, pw.keyID, w.keyID, pw.distribution, w.distribution).Replace(a.resource)
+				did = append(did, a)
+			}
+			c.check(t, op, did)
 		}
-		for _, e := range w.access.errs {
+		for _, e := range append(w.access.errs, pw.access.errs...) {
 			t.Errorf("a call the test could not read: %s", e)
 		}
 	})

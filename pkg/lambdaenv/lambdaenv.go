@@ -34,6 +34,7 @@ const (
 	EnvEndpoint            = "OPEN311_ENDPOINT"             // public base URL of the GeoReport API
 	EnvFeedBase            = "OPEN311_FEED_BASE"            // public base URL of the Atom feeds (the CDN)
 	EnvFeedBucket          = "FEED_BUCKET"                  // the S3 bucket the feeds are written to
+	EnvFeedDistribution    = "FEED_DISTRIBUTION"            // the id of the CloudFront distribution serving it
 	EnvDefaultJurisdiction = "OPEN311_DEFAULT_JURISDICTION" // the API's default jurisdiction
 	EnvEndpointType        = "OPEN311_ENDPOINT_TYPE"        // "production" (default) or "test", as discovery says
 	EnvLogLevel            = "AWS_LAMBDA_LOG_LEVEL"         // set by Lambda from LoggingConfig.ApplicationLogLevel
@@ -51,6 +52,7 @@ type Config struct {
 	Endpoint            string
 	FeedBase            string
 	FeedBucket          string
+	FeedDistribution    string
 	DefaultJurisdiction string
 	EndpointType        string
 	LogLevel            slog.Level
@@ -70,6 +72,7 @@ func FromEnv(getenv func(string) string, required ...string) (Config, error) {
 		Endpoint:            get(EnvEndpoint),
 		FeedBase:            get(EnvFeedBase),
 		FeedBucket:          get(EnvFeedBucket),
+		FeedDistribution:    get(EnvFeedDistribution),
 		DefaultJurisdiction: get(EnvDefaultJurisdiction),
 		EndpointType:        get(EnvEndpointType),
 	}

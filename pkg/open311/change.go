@@ -19,7 +19,9 @@ type Change struct {
 	ClientUpdateID    string
 	// Links relate the request to others (Apply receives the targets in this order).
 	Links []Link
-	Zone  *time.Location // of times in the summary (the jurisdiction's); UTC when nil
+	// RemovePhoto names a photo of the request (Photo.Name, or its URL) that staff take off it.
+	RemovePhoto string
+	Zone        *time.Location // of times in the summary (the jurisdiction's); UTC when nil
 }
 
 // MaxLinks is the most requests one change may link a request to.
@@ -27,7 +29,8 @@ const MaxLinks = 19
 
 // NeedsStaff reports whether the change needs a staff key: everything but a comment does.
 func (c Change) NeedsStaff() bool {
-	return c.Status != nil || c.StatusNotes != nil || c.AgencyResponsible != nil || c.Expected != nil || len(c.Links) > 0
+	return c.Status != nil || c.StatusNotes != nil || c.AgencyResponsible != nil || c.Expected != nil || len(c.Links) > 0 ||
+		c.RemovePhoto != ""
 }
 
 // Empty reports whether the change changes nothing and says nothing.
@@ -152,6 +155,16 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 			kind = KindNotes
 		}
 	}
+	if c.RemovePhoto != "" {
+		if removed, ok := r.RemovePhoto(c.RemovePhoto); !ok {
+			p.Add("request %s has no photo %q", r.ID, c.RemovePhoto)
+		} else {
+			summary = append(summary, fmt.Sprintf("Photo %s removed.", removed.Name))
+			if kind == KindComment {
+				kind = KindPhoto
+			}
+		}
+	}
 	comment := strings.TrimSpace(c.Comment)
 	if n := utf8.RuneCountInString(comment); n > MaxDescription {
 		p.Add("the comment is %d characters long; at most %d are accepted", n, MaxDescription)
@@ -218,4 +231,26 @@ func joinStatuses(ss []Status) string {
 		out[i] = string(s)
 	}
 	return strings.Join(out, ", ")
+}
+
+// RemovePhoto takes the photo named (its Name, or its URL) off r, and returns it. The request's
+// media_url, when it was that photo's URL, becomes the next served photo's, or nothing.
+func (r *Request) RemovePhoto(nameOrURL string) (Photo, bool) {
+	for i, ph := range r.Media {
+		if ph.Name != nameOrURL && (ph.URL == "" || ph.URL != nameOrURL) {
+			continue
+		}
+		r.Media = append(r.Media[:i:i], r.Media[i+1:]...)
+		if ph.URL != "" && r.MediaURL == ph.URL {
+			r.MediaURL = ""
+			for _, next := range r.Media {
+				if next.URL != "" {
+					r.MediaURL = next.URL
+					break
+				}
+			}
+		}
+		return ph, true
+	}
+	return Photo{}, false
 }

@@ -177,6 +177,7 @@ const (
 	KindSchedule   = "schedule"   // staff set or changed expected_datetime
 	KindNotes      = "notes"      // staff changed the public status notes
 	KindLink       = "link"       // the request was linked to another one
+	KindPhoto      = "photo"      // staff removed a photo of the request
 	// KindErasure records that the reporter's personal data was erased (retention, or a
 	// person's request). It is the operator's record, never shown: see Activity.Shown.
 	KindErasure = "erasure"

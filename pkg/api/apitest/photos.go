@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"strings"
 
+	"github.com/civicworks/open311/pkg/photo"
 	"github.com/civicworks/open311/pkg/photo/phototest"
 )
 
@@ -79,6 +80,18 @@ var (
 	photoPNG  = phototest.PNG(40, 30)
 )
 
+// RemovedPhoto is the name of the photo photo-remove.json takes off request 30000003: the
+// third of photo-post-several.json's, which no other case sends.
+var RemovedPhoto = mustClean(phototest.JPEG(64, 48, 1)).Name()
+
+func mustClean(b []byte) photo.Photo {
+	p, err := photo.Clean(b)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
 // PhotoCases are the golden exchanges of reports with photos, run in order against one freshly
 // seeded world whose photos are stored in a folder and served from MediaBase. Every error
 // stores no request and no photo.
@@ -91,6 +104,10 @@ var PhotoCases = []Case{
 		file("media", "a", "", photoJPEG)), "30000004"),
 	{Name: "photo-request.json", Path: "/requests/30000003.json?extensions=true"},
 	{Name: "photo-request.xml", Path: "/requests/30000004.xml?extensions=true"},
+	// Staff take the third photo of 30000003 off it (by its name; its URL works too).
+	staff("photo-remove.json", "/requests/30000003.json", "remove_photo="+RemovedPhoto+"&comment=It+shows+a+neighbour%27s+face"),
+	staff("photo-remove-unknown.xml", "/requests/30000004.xml", "remove_photo="+RemovedPhoto),
+	reporter("photo-remove-reporter.json", "/requests/30000004.json", "remove_photo="+MediaBase+"/media/"+RemovedPhoto),
 	{Name: "photo-post-private.json", ID: "30000005", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
 		Body: multipartParts(field("api_key", ReporterKey), field("service_code", "code-concern"), field("address_string", "9 Oak St"),
 			file("media", "wiring.jpg", "image/jpeg", photoJPEG))},
@@ -116,6 +133,8 @@ var PhotoCases = []Case{
 	report("photo-too-large.json", "json", file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
 	report("photo-too-large.xml", "xml", file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
 	report("photo-other-file-field.json", "json", file("picture", "a.jpg", "image/jpeg", photoJPEG)),
+	// Staff take the private report's photo off it: its object under private-media/ goes.
+	staff("photo-remove-private.json", "/requests/30000005.json", "remove_photo="+mustClean(photoJPEG).Name()),
 	{Name: "photo-invalid-report.xml", Method: "POST", Path: "/requests.xml", ContentType: "multipart/form-data; boundary=BOUNDARY",
 		Body: multipartParts(field("api_key", ReporterKey), field("service_code", "tree"), file("media", "a.jpg", "image/jpeg", photoJPEG))},
 	{Name: "photo-no-key.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
@@ -136,4 +155,17 @@ func PhotoIDs() []string {
 		}
 	}
 	return ids
+}
+
+// PhotoReport is a multipart POST of a report of the service with one JPEG photo (none when
+// jpeg is nil): of a public service (tree) at a point, or of a private one (code-concern) at an
+// address.
+func PhotoReport(service string, jpeg []byte) Case {
+	parts := []part{field("api_key", ReporterKey), field("service_code", service), field("lat", "40.7128"), field("long", "-74.0060"),
+		field("address_string", "9 Oak St")}
+	if jpeg != nil {
+		parts = append(parts, file("media", "photo.jpg", "image/jpeg", jpeg))
+	}
+	return Case{Name: "photo-report-" + service, Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
+		Body: multipartParts(parts...)}
 }

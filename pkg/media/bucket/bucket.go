@@ -8,16 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/civicworks/open311/pkg/api"
-	"github.com/civicworks/open311/pkg/lambdaenv"
 	"github.com/civicworks/open311/pkg/media"
+	"github.com/civicworks/open311/pkg/photo"
 )
 
 // The prefixes of a deployment's feeds bucket.
@@ -26,9 +23,9 @@ const (
 	DefaultPrivatePrefix = "private-media/"
 )
 
-// Client is what the store calls of S3; *s3.Client is one.
+// Client is what the store calls of S3; *s3.Client is one. It never reads: a function that
+// stores photos may only put and delete them (docs/security.md).
 type Client interface {
-	HeadObject(ctx context.Context, in *s3.HeadObjectInput, opts ...func(*s3.Options)) (*s3.HeadObjectOutput, error)
 	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
 	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
@@ -40,24 +37,21 @@ type Store struct {
 	Client Client
 	Bucket string
 	// Prefix holds public photos and PrivatePrefix private ones (each "" or ending in "/";
-	// they must differ).
-	Prefix, PrivatePrefix string
+	// they must differ); PreviewPrefix, when set, the previews that Delete removes with their
+	// photo.
+	Prefix, PrivatePrefix, PreviewPrefix string
 }
 
 var _ media.Store = (*Store)(nil)
 
-// Put puts the photo's object unless a HEAD finds it there already.
+// Put puts the photo's object unless it is there already: one conditional PUT (If-None-Match:
+// *), which S3 refuses with 412 when the key exists (and 409 while another PUT of it is under
+// way, whose bytes are the same). So no read is needed, and none is granted: a HEAD of a
+// missing key would need s3:GetObject and s3:ListBucket to tell "absent" from "forbidden".
 func (s *Store) Put(ctx context.Context, o media.Object) (bool, error) {
 	key, err := s.key(o.Name, o.Private)
 	if err != nil {
 		return false, err
-	}
-	_, err = s.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)})
-	switch {
-	case err == nil:
-		return false, nil
-	case !notFound(err):
-		return false, fmt.Errorf("head s3://%s/%s: %w", s.Bucket, key, err)
 	}
 	cache := media.CacheControl
 	if o.Private {
@@ -70,21 +64,32 @@ func (s *Store) Put(ctx context.Context, o media.Object) (bool, error) {
 		ContentLength: aws.Int64(int64(len(o.Body))),
 		ContentType:   aws.String(o.ContentType),
 		CacheControl:  aws.String(cache),
+		IfNoneMatch:   aws.String("*"),
 	})
+	if exists(err) {
+		return false, nil
+	}
 	if err != nil {
 		return false, fmt.Errorf("put s3://%s/%s: %w", s.Bucket, key, err)
 	}
 	return true, nil
 }
 
-// Delete deletes the photo's object (deleting a missing object is no error in S3).
+// Delete deletes the photo's object and, for a public photo, its preview's under
+// PreviewPrefix when that is set (deleting a missing object is no error in S3).
 func (s *Store) Delete(ctx context.Context, name string, private bool) error {
 	key, err := s.key(name, private)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(key)}); err != nil {
-		return fmt.Errorf("delete s3://%s/%s: %w", s.Bucket, key, err)
+	keys := []string{key}
+	if !private && s.PreviewPrefix != "" {
+		keys = append(keys, s.PreviewPrefix+photo.PreviewName(name))
+	}
+	for _, k := range keys {
+		if _, err := s.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(s.Bucket), Key: aws.String(k)}); err != nil {
+			return fmt.Errorf("delete s3://%s/%s: %w", s.Bucket, k, err)
+		}
 	}
 	return nil
 }
@@ -102,31 +107,16 @@ func (s *Store) key(name string, private bool) (string, error) {
 	return s.Prefix + name, nil
 }
 
-// notFound reports whether err says the object does not exist (a HEAD's bare 404).
-func notFound(err error) bool {
-	var nf *types.NotFound
-	var nsk *types.NoSuchKey
-	if errors.As(err, &nf) || errors.As(err, &nsk) {
+// exists reports whether a conditional PUT's err says the key is there already (412
+// PreconditionFailed) or being written by another PUT (409 ConditionalRequestConflict).
+func exists(err error) bool {
+	var api smithy.APIError
+	if !errors.As(err, &api) {
+		return false
+	}
+	switch api.ErrorCode() {
+	case "PreconditionFailed", "ConditionalRequestConflict":
 		return true
 	}
-	var api smithy.APIError
-	return errors.As(err, &api) && (api.ErrorCode() == "NotFound" || api.ErrorCode() == "NoSuchKey")
-}
-
-// Option gives a function's API the photos store of a deployment, for lambdaconfig.Main: the
-// feeds bucket of FEED_BUCKET (public photos under media/, private ones under private-media/),
-// its photos served from OPEN311_FEED_BASE (the CDN, whose /media/ path is the bucket's media/
-// prefix). Without the two variables the function does not start.
-func Option(o *api.Options, env lambdaenv.Env) error {
-	if env.FeedBucket == "" || env.FeedBase == "" {
-		return fmt.Errorf("media/bucket: %s and %s are needed for photos", lambdaenv.EnvFeedBucket, lambdaenv.EnvFeedBase)
-	}
-	client := s3.NewFromConfig(env.AWS, func(opts *s3.Options) {
-		if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
-			opts.BaseEndpoint = ep
-		}
-	})
-	o.Media = &Store{Client: client, Bucket: env.FeedBucket, Prefix: DefaultPrefix, PrivatePrefix: DefaultPrivatePrefix}
-	o.MediaBase = env.FeedBase
-	return nil
+	return false
 }

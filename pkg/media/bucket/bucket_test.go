@@ -76,3 +76,44 @@ func TestPutAndDelete(t *testing.T) {
 		t.Error("Put stored an object under a name that is no photo's")
 	}
 }
+
+// TestPreviews reads a public photo from moto's S3 and writes its preview under previews/ with
+// its type and cache control; a photo that is not there is an error.
+func TestPreviews(t *testing.T) {
+	ctx := context.Background()
+	client := s3.New(s3.Options{
+		BaseEndpoint: aws.String(awstest.Endpoint(t)),
+		UsePathStyle: true,
+		Region:       "us-east-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	})
+	const bucketName = "open311-previews-test"
+	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucketName)}); err != nil {
+		t.Fatal(err)
+	}
+	name := strings.Repeat("1e", 32) + ".webp"
+	if _, err := (&bucket.Store{Client: client, Bucket: bucketName, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}).
+		Put(ctx, media.Object{Name: name, ContentType: "image/webp", Body: []byte("webp bytes")}); err != nil {
+		t.Fatal(err)
+	}
+	p := &bucket.Previews{Client: client, Bucket: bucketName, Prefix: bucket.DefaultPrefix, PreviewPrefix: bucket.DefaultPreviewPrefix}
+	if b, err := p.Photo(ctx, name); err != nil || string(b) != "webp bytes" {
+		t.Fatalf("Photo = %q, %v", b, err)
+	}
+	if err := p.PutPreview(ctx, name, "image/png", []byte("png bytes")); err != nil {
+		t.Fatal(err)
+	}
+	key := "previews/" + strings.Repeat("1e", 32) + ".png"
+	obj, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucketName), Key: aws.String(key)})
+	if err != nil {
+		t.Fatalf("get %s: %v", key, err)
+	}
+	body, _ := io.ReadAll(obj.Body)
+	obj.Body.Close()
+	if string(body) != "png bytes" || aws.ToString(obj.ContentType) != "image/png" || aws.ToString(obj.CacheControl) != media.CacheControl {
+		t.Errorf("%s holds %q, %q, %q", key, body, aws.ToString(obj.ContentType), aws.ToString(obj.CacheControl))
+	}
+	if _, err := p.Photo(ctx, strings.Repeat("2e", 32)+".jpg"); err == nil {
+		t.Error("Photo of a photo that is not there: no error")
+	}
+}
