@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,8 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/twpayne/go-geom/encoding/geojson"
 
@@ -32,36 +28,17 @@ import (
 // their types; every call is one its role allows, and the role grants nothing unused.
 func TestExportOpenData(t *testing.T) {
 	rie := needRIE(t)
-	endpoint := awstest.Endpoint(t)
+	w := newMotoWorld(t, "export")
 	ctx := context.Background()
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint, o.UsePathStyle = aws.String(endpoint), true })
-	table := fmt.Sprintf("open311-export-%d", time.Now().UnixNano())
-	bucket := fmt.Sprintf("open311-export-%d", time.Now().UnixNano())
-	if err := dynamo.CreateTable(ctx, ddb, table); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = ddb.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-	})
+	ddb, s3c, table, bucket := w.ddb, w.s3, w.table, w.bucket
 	st := dynamo.New(ddb, table)
 	if err := apitest.Seed(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	counter, err := newCallCounter(endpoint, bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	access := newAccessLog(describeKeys(t, ddb, table), bucket)
-	proxy := httptest.NewServer(access.of("export-open-data", counter))
-	t.Cleanup(proxy.Close)
+	proxyURL, counter, access := w.access(t, "export-open-data")
 	em, _ := startFunction(t, rie, "export-open-data", "900",
 		"TABLE_NAME="+table, "FEED_BUCKET="+bucket,
-		"AWS_ENDPOINT_URL_DYNAMODB="+proxy.URL, "AWS_ENDPOINT_URL_S3="+proxy.URL)
+		"AWS_ENDPOINT_URL_DYNAMODB="+proxyURL, "AWS_ENDPOINT_URL_S3="+proxyURL)
 	payload, err := os.ReadFile(filepath.Join(awstest.Root(), "events", "export-open-data.json"))
 	if err != nil {
 		t.Fatal(err)

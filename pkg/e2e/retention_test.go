@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/civicworks/open311/pkg/api/apitest"
@@ -32,17 +30,9 @@ import (
 // it did not use.
 func TestRetention(t *testing.T) {
 	rie := needRIE(t)
-	endpoint := awstest.Endpoint(t)
+	w := newMotoWorld(t, "retention")
 	ctx := context.Background()
-	table := fmt.Sprintf("open311-retention-%d", time.Now().UnixNano())
-	ddb := dynamodb.NewFromConfig(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
-		func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	if err := dynamo.CreateTable(ctx, ddb, table); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = ddb.DeleteTable(context.Background(), &dynamodb.DeleteTableInput{TableName: aws.String(table)})
-	})
+	ddb, table := w.ddb, w.table
 	st := dynamo.New(ddb, table)
 	if err := apitest.Seed(ctx, st); err != nil {
 		t.Fatal(err)
@@ -74,17 +64,11 @@ func TestRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	counter, err := newCallCounter(endpoint, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	access := newAccessLog(describeKeys(t, ddb, table), "")
-	proxy := httptest.NewServer(access.of("retention", counter))
-	t.Cleanup(proxy.Close)
+	proxyURL, counter, access := w.access(t, "retention")
 	em, logPath := startFunction(t, rie, "retention", "900",
 		"TABLE_NAME="+table,
 		"PERSONAL_DATA_RETENTION_DAYS=365",
-		"AWS_ENDPOINT_URL_DYNAMODB="+proxy.URL)
+		"AWS_ENDPOINT_URL_DYNAMODB="+proxyURL)
 	payload, err := os.ReadFile(filepath.Join(awstest.Root(), "events", "retention.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -15,12 +14,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/civicworks/open311/pkg/awstest"
-	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
 // TestPublishSite runs the site's publisher built as it is deployed, under the Lambda emulator
@@ -30,19 +26,9 @@ import (
 // and leaves the feeds; every call is one its role allows, and its role grants nothing unused.
 func TestPublishSite(t *testing.T) {
 	rie := needRIE(t)
-	endpoint := awstest.Endpoint(t)
+	w := newMotoWorld(t, "site")
 	ctx := context.Background()
-	cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}
-	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.BaseEndpoint, o.UsePathStyle = aws.String(endpoint), true })
-	ddb := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.BaseEndpoint = aws.String(endpoint) })
-	bucket := fmt.Sprintf("open311-site-%d", time.Now().UnixNano())
-	table := fmt.Sprintf("open311-site-%d", time.Now().UnixNano())
-	if _, err := s3c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := dynamo.CreateTable(ctx, ddb, table); err != nil { // the access log reads its keys
-		t.Fatal(err)
-	}
+	s3c, table, bucket := w.s3, w.table, w.bucket
 	feedKey := "city.example.org/requests.atom"
 	if _, err := s3c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(feedKey), Body: strings.NewReader("<feed/>")}); err != nil {
 		t.Fatal(err)
@@ -63,13 +49,7 @@ func TestPublishSite(t *testing.T) {
 	}))
 	t.Cleanup(cfnServer.Close)
 
-	counter, err := newCallCounter(endpoint, bucket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	access := newAccessLog(describeKeys(t, ddb, table), bucket)
-	proxy := httptest.NewServer(access.of("publish-site", counter))
-	t.Cleanup(proxy.Close)
+	proxyURL, counter, access := w.access(t, "publish-site")
 	em, _ := startFunction(t, rie, "publish-site", "60",
 		"TABLE_NAME="+table,
 		"FEED_BUCKET="+bucket,
@@ -77,7 +57,7 @@ func TestPublishSite(t *testing.T) {
 		"WEBAPP_REPORTER_KEY=reporter-of-the-page",
 		"WEBAPP_TILE_URL=https://tiles.example.org/{z}/{x}/{y}.png",
 		"WEBAPP_MAP_CENTER=51.5,-0.12",
-		"AWS_ENDPOINT_URL_S3="+proxy.URL)
+		"AWS_ENDPOINT_URL_S3="+proxyURL)
 
 	raw, err := os.ReadFile(filepath.Join(awstest.Root(), "events", "publish-site.json"))
 	if err != nil {
