@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -126,28 +125,9 @@ func TestPhotoGolden(t *testing.T) {
 // photoURLs reads the photo URLs of a POST's answer in either format.
 func photoURLs(t *testing.T, body []byte) []string {
 	t.Helper()
-	var urls []string
-	if bytes.HasPrefix(body, []byte("[")) {
-		var doc []struct {
-			Extended struct {
-				Media []struct {
-					URL string `json:"url"`
-				} `json:"media"`
-			} `json:"extended_attributes"`
-		}
-		if err := json.Unmarshal(body, &doc); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range doc {
-			for _, m := range r.Extended.Media {
-				urls = append(urls, m.URL)
-			}
-		}
-		return urls
-	}
-	for _, s := range strings.Split(string(body), "<url>")[1:] {
-		u, _, _ := strings.Cut(s, "</url>")
-		urls = append(urls, u)
+	urls, err := apitest.PhotoURLs(body)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return urls
 }

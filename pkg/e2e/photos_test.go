@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -225,28 +224,9 @@ func (w *world) checkServed(t *testing.T, name string) {
 // photoURLs reads the photo URLs of a POST's answer in either format.
 func photoURLs(t *testing.T, body []byte) []string {
 	t.Helper()
-	var urls []string
-	if bytes.HasPrefix(body, []byte("[")) {
-		var doc []struct {
-			Extended struct {
-				Media []struct {
-					URL string `json:"url"`
-				} `json:"media"`
-			} `json:"extended_attributes"`
-		}
-		if err := json.Unmarshal(body, &doc); err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range doc {
-			for _, m := range r.Extended.Media {
-				urls = append(urls, m.URL)
-			}
-		}
-		return urls
-	}
-	for _, s := range strings.Split(string(body), "<url>")[1:] {
-		u, _, _ := strings.Cut(s, "</url>")
-		urls = append(urls, u)
+	urls, err := apitest.PhotoURLs(body)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return urls
 }

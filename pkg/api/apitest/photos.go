@@ -3,6 +3,8 @@ package apitest
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"hash/crc32"
 	"strings"
 
@@ -168,4 +170,33 @@ func PhotoReport(service string, jpeg []byte) Case {
 	}
 	return Case{Name: "photo-report-" + service, Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
 		Body: multipartParts(parts...)}
+}
+
+// PhotoURLs reads the photo URLs (extended_attributes.media's url) of a POST's answer in either
+// format.
+func PhotoURLs(body []byte) ([]string, error) {
+	var urls []string
+	if bytes.HasPrefix(body, []byte("[")) {
+		var doc []struct {
+			Extended struct {
+				Media []struct {
+					URL string `json:"url"`
+				} `json:"media"`
+			} `json:"extended_attributes"`
+		}
+		if err := json.Unmarshal(body, &doc); err != nil {
+			return nil, fmt.Errorf("read the photo URLs: %w", err)
+		}
+		for _, r := range doc {
+			for _, m := range r.Extended.Media {
+				urls = append(urls, m.URL)
+			}
+		}
+		return urls, nil
+	}
+	for _, s := range strings.Split(string(body), "<url>")[1:] {
+		u, _, _ := strings.Cut(s, "</url>")
+		urls = append(urls, u)
+	}
+	return urls, nil
 }
