@@ -76,8 +76,21 @@ type member struct {
 	key, value []byte
 }
 
-// openAPIMembers reads the kept document's top-level members once, in order.
-var openAPIMembers = sync.OnceValues(func() ([]member, error) {
+// openAPIMembers reads the kept document's top-level members once, in order. It is not a
+// package variable set at init: that would make every function link the document's 100 KB,
+// where only get-openapi (and the local server) serves it.
+func openAPIMembers() ([]member, error) {
+	openAPIOnce.Do(func() { openAPIOnce.members, openAPIOnce.err = readOpenAPIMembers() })
+	return openAPIOnce.members, openAPIOnce.err
+}
+
+var openAPIOnce struct {
+	sync.Once
+	members []member
+	err     error
+}
+
+func readOpenAPIMembers() ([]member, error) {
 	dec := json.NewDecoder(bytes.NewReader(openAPIFile))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, fmt.Errorf("openapi.json is not a JSON object")
@@ -101,4 +114,4 @@ var openAPIMembers = sync.OnceValues(func() ([]member, error) {
 		members = append(members, member{name: name, key: key, value: value.Bytes()})
 	}
 	return members, nil
-})
+}

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/media"
@@ -166,7 +167,8 @@ func TestPreview(t *testing.T) {
 	})
 
 	// Two photos stored as post-request stores them: one larger than its preview, one not.
-	st := &bucket.Store{Client: s3c, Bucket: name, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}
+	st := &bucket.Store{Client: awsrest.NewS3(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}, aws.String(endpoint)),
+		Bucket: name, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}
 	stored := map[string]bool{}
 	for _, b := range [][]byte{phototest.JPEG(1600, 1200, 6), phototest.PNG(640, 400)} {
 		p, err := photo.Clean(b)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/lambdaenv"
 	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/media/bucket"
@@ -73,11 +73,7 @@ func Main() {
 	if err != nil {
 		lambdaenv.Exit("preview", err)
 	}
-	client := s3.NewFromConfig(env.AWS, func(o *s3.Options) {
-		if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
-			o.BaseEndpoint = ep
-		}
-	})
+	client := awsrest.NewS3(env.AWS, lambdaenv.ServiceEndpoint(os.Getenv, "S3"))
 	h := &Handler{
 		Previews: &bucket.Previews{Client: client, Bucket: env.FeedBucket, Prefix: bucket.DefaultPrefix, PreviewPrefix: bucket.DefaultPreviewPrefix},
 		Bucket:   env.FeedBucket, Prefix: bucket.DefaultPrefix, Logger: env.Logger,

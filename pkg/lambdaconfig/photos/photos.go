@@ -1,6 +1,6 @@
 // Package photos gives post-request's API its photos store on AWS (package bucket over the feed
 // bucket), for lambdaconfig.Main. It is a package of its own so that only the function that
-// stores photos links the S3 SDK, and the preview function, which uses package bucket too, does
+// stores photos links an S3 client (package awsrest), and the preview function, which uses package bucket too, does
 // not link the API.
 package photos
 
@@ -8,9 +8,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
 	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/lambdaenv"
 	"github.com/civicworks/open311/pkg/media/bucket"
 )
@@ -37,11 +36,7 @@ func Store(env lambdaenv.Env) (*bucket.Store, error) {
 	if env.FeedBucket == "" {
 		return nil, fmt.Errorf("photos: %s is needed for photos", lambdaenv.EnvFeedBucket)
 	}
-	client := s3.NewFromConfig(env.AWS, func(opts *s3.Options) {
-		if ep := lambdaenv.ServiceEndpoint(os.Getenv, "S3"); ep != nil {
-			opts.BaseEndpoint = ep
-		}
-	})
+	client := awsrest.NewS3(env.AWS, lambdaenv.ServiceEndpoint(os.Getenv, "S3"))
 	return &bucket.Store{Client: client, Bucket: env.FeedBucket, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix,
 		PreviewPrefix: bucket.DefaultPreviewPrefix}, nil
 }

@@ -1,14 +1,13 @@
 // Package removal gives update-request's API the photos store it deletes the photos staff
 // remove from, and tells the CDN, for lambdaconfig.Main. A package of its own so that only that
-// function links the CloudFront SDK.
+// function links a CloudFront client.
 package removal
 
 import (
 	"os"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-
 	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/lambdaconfig/photos"
 	"github.com/civicworks/open311/pkg/lambdaenv"
 	"github.com/civicworks/open311/pkg/media/cdn"
@@ -26,11 +25,7 @@ func Option(o *api.Options, env lambdaenv.Env) error {
 	}
 	o.Media = st
 	if env.FeedDistribution != "" {
-		client := cloudfront.NewFromConfig(env.AWS, func(opts *cloudfront.Options) {
-			if ep := lambdaenv.ServiceEndpoint(os.Getenv, "CLOUDFRONT"); ep != nil {
-				opts.BaseEndpoint = ep
-			}
-		})
+		client := awsrest.NewCloudFront(env.AWS, lambdaenv.ServiceEndpoint(os.Getenv, "CLOUDFRONT"))
 		o.Media = &cdn.Forgetting{Store: st, Client: client, Distribution: env.FeedDistribution}
 	}
 	return nil

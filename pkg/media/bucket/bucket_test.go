@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/media/bucket"
@@ -17,6 +18,13 @@ import (
 
 // TestMain stops the moto server the tests start (see package awstest).
 func TestMain(m *testing.M) { awstest.Main(m) }
+
+// restClient is the store's S3 client (package awsrest) on moto; the tests check what it
+// wrote with the SDK's.
+func restClient(t *testing.T) *awsrest.S3 {
+	return awsrest.NewS3(aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")},
+		aws.String(awstest.Endpoint(t)))
+}
 
 // TestPutAndDelete stores a public and a private photo in moto's S3: each under its prefix, with
 // its content type and cache control, written once, and removed by Delete.
@@ -32,7 +40,7 @@ func TestPutAndDelete(t *testing.T) {
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucketName)}); err != nil {
 		t.Fatal(err)
 	}
-	st := &bucket.Store{Client: client, Bucket: bucketName, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}
+	st := &bucket.Store{Client: restClient(t), Bucket: bucketName, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}
 	name := strings.Repeat("0f", 32) + ".png"
 	for _, c := range []struct {
 		private bool
@@ -92,11 +100,11 @@ func TestPreviews(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := strings.Repeat("1e", 32) + ".webp"
-	if _, err := (&bucket.Store{Client: client, Bucket: bucketName, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}).
+	if _, err := (&bucket.Store{Client: restClient(t), Bucket: bucketName, Prefix: bucket.DefaultPrefix, PrivatePrefix: bucket.DefaultPrivatePrefix}).
 		Put(ctx, media.Object{Name: name, ContentType: "image/webp", Body: []byte("webp bytes")}); err != nil {
 		t.Fatal(err)
 	}
-	p := &bucket.Previews{Client: client, Bucket: bucketName, Prefix: bucket.DefaultPrefix, PreviewPrefix: bucket.DefaultPreviewPrefix}
+	p := &bucket.Previews{Client: restClient(t), Bucket: bucketName, Prefix: bucket.DefaultPrefix, PreviewPrefix: bucket.DefaultPreviewPrefix}
 	if b, err := p.Photo(ctx, name); err != nil || string(b) != "webp bytes" {
 		t.Fatalf("Photo = %q, %v", b, err)
 	}

@@ -1,14 +1,10 @@
 package bucket
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/photo"
 )
@@ -17,13 +13,13 @@ import (
 // /previews/; apart from media/, whose new objects start the preview function.
 const DefaultPreviewPrefix = "previews/"
 
-// PreviewClient is what the preview function calls of S3; *s3.Client is one.
+// PreviewClient is what the preview function calls of S3; *awsrest.S3 is one.
 type PreviewClient interface {
-	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	PutObject(ctx context.Context, in *s3.PutObjectInput, opts ...func(*s3.Options)) (*s3.PutObjectOutput, error)
+	GetObject(ctx context.Context, bucket, key string, max int64) ([]byte, string, error)
+	PutObject(ctx context.Context, bucket, key string, body []byte, p awsrest.Put) error
 }
 
-var _ PreviewClient = (*s3.Client)(nil)
+var _ PreviewClient = (*awsrest.S3)(nil)
 
 // Previews reads public photos under Prefix and writes their previews under PreviewPrefix.
 type Previews struct {
@@ -40,18 +36,10 @@ func (p *Previews) Photo(ctx context.Context, name string) ([]byte, error) {
 		return nil, fmt.Errorf("media/bucket: %q is not a photo name", name)
 	}
 	key := p.Prefix + name
-	out, err := p.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(p.Bucket), Key: aws.String(key)})
+	// A photo is at most the body of a report: a larger object is no photo of one.
+	b, _, err := p.Client.GetObject(ctx, p.Bucket, key, maxPhotoBytes)
 	if err != nil {
 		return nil, fmt.Errorf("get s3://%s/%s: %w", p.Bucket, key, err)
-	}
-	defer out.Body.Close()
-	// A photo is at most the body of a report; read a little more to notice a larger object.
-	b, err := io.ReadAll(io.LimitReader(out.Body, maxPhotoBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read s3://%s/%s: %w", p.Bucket, key, err)
-	}
-	if len(b) > maxPhotoBytes {
-		return nil, fmt.Errorf("s3://%s/%s is larger than %d bytes: no photo of a report", p.Bucket, key, maxPhotoBytes)
 	}
 	return b, nil
 }
@@ -65,15 +53,7 @@ func (p *Previews) PutPreview(ctx context.Context, name, contentType string, bod
 		return fmt.Errorf("media/bucket: %q is not a photo name", name)
 	}
 	key := p.PreviewPrefix + photo.PreviewName(name)
-	_, err := p.Client.PutObject(ctx, &s3.PutObjectInput{
-		Bucket:        aws.String(p.Bucket),
-		Key:           aws.String(key),
-		Body:          bytes.NewReader(body),
-		ContentLength: aws.Int64(int64(len(body))),
-		ContentType:   aws.String(contentType),
-		CacheControl:  aws.String(media.CacheControl),
-	})
-	if err != nil {
+	if err := p.Client.PutObject(ctx, p.Bucket, key, body, awsrest.Put{ContentType: contentType, CacheControl: media.CacheControl}); err != nil {
 		return fmt.Errorf("put s3://%s/%s: %w", p.Bucket, key, err)
 	}
 	return nil

@@ -10,20 +10,18 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
-	"github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
-
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/photo"
 )
 
-// Client is what Forgetting calls of CloudFront; *cloudfront.Client is one.
+// Client is what Forgetting calls of CloudFront; *awsrest.CloudFront is one (see package
+// awsrest for why not the SDK's client).
 type Client interface {
-	CreateInvalidation(ctx context.Context, in *cloudfront.CreateInvalidationInput, opts ...func(*cloudfront.Options)) (*cloudfront.CreateInvalidationOutput, error)
+	CreateInvalidation(ctx context.Context, distribution, callerReference string, paths []string) (string, error)
 }
 
-var _ Client = (*cloudfront.Client)(nil)
+var _ Client = (*awsrest.CloudFront)(nil)
 
 // Forgetting is a photos store whose Delete of a public photo also invalidates its paths on
 // the distribution. A private photo was never served: nothing to invalidate.
@@ -49,13 +47,7 @@ func (f *Forgetting) Delete(ctx context.Context, name string, private bool) erro
 		now = f.Now
 	}
 	paths := []string{media.PathPrefix + name, media.PreviewPathPrefix + photo.PreviewName(name)}
-	_, err := f.Client.CreateInvalidation(ctx, &cloudfront.CreateInvalidationInput{
-		DistributionId: aws.String(f.Distribution),
-		InvalidationBatch: &types.InvalidationBatch{
-			CallerReference: aws.String(name + "-" + strconv.FormatInt(now().UnixNano(), 10)),
-			Paths:           &types.Paths{Quantity: aws.Int32(int32(len(paths))), Items: paths},
-		},
-	})
+	_, err := f.Client.CreateInvalidation(ctx, f.Distribution, name+"-"+strconv.FormatInt(now().UnixNano(), 10), paths)
 	if err != nil {
 		return fmt.Errorf("invalidate %v on distribution %s: %w", paths, f.Distribution, err)
 	}
