@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -39,6 +40,33 @@ func newRequestCache() *requestCache {
 	return &requestCache{entries: map[string]map[string]*cachedRequest{}}
 }
 
+// getAt is get for a request whose requests_by_time value, version, holds the version it was
+// last written at (versionValue): a cached decoding of that version is the stored request, so
+// it is returned without reading the stored bytes. An empty value (a store written before the
+// index held versions) is read and compared as get does.
+//
+// Sound because a request's Version grows by one with every write of it (UpdateRequests), its
+// index value is written with it in the same transaction, and the cache is filled only by
+// read-only transactions, which see committed writes alone: each committed version of a request
+// has one content.
+func (c *requestCache) getAt(requests *bbolt.Bucket, jurisdictionID string, id, version []byte) (open311.Request, bool, error) {
+	if len(version) == 8 && !c.off {
+		v := int64(binary.BigEndian.Uint64(version))
+		c.mu.RLock()
+		e := c.entries[jurisdictionID][string(id)]
+		c.mu.RUnlock()
+		if e != nil && e.r.Version == v {
+			return cloneRequest(e.r), true, nil
+		}
+	}
+	return c.get(requests, jurisdictionID, id)
+}
+
+// versionValue is a request's requests_by_time value: its version, 8 bytes big-endian.
+func versionValue(version int64) []byte {
+	return binary.BigEndian.AppendUint64(make([]byte, 0, 8), uint64(version))
+}
+
 // get returns the request stored under id in requests (a jurisdiction's bucket, or nil), and
 // whether there is one.
 func (c *requestCache) get(requests *bbolt.Bucket, jurisdictionID string, id []byte) (open311.Request, bool, error) {
@@ -65,6 +93,10 @@ func (c *requestCache) get(requests *bbolt.Bucket, jurisdictionID string, id []b
 	e = &cachedRequest{raw: bytes.Clone(data)}
 	if err := json.Unmarshal(e.raw, &e.r); err != nil {
 		return open311.Request{}, false, fmt.Errorf("decode request %s: %w", id, err)
+	}
+	if requests.Tx().Writable() {
+		// What a writing transaction reads may be its own write, which it may yet roll back.
+		return e.r, true, nil
 	}
 	c.put(jurisdictionID, string(id), e)
 	return cloneRequest(e.r), true, nil

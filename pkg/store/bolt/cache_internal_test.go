@@ -2,13 +2,18 @@ package bolt
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
 
+	bbolt "go.etcd.io/bbolt"
+
 	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
 )
 
 // TestCloneRequest checks that cloneRequest copies every field of open311.Request and that the
@@ -84,4 +89,70 @@ func TestRequestCacheIsBounded(t *testing.T) {
 	if n != requestCacheSize || c.size != n {
 		t.Errorf("the cache holds %d entries (counts %d), want %d", n, c.size, requestCacheSize)
 	}
+}
+
+// TestListingsFollowEveryWrite lists a request after each kind of write: a listing is served
+// from the cache by the version in the time index, so each must show the request as last
+// committed. A change rolled back (its function fails after editing the request) is never
+// shown, not even once another change commits the version the rolled-back one would have had;
+// a store written before the index held versions (empty values) is read and compared.
+func TestListingsFollowEveryWrite(t *testing.T) {
+	ctx := t.Context()
+	s, err := Open(filepath.Join(t.TempDir(), "open311.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	when := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	r := open311.Request{ID: "REQ-1", JurisdictionID: "city.example.gov", ServiceCode: "pothole", Status: open311.Open,
+		Requested: when, Updated: when, Version: 1}
+	if err := s.CreateRequest(ctx, r, open311.Activity{ID: "REQ-1-created", RequestID: r.ID, JurisdictionID: r.JurisdictionID,
+		At: when, Who: "reporter", Kind: "created", Status: r.Status}); err != nil {
+		t.Fatal(err)
+	}
+	listed := func(want string) {
+		t.Helper()
+		for range 2 { // the first read may fill the cache, the second is served from it
+			page, err := s.QueryRequests(ctx, store.Query{JurisdictionID: r.JurisdictionID, Limit: 10})
+			if err != nil || len(page.Requests) != 1 || page.Requests[0].StatusNotes != want {
+				t.Fatalf("listing: %+v, %v; want one request with status notes %q", page.Requests, err, want)
+			}
+		}
+	}
+	note := func(notes string, fail bool) error {
+		_, err := store.UpdateRequest(ctx, s, r.JurisdictionID, r.ID, func(r *open311.Request) ([]open311.Activity, error) {
+			r.StatusNotes = notes
+			if fail {
+				return nil, errors.New("the change fails")
+			}
+			return nil, nil
+		})
+		return err
+	}
+	listed("")
+	if err := note("rolled back", true); err == nil {
+		t.Fatal("a failing change: no error")
+	}
+	listed("")
+	if err := note("first", false); err != nil {
+		t.Fatal(err)
+	}
+	listed("first")
+	if err := note("second", false); err != nil {
+		t.Fatal(err)
+	}
+	listed("second")
+
+	// The index as a store of the previous schema wrote it: empty values.
+	if err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketRequestsByTS).Bucket([]byte(r.JurisdictionID))
+		return b.Put(requestTimeKey(r.Requested, r.ID), []byte{})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	listed("second")
+	if err := note("third", false); err != nil {
+		t.Fatal(err)
+	}
+	listed("third")
 }

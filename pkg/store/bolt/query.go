@@ -118,9 +118,12 @@ func (s *Store) scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int
 		lower = appendTime(nil, q.RequestedFrom)
 	}
 	skip := q.Offset
-	var last []byte
+	var last []byte // the key of the last request taken: valid until the transaction ends
+	if page.Requests == nil && limit > 0 && limit <= store.MaxPageSize {
+		page.Requests = make([]open311.Request, 0, limit)
+	}
 	c := byTime.Cursor()
-	for k, _ := lastBefore(c, upper); k != nil; k, _ = c.Prev() {
+	for k, v := lastBefore(c, upper); k != nil; k, v = c.Prev() {
 		if lower != nil && bytes.Compare(k, lower) < 0 {
 			break
 		}
@@ -135,7 +138,7 @@ func (s *Store) scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int
 			return fmt.Errorf("query stopped: %w", err)
 		}
 		id := k[timeKeyLen:]
-		r, ok, err := s.requests.get(requests, q.JurisdictionID, id)
+		r, ok, err := s.requests.getAt(requests, q.JurisdictionID, id, v)
 		if err != nil {
 			return fmt.Errorf("get request %s: %w", id, err)
 		}
@@ -150,7 +153,7 @@ func (s *Store) scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int
 			continue
 		}
 		page.Requests = append(page.Requests, r)
-		last = bytes.Clone(k)
+		last = k
 	}
 	return nil
 }

@@ -88,7 +88,7 @@ func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created op
 		if err != nil {
 			return err
 		}
-		if err := byTime.Put(requestTimeKey(r.Requested, r.ID), []byte{}); err != nil {
+		if err := byTime.Put(requestTimeKey(r.Requested, r.ID), versionValue(r.Version)); err != nil {
 			return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
 		}
 		if err := indexReporter(tx, open311.Request{}, r); err != nil {
@@ -288,17 +288,19 @@ func reindex(tx *bbolt.Tx, op string, old, r open311.Request) error {
 	if err := indexReporter(tx, old, r); err != nil {
 		return err
 	}
+	// The time index's value is the request's version (see requestCache.getAt): written with
+	// every write of the request, even when its key stays.
+	byTime, err := inJurisdictionForWrite(tx, bucketRequestsByTS, r.JurisdictionID)
+	if err != nil {
+		return err
+	}
 	if oldKey, newKey := requestTimeKey(old.Requested, old.ID), requestTimeKey(r.Requested, r.ID); !bytes.Equal(oldKey, newKey) {
-		byTime, err := inJurisdictionForWrite(tx, bucketRequestsByTS, r.JurisdictionID)
-		if err != nil {
-			return err
-		}
 		if err := byTime.Delete(oldKey); err != nil {
 			return fmt.Errorf("unindex requested time of request %s: %w", r.ID, err)
 		}
-		if err := byTime.Put(newKey, []byte{}); err != nil {
-			return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
-		}
+	}
+	if err := byTime.Put(requestTimeKey(r.Requested, r.ID), versionValue(r.Version)); err != nil {
+		return fmt.Errorf("index requested time of request %s: %w", r.ID, err)
 	}
 	if old.Token == r.Token {
 		return nil
