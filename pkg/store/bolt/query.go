@@ -119,8 +119,9 @@ func (s *Store) scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int
 	}
 	skip := q.Offset
 	var last []byte // the key of the last request taken: valid until the transaction ends
-	if page.Requests == nil && limit > 0 && limit <= store.MaxPageSize {
-		page.Requests = make([]open311.Request, 0, limit)
+	if len(page.Requests) == 0 && cap(page.Requests) < limit {
+		// Sized once for a usual page; a page of hundreds grows as it fills.
+		page.Requests = make([]open311.Request, 0, min(limit, 128))
 	}
 	c := byTime.Cursor()
 	for k, v := lastBefore(c, upper); k != nil; k, v = c.Prev() {
