@@ -309,6 +309,32 @@ func TestBrowser(t *testing.T) {
 
 	// The first request's feed now has the link too: an entry more, newest first.
 	feedHas(t, feedURL.Value, "closed closed assigned open")
+
+	// Staff remove the first request's photo: the first press asks, the second removes it; the
+	// citizen's page has no photo then, its URL answers 404, and the feed says so.
+	photoURL, err := chromedp.Run(citizen, chromedp.AttributeValue(chromedp.CSS(".photos a"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _ := get(t, photoURL.Value); status != 200 {
+		t.Fatalf("the photo %s before its removal: %d", photoURL.Value, status)
+	}
+	do(staff, "the first request in the console", chromedp.Navigate(s.base+"/#/staff/"+id))
+	until(staff, "its photo with a remove button", `!!document.querySelector(".photos-staff img") && !!document.querySelector("[data-remove-photo]")`)
+	do(staff, "press remove once", chromedp.Click(chromedp.CSS("[data-remove-photo]")))
+	until(staff, "the question", `document.querySelector("[data-remove-photo]").textContent.includes("again")`)
+	shot(staff, "15-staff-remove-photo")
+	if status, _ := get(t, photoURL.Value); status != 200 {
+		t.Errorf("the photo after one press: %d, want it still there", status)
+	}
+	do(staff, "press remove again", chromedp.Click(chromedp.CSS("[data-remove-photo]")))
+	until(staff, "the photo gone from the console", `!document.querySelector(".photos-staff") && document.body.innerText.includes("removed")`)
+	do(citizen, "the first's page again", chromedp.Navigate(s.base+"/#/requests"), chromedp.Navigate(s.base+"/#/requests/"+id))
+	until(citizen, "no photo on the citizen's page", `!!document.querySelector(".facts") && !document.querySelector(".photos")`)
+	if status, _ := get(t, photoURL.Value); status != 404 {
+		t.Errorf("the removed photo %s: %d, want 404", photoURL.Value, status)
+	}
+	feedHas(t, feedURL.Value, "closed closed closed assigned open")
 }
 
 // feedHas waits (the feeds are rebuilt moments after a write) for the feed at u to have entries

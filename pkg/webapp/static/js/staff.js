@@ -191,10 +191,22 @@ function render(main, ctx, r, bar, saved = "") {
     replace(nearbyList, h("p", {}, t("staff_no_nearby")));
   }
 
+  // Photos, each with a button that removes it (pressed twice: the first press asks).
+  const served = (x.media || []).filter((m) => m.url);
+  const photoForm = served.length ? h("form", { class: "photos-staff", "aria-labelledby": "photos-staff-h" }, errs(),
+    h("h2", { id: "photos-staff-h" }, t("request_photos")),
+    h("ul", { class: "photos" }, served.map((m, i) => h("li", {},
+      h("a", { href: m.url }, h("img", { src: m.preview_url || m.url, alt: t("request_photo_alt", { n: i + 1, id }) })),
+      h("button", { type: "button", class: "danger", "data-remove-photo": m.url, onclick: (e) => {
+        const b = e.currentTarget;
+        if (!b.dataset.armed) { b.dataset.armed = "1"; b.textContent = t("staff_remove_photo_confirm", { n: i + 1 }); return; }
+        update(main, ctx, id, photoForm, { remove_photo: m.url }, bar);
+      } }, t("staff_remove_photo", { n: i + 1 })))))) : photos(r);
+
   replace(main, h("h1", {}, t("request_heading", { id })), bar,
     saved ? h("p", { class: "notice ok", role: "status" }, saved) : null,
     h("p", {}, h("a", { href: "#/staff" }, t("staff_back")),
       from !== "submitted" ? [" · ", h("a", { href: `#/requests/${encodeURIComponent(id)}` }, t("staff_public_page"))] : null),
     facts(r), h("div", { class: "staff-forms" }, moveForm, assignForm, notesForm, commentForm, dupForm),
-    photos(r), linked(r, "#/staff/"), timeline(r));
+    photoForm, linked(r, "#/staff/"), timeline(r));
 }

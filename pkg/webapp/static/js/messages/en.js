@@ -155,6 +155,8 @@ export default {
   staff_saved: "Saved.",
   staff_nearby: "Nearby requests",
   staff_duplicate_of: "Mark as a duplicate of {id}",
+  staff_remove_photo: "Remove photo {n}",
+  staff_remove_photo_confirm: "Press again to remove photo {n} for good",
   staff_no_nearby: "No other request nearby.",
   staff_public_page: "Public page",
 
