@@ -82,11 +82,12 @@ func (a *API) getDiscovery(c call) {
 var GetServices = Operation{Name: OpServices, Routes: get(OpServices, "/services"), handle: (*API).getServices}
 
 func (a *API) getServices(c call) {
-	services, err := a.desk.Services(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"))
+	services, lang, err := a.desk.ServicesIn(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"), georeport.Languages(c.r))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
+	georeport.SetLanguage(c.w, lang.Locale, lang.Locales)
 	a.write(c, georeport.NewServices(services))
 }
 
@@ -95,10 +96,11 @@ var GetServiceDefinition = Operation{Name: OpServiceDefinition,
 	Routes: []Route{{OpServiceDefinition, "GET", "/services/{file}"}}, handle: (*API).getServiceDefinition}
 
 func (a *API) getServiceDefinition(c call) {
-	s, err := a.desk.Service(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"), c.name)
+	s, lang, err := a.desk.ServiceIn(c.r.Context(), georeport.Field(c.r.URL.Query(), "jurisdiction_id"), c.name, georeport.Languages(c.r))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
+	georeport.SetLanguage(c.w, lang.Locale, lang.Locales)
 	a.write(c, georeport.NewServiceDefinition(s))
 }

@@ -61,3 +61,36 @@ func TestReadRefusesBadCatalogs(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRefusesBadTranslations: each mistake a translated catalog can hold, refused with an
+// error that names it (the service, the attribute, the locale, what is wrong).
+func TestReadRefusesBadTranslations(t *testing.T) {
+	svc := func(extra string) string {
+		return `{"jurisdictions":[{"id":"a","locales":["en","es"],"services":[{"service_code":"x","service_name":"X","description":"Ex","type":"realtime",` +
+			`"attributes":[{"variable":true,"code":"size","datatype":"singlevaluelist","order":1,"description":"Size","values":[{"key":"s","name":"Small"}]` + extra
+	}
+	for _, c := range []struct{ name, doc, want string }{
+		{"not a tag", `{"jurisdictions":[{"id":"a","locales":["en","español"]}]}`, `locale "español" is not a language tag`},
+		{"listed twice", `{"jurisdictions":[{"id":"a","locales":["en","es","ES"]}]}`, `locale "ES" is listed twice`},
+		{"no locales", `{"jurisdictions":[{"id":"a","services":[{"service_code":"x","service_name":"X","type":"realtime","translations":{"es":{"service_name":"Equis"}}}]}]}`,
+			`service "x": a translation into "es", but jurisdiction a lists no locales`},
+		{"unknown locale", svc(`}],"translations":{"fr":{"service_name":"Ixe"}}}]}]}`), `service "x": a translation into "fr", which is not one of jurisdiction a's locales [en es]`},
+		{"missing text", svc(`}],"translations":{"es":{"notice":"Aviso"}}}]}]}`), `service "x": a notice in "es", but the service has none to translate`},
+		{"attribute locale", svc(`,"translations":{"de":{"description":"Größe"}}}]}]}]}`), `service "x" attribute "size": a translation into "de"`},
+		{"attribute text", svc(`,"translations":{"es":{"datatype_description":"Cuánto"}}}]}]}]}`), `service "x" attribute "size": a datatype_description in "es", but the service has none`},
+		{"unknown value", svc(`,"translations":{"es":{"values":{"m":"Mediano"}}}}]}]}]}`), `service "x" attribute "size": a name in "es" for the value "m", which the attribute does not have`},
+		{"scheme", `{"jurisdictions":[{"id":"a","locales":["en"],"address_scheme":{"name":"Parcel","pattern":"[0-9]+","translations":{"es":{"name":"Parcela"}}}}]}`,
+			`jurisdiction a's address scheme: a translation into "es"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(c.doc))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("Read: %v\nwant an error saying %s", err, c.want)
+			}
+		})
+	}
+	ok := svc(`,"translations":{"es":{"description":"Tamaño","values":{"s":"Pequeño"}}}}],"translations":{"es":{"service_name":"Equis"}}}]}]}`)
+	if _, err := Read(strings.NewReader(ok)); err != nil {
+		t.Errorf("a good translated catalog refused: %v", err)
+	}
+}

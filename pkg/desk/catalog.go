@@ -133,6 +133,49 @@ func (d *Desk) Services(ctx context.Context, jurisdictionID string) ([]open311.S
 	return d.services(ctx, j)
 }
 
+// Language is the language of a catalog answer: the locale chosen, of the jurisdiction's
+// locales (none, and no locale, for a catalog in one language).
+type Language struct {
+	Locale  string
+	Locales []string
+}
+
+// ServicesIn returns a jurisdiction's services with their texts in the language of prefs
+// (BCP 47 tags, most wanted first; see open311.Jurisdiction.ChooseLocale), and that language.
+func (d *Desk) ServicesIn(ctx context.Context, jurisdictionID string, prefs []string) ([]open311.Service, Language, error) {
+	j, err := d.Jurisdiction(ctx, jurisdictionID)
+	if err != nil {
+		return nil, Language{}, err
+	}
+	list, err := d.services(ctx, j)
+	if err != nil {
+		return nil, Language{}, err
+	}
+	lang := Language{Locale: j.ChooseLocale(prefs), Locales: j.Locales}
+	if lang.Locale == j.DefaultLocale() {
+		return list, lang, nil
+	}
+	out := make([]open311.Service, len(list))
+	for i, s := range list {
+		out[i] = s.In(lang.Locale)
+	}
+	return out, lang, nil
+}
+
+// ServiceIn returns one service of a jurisdiction, with its definition, in the language of prefs.
+func (d *Desk) ServiceIn(ctx context.Context, jurisdictionID, code string, prefs []string) (open311.Service, Language, error) {
+	j, err := d.Jurisdiction(ctx, jurisdictionID)
+	if err != nil {
+		return open311.Service{}, Language{}, err
+	}
+	s, err := d.service(ctx, j, code)
+	if err != nil {
+		return open311.Service{}, Language{}, err
+	}
+	lang := Language{Locale: j.ChooseLocale(prefs), Locales: j.Locales}
+	return s.In(lang.Locale), lang, nil
+}
+
 // Service returns one service of a jurisdiction, with its definition.
 func (d *Desk) Service(ctx context.Context, jurisdictionID, code string) (open311.Service, error) {
 	j, err := d.Jurisdiction(ctx, jurisdictionID)

@@ -25,6 +25,9 @@ type Jurisdiction struct {
 	URL string `json:"url,omitempty"`
 	// Boundary is the jurisdiction's area, used to route a location to the jurisdiction serving it.
 	Boundary *Boundary `json:"boundary,omitempty"`
+	// Locales are the languages (BCP 47 tags) the catalog's texts are given in, the default
+	// first; none for a catalog in one language (locale.go).
+	Locales []string `json:"locales,omitempty"`
 }
 
 // Location returns the jurisdiction's time zone, or UTC when it has none or an unknown one.
@@ -52,6 +55,8 @@ type AddressScheme struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Pattern     string `json:"pattern"` // a regular expression an address_id must match in full
+	// Translations are its name and description in other locales of the jurisdiction.
+	Translations map[string]SchemeText `json:"translations,omitempty"`
 }
 
 // Valid reports whether id is an address id of this scheme.
@@ -88,6 +93,8 @@ type Service struct {
 	// Notice is told to reporters on submission (service_notice), e.g. the expected response time.
 	Notice     string      `json:"notice,omitempty"`
 	Attributes []Attribute `json:"attributes"`
+	// Translations are its texts in other locales of the jurisdiction (locale.go).
+	Translations map[string]ServiceText `json:"translations,omitempty"`
 }
 
 // Metadata reports whether the service has a definition with attributes.
@@ -131,6 +138,8 @@ type Attribute struct {
 	Order               int              `json:"order"`
 	Description         string           `json:"description"`
 	Values              []AttributeValue `json:"values,omitempty"`
+	// Translations are its texts in other locales of the jurisdiction (locale.go).
+	Translations map[string]AttributeText `json:"translations,omitempty"`
 }
 
 // AttributeValue is one choice of a list attribute.
@@ -177,6 +186,7 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 			p.Add("jurisdiction %s: %v", j.ID, err)
 		}
 	}
+	validateLocales(&p, j, services)
 	seen := map[string]bool{}
 	for _, s := range services {
 		if s.Code == "" {

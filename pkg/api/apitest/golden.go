@@ -10,7 +10,7 @@ import (
 )
 
 // recorded are the response headers a golden file keeps; the rest vary by runtime.
-var recorded = []string{"Allow", "Content-Type", "Link", "Retry-After"}
+var recorded = []string{"Allow", "Content-Language", "Content-Type", "Link", "Retry-After", "Vary"}
 
 // Record renders a response for a golden file: the status line, the recorded headers, a blank
 // line and the body, indented (see Indent) so that a change of one field is a change of one line.

@@ -1,0 +1,74 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/civicworks/open311/pkg/api"
+	"github.com/civicworks/open311/pkg/api/apitest"
+	"github.com/civicworks/open311/pkg/catalog"
+	"github.com/civicworks/open311/pkg/store/bolt"
+)
+
+// TestGoldenLocales reads a catalog in three languages (English, the default; Spanish, whole;
+// Arabic, written right to left, in part) in the language each request asks for, by the
+// locale parameter or Accept-Language with its fallbacks, in both formats, and compares each
+// whole answer, headers included, with its golden file (testdata/locales). What has no
+// translation is in English, never empty; codes and keys are the same in every language.
+func TestGoldenLocales(t *testing.T) {
+	ctx := context.Background()
+	st, err := bolt.Open(filepath.Join(t.TempDir(), "locales.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	f, err := catalog.ReadFile(filepath.Join("testdata", "locales", "catalog.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := catalog.Load(ctx, st, f, apitest.Now.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	h := api.New(api.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: "ciudad.example.org",
+		Endpoint: "https://api.ciudad.example.org/open311/v2", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
+	for _, c := range []struct {
+		name, path, accept string
+	}{
+		{"services-default.json", "/services.json", ""},
+		{"services-es-mx.json", "/services.json", "es-MX,es;q=0.9,en;q=0.5"},
+		{"services-locale-ar.xml", "/services.xml?locale=ar", "es"},
+		{"services-unknown.xml", "/services.xml", "fr-CA, de;q=0.8"},
+		{"definition-es.xml", "/services/pothole.xml", "fr;q=1, es;q=0.7, *;q=0.1"},
+		{"definition-ar.json", "/services/pothole.json?locale=ar-EG", ""},
+		{"definition-q0.json", "/services/pothole.json", "es;q=0, ar;q=0.2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tc := apitest.Case{Name: c.name, Path: c.path}
+			if c.accept != "" {
+				tc.Header = map[string]string{"Accept-Language": c.accept}
+			}
+			status, header, body := serve(t, h, tc)
+			got := apitest.Record(status, header, body)
+			path := filepath.Join("testdata", "locales", c.name+".txt")
+			if *update {
+				if err := os.WriteFile(path, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (go test ./pkg/api -run TestGoldenLocales -update writes it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("response differs from %s (-want +got):\n%s", path, apitest.Diff(want, got))
+			}
+		})
+	}
+}
