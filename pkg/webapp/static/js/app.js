@@ -1,6 +1,6 @@
 // The web app's entry: config, texts, navigation and the hash router.
 import * as api from "./api.js";
-import { load, t } from "./i18n.js";
+import { available, choose, language, load, save, t } from "./i18n.js";
 import { h, replace } from "./dom.js";
 import { reportPage } from "./report.js";
 import { requestPage } from "./request.js";
@@ -26,7 +26,7 @@ async function boot() {
   ctx.config = config;
   ctx.statuses = statuses;
   api.configure(config);
-  await load(config.language || "en");
+  await load(choose(config.language || "en"));
   document.title = t("app_title");
   document.getElementById("skip").textContent = t("skip_to_content");
   const nav = document.getElementById("nav");
@@ -34,10 +34,18 @@ async function boot() {
   replace(nav, h("ul", {},
     h("li", {}, h("a", { href: "#/" }, t("nav_report"))),
     h("li", {}, h("a", { href: "#/requests" }, t("nav_requests"))),
-    h("li", {}, h("a", { href: "#/staff" }, t("nav_staff")))));
+    h("li", {}, h("a", { href: "#/staff" }, t("nav_staff")))), switcher());
   footer(config);
   window.addEventListener("hashchange", route);
   route();
+}
+
+/** switcher is the language menu: choosing one keeps it and shows the page in it. */
+function switcher() {
+  const select = h("select", { id: "language", "aria-label": t("language_label") },
+    available.map((l) => h("option", { value: l.tag, lang: l.tag, selected: l.tag === language() }, l.name)));
+  select.addEventListener("change", () => { save(select.value); location.reload(); });
+  return h("div", { class: "language" }, select);
 }
 
 function footer(config) {

@@ -30,5 +30,5 @@ export function replace(el, ...children) {
 export function formatTime(iso) {
   if (!iso) return "";
   const d = new Date(iso);
-  return isNaN(d) ? iso : d.toLocaleString();
+  return isNaN(d) ? iso : d.toLocaleString(document.documentElement.lang || undefined);
 }

@@ -1,5 +1,6 @@
-// Every text the web app shows, in English. To translate: copy this file to js/messages/LANG.js,
-// translate the values (keep the keys and the {placeholders}), and set "language" in config.json.
+// Every text the web app shows, in English. To translate: copy this file to js/messages/TAG.js,
+// translate the values (keep the keys and the {placeholders}; dir: "rtl" for a language written
+// right to left) and list it in js/messages/index.js (see docs/webapp.md).
 export default {
   lang: "en",
   app_title: "Report a problem",
@@ -8,6 +9,7 @@ export default {
   nav_report: "Report a problem",
   nav_requests: "Recent requests",
   nav_staff: "Staff",
+  language_label: "Language",
   loading: "Loading…",
   not_found_page: "There is no such page.",
   offline: "The connection to the server was lost. Nothing you typed is lost: try again when you are back online.",
