@@ -32,6 +32,7 @@ func (a *API) getDiscovery(c call) {
 	if dir.HasDefault {
 		d.Contact, d.KeyService = dir.Default.Contact, dir.Default.KeyService
 		d.Changeset.Time = d.Changeset.Time.In(dir.Default.Location())
+		d.SetLocales(dir.Default.Locales)
 	} else if len(dir.All) > 0 {
 		d.Contact, d.KeyService = dir.All[0].Contact, dir.All[0].KeyService
 	}

@@ -47,6 +47,8 @@ func TestGoldenLocales(t *testing.T) {
 		{"definition-es.xml", "/services/pothole.xml", "fr;q=1, es;q=0.7, *;q=0.1"},
 		{"definition-ar.json", "/services/pothole.json?locale=ar-EG", ""},
 		{"definition-q0.json", "/services/pothole.json", "es;q=0, ar;q=0.2"},
+		{"discovery.json", "/discovery.json", ""},
+		{"discovery.xml", "/discovery.xml", ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			tc := apitest.Case{Name: c.name, Path: c.path}
