@@ -17,6 +17,7 @@ import (
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
 	"github.com/civicworks/open311/pkg/media"
+	"github.com/civicworks/open311/pkg/messages"
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal"
@@ -102,7 +103,28 @@ func (a *API) fail(c call, err error) {
 	} else if len(msgs) == 0 {
 		msgs = []string{http.StatusText(status)}
 	}
+	if locale, locales := a.errorLanguage(c); locale != "" {
+		for i, m := range msgs {
+			msgs[i] = messages.Translate(locale, m)
+		}
+		georeport.SetLanguage(c.w, locale, locales)
+	}
 	writeErrors(c.w, c.format, status, msgs...)
+}
+
+// errorLanguage is the language of an error answer: of the request's jurisdiction's locales
+// (jurisdiction_id, else the default), the one the request asks for, as for the catalog; ""
+// when the jurisdiction lists none, or is not known (the answer is then in English).
+func (a *API) errorLanguage(c call) (string, []string) {
+	id := c.r.URL.Query().Get("jurisdiction_id")
+	if id == "" && c.r.PostForm != nil {
+		id = c.r.PostForm.Get("jurisdiction_id")
+	}
+	j, err := a.desk.Jurisdiction(c.r.Context(), id)
+	if err != nil || len(j.Locales) == 0 {
+		return "", nil
+	}
+	return j.ChooseLocale(georeport.Languages(c.r)), j.Locales
 }
 
 func writeErrors(w http.ResponseWriter, f georeport.Format, status int, msgs ...string) {

@@ -47,6 +47,10 @@ func TestGoldenLocales(t *testing.T) {
 		{"definition-es.xml", "/services/pothole.xml", "fr;q=1, es;q=0.7, *;q=0.1"},
 		{"definition-ar.json", "/services/pothole.json?locale=ar-EG", ""},
 		{"definition-q0.json", "/services/pothole.json", "es;q=0, ar;q=0.2"},
+		{"definition-unknown-es.json", "/services/nothing.json", "es-AR"},
+		{"definition-unknown-ar.xml", "/services/nothing.xml?locale=ar", ""},
+		{"request-unknown-es.xml", "/requests/404404.xml", "es"},
+		{"requests-bad-status-es.json", "/requests.json?status=pending", "es"},
 		{"discovery.json", "/discovery.json", ""},
 		{"discovery.xml", "/discovery.xml", ""},
 	} {
