@@ -13,6 +13,7 @@ import (
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
 	"github.com/civicworks/open311/pkg/catalog"
+	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store/bolt"
 )
 
@@ -35,11 +36,36 @@ func TestGoldenLocales(t *testing.T) {
 	if _, err := catalog.Load(ctx, st, f, apitest.Now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
+	for _, k := range []open311.APIKey{
+		{Hash: open311.HashKey("reporter-key"), Role: open311.RoleReporter, Label: "app", Created: apitest.Now},
+		{Hash: open311.HashKey("staff-key"), Role: open311.RoleStaff, JurisdictionID: "ciudad.example.org", Label: "Parks desk", Created: apitest.Now},
+	} {
+		if err := st.PutAPIKey(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+	}
 	h := api.New(api.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: "ciudad.example.org",
+		NewID: apitest.List([]string{"700001"}), NewToken: apitest.List([]string{"T1"}),
 		Endpoint: "https://api.ciudad.example.org/open311/v2", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
+	// A request with notes: reported, then assigned with a public note; its description and the
+	// note are people's words, in whatever language they were written.
+	for _, c := range []apitest.Case{
+		{Method: "POST", Path: "/requests.json", ContentType: "application/x-www-form-urlencoded",
+			Body: "api_key=reporter-key&service_code=pothole&attribute%5Bsize%5D=large&lat=19.4326&long=-99.1332&description=Hoyo+enorme+frente+al+mercado"},
+		{Method: "POST", Path: "/requests/700001.json", ContentType: "application/x-www-form-urlencoded",
+			Body: "api_key=staff-key&status=assigned&agency_responsible=Obras+P%C3%BAblicas&status_notes=Crew+on+the+way"},
+	} {
+		if status, _, body := serve(t, h, c); status != 200 {
+			t.Fatalf("%s %s: %d %s", c.Method, c.Path, status, body)
+		}
+	}
 	for _, c := range []struct {
 		name, path, accept string
 	}{
+		{"request-default.json", "/requests/700001.json?extensions=true", ""},
+		{"request-es.json", "/requests/700001.json?extensions=true", "es-ES"},
+		{"request-ar.xml", "/requests/700001.xml?extensions=true&locale=ar", ""},
+		{"requests-es.xml", "/requests.xml", "es"},
 		{"services-default.json", "/services.json", ""},
 		{"services-es-mx.json", "/services.json", "es-MX,es;q=0.9,en;q=0.5"},
 		{"services-locale-ar.xml", "/services.xml?locale=ar", "es"},

@@ -23,10 +23,14 @@ func (a *API) getRequests(c call) {
 		if s, err = search(params); err == nil {
 			s.Key = readKey(c.r, params)
 			var l desk.Listing
+			var lang desk.Language
 			if l, err = a.desk.Requests(c.r.Context(), s); err == nil {
-				setNext(c, params, l.Next)
-				a.write(c, a.requests(l))
-				return
+				if l, lang, err = a.desk.Localize(c.r.Context(), l, georeport.Languages(c.r)); err == nil {
+					setNext(c, params, l.Next)
+					georeport.SetLanguage(c.w, lang.Locale, lang.Locales)
+					a.write(c, a.requests(l))
+					return
+				}
 			}
 		}
 	}

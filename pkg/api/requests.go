@@ -58,10 +58,15 @@ var GetRequest = Operation{Name: OpRequest, Routes: []Route{{OpRequest, http.Met
 func (a *API) getRequest(c call) {
 	q := c.r.URL.Query()
 	l, err := a.desk.Request(c.r.Context(), georeport.Field(q, "jurisdiction_id"), c.name, readKey(c.r, q), extensions(q))
+	var lang desk.Language
+	if err == nil {
+		l, lang, err = a.desk.Localize(c.r.Context(), l, georeport.Languages(c.r))
+	}
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
+	georeport.SetLanguage(c.w, lang.Locale, lang.Locales)
 	a.write(c, a.requests(l))
 }
 

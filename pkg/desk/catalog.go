@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/civicworks/open311/pkg/messages"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
@@ -174,6 +175,50 @@ func (d *Desk) ServiceIn(ctx context.Context, jurisdictionID, code string, prefs
 	}
 	lang := Language{Locale: j.ChooseLocale(prefs), Locales: j.Locales}
 	return s.In(lang.Locale), lang, nil
+}
+
+// Localize gives a listing's texts in the language of prefs when its jurisdiction lists
+// locales: each request's service_name (and service_notice) from the catalog's translation, and the summaries the
+// system wrote of its activities from the message files (package messages). People's own words
+// (descriptions, comments, notes) are as they were written; codes and ids never change. A
+// jurisdiction without locales gets the listing as it is, and no language.
+func (d *Desk) Localize(ctx context.Context, l Listing, prefs []string) (Listing, Language, error) {
+	j := l.Jurisdiction
+	if len(j.Locales) == 0 {
+		return l, Language{}, nil
+	}
+	lang := Language{Locale: j.ChooseLocale(prefs), Locales: j.Locales}
+	if lang.Locale == j.DefaultLocale() {
+		return l, lang, nil
+	}
+	list, err := d.services(ctx, j)
+	if err != nil {
+		return Listing{}, Language{}, err
+	}
+	texts := make(map[string]open311.ServiceText, len(list))
+	for _, s := range list {
+		if t, ok := s.Translations[lang.Locale]; ok {
+			texts[s.Code] = t
+		}
+	}
+	for i := range l.Requests {
+		r := &l.Requests[i]
+		t := texts[r.ServiceCode]
+		if t.Name != "" {
+			r.ServiceName = t.Name
+		}
+		if t.Notice != "" && r.ServiceNotice != "" {
+			r.ServiceNotice = t.Notice
+		}
+	}
+	if l.Details != nil {
+		for _, acts := range l.Details.Activities {
+			for i := range acts {
+				acts[i].Summary = messages.TranslateText(lang.Locale, acts[i].Summary)
+			}
+		}
+	}
+	return l, lang, nil
 }
 
 // Service returns one service of a jurisdiction, with its definition.

@@ -144,31 +144,85 @@ func Err() error {
 // Translate returns msg, an English message the system wrote, in the language of tag (or its
 // shorter forms: "es-MX", then "es"); msg itself where there is no translation.
 func Translate(tag, msg string) string {
+	c := find(tag)
+	if c == nil {
+		return msg
+	}
+	t, _ := c.translate(msg, false)
+	return t
+}
+
+// find is the catalog of tag or of its shorter forms, nil when there is none.
+func find(tag string) *catalog {
 	once.Do(load)
-	var c *catalog
-	for t := strings.ToLower(tag); t != "" && c == nil; {
-		c = catalogs[t]
+	for t := strings.ToLower(tag); t != ""; {
+		if c := catalogs[t]; c != nil {
+			return c
+		}
 		i := strings.LastIndexByte(t, '-')
 		if i < 0 {
 			break
 		}
 		t = t[:i]
 	}
-	if c == nil {
-		return msg
+	return nil
+}
+
+// TranslateText returns text, sentences the system wrote one after the other ("Status changed
+// to assigned. Assigned to Parks."), in the language of tag: each sentence translated as
+// Translate does (sentences end at ". ", so no value in one may hold a ". ": "Assigned to St.
+// Mary Works." stays in English). Unless every sentence has a translation, text stays as it
+// is, whole: a summary half in one language and half in another is worse than one in English.
+func TranslateText(tag, text string) string {
+	c := find(tag)
+	if c == nil || text == "" {
+		return text
 	}
+	if out, ok := c.sentences(text, 0); ok {
+		return strings.Join(out, " ")
+	}
+	return text
+}
+
+// sentences translates text as sentences (depth bounds the work on a text of many periods).
+func (c *catalog) sentences(text string, depth int) ([]string, bool) {
+	if text == "" {
+		return nil, true
+	}
+	if depth > 16 {
+		return nil, false
+	}
+	for end := 0; end < len(text); {
+		i := strings.Index(text[end:], ". ")
+		if i < 0 {
+			end = len(text)
+		} else {
+			end += i + 1
+		}
+		if t, ok := c.translate(text[:end], true); ok {
+			if rest, ok := c.sentences(strings.TrimPrefix(text[end:], " "), depth+1); ok {
+				return append([]string{t}, rest...), true
+			}
+		}
+	}
+	return nil, false
+}
+
+// translate is one message in the catalog's language, and whether it has a translation; a
+// sentence's values may not span a sentence's end.
+func (c *catalog) translate(msg string, sentence bool) (string, bool) {
 	for _, e := range c.entries {
 		m := e.re.FindStringSubmatch(msg)
-		if m == nil {
+		if m == nil || sentence && slices.ContainsFunc(m[1:], func(v string) bool { return strings.Contains(v, ". ") }) {
 			continue
 		}
 		args := make([]any, len(m)-1)
 		for i, s := range m[1:] {
 			args[i] = verbatim(s)
 		}
-		return fmt.Sprintf(e.translation, args...)
+		return fmt.Sprintf(e.translation, args...), true
 	}
-	return msg
+	return msg, false
 }
 
 // verbatim is a text the English message held where its format had a verb, put back as it

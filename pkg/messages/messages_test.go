@@ -35,3 +35,24 @@ func TestTranslate(t *testing.T) {
 		}
 	}
 }
+
+// TestTranslateText: summaries of several sentences, each translated; one the files do not
+// know keeps the whole summary in English.
+func TestTranslateText(t *testing.T) {
+	for _, c := range []struct{ tag, text, want string }{
+		{"es", "Status: open → assigned. Assigned to Parks Department. Expected by 2026-11-05T17:00:00-05:00.",
+			"Estado: open → assigned. Asignado a Parks Department. Previsto para 2026-11-05T17:00:00-05:00."},
+		{"es", "Status: open → closed. Status notes updated. Linked: duplicate_of 100003.",
+			"Estado: open → closed. Notas de estado actualizadas. Vinculado: duplicate_of 100003."},
+		{"es", "Reported to Pothole.", "Reportado como Pothole."},
+		{"es", "Assigned to St. Mary Works.", "Assigned to St. Mary Works."},
+		{"es", "Assigned to St.Mary Works.", "Asignado a St.Mary Works."},
+		{"es", "Status: open → closed. Something new.", "Status: open → closed. Something new."},
+		{"ar", "Comment.", "تعليق."},
+		{"fr", "Comment.", "Comment."},
+	} {
+		if got := messages.TranslateText(c.tag, c.text); got != c.want {
+			t.Errorf("TranslateText(%q, %q) = %q, want %q", c.tag, c.text, got, c.want)
+		}
+	}
+}
