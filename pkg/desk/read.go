@@ -152,7 +152,8 @@ func (d *Desk) Requests(ctx context.Context, s Search) (Listing, error) {
 	if err != nil {
 		return Listing{}, err
 	}
-	q.JurisdictionID, q.IncludeHidden = j.ID, staff
+	// A listing is only encoded (Localize changes a request's own fields, never what they share).
+	q.JurisdictionID, q.IncludeHidden, q.Shared = j.ID, staff, true
 	page, err := d.opt.Store.QueryRequests(ctx, q)
 	if err != nil {
 		return Listing{}, open311.Wrap(op, err)

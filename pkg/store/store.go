@@ -141,6 +141,10 @@ type Query struct {
 	// IncludeHidden also selects the requests that are not Public(): private ones and batch
 	// requests awaiting moderation (the staff queue). It applies to IDs too.
 	IncludeHidden bool
+	// Shared says the caller only reads what the requests' maps, slices and pointers hold (an
+	// answer being encoded): a store that keeps requests decoded may then hand out its own
+	// instead of copies. A caller that changes a request it got must leave it false.
+	Shared bool
 	// IDs, when given, selects exactly these requests, each once and newest first, and
 	// overrides every other filter (paging included); unknown and non-public ids are left out.
 	IDs []string

@@ -49,13 +49,18 @@ func newRequestCache() *requestCache {
 // index value is written with it in the same transaction, and the cache is filled only by
 // read-only transactions, which see committed writes alone: each committed version of a request
 // has one content.
-func (c *requestCache) getAt(requests *bbolt.Bucket, jurisdictionID string, id, version []byte) (open311.Request, bool, error) {
+//
+// shared hands out the cached request itself, not a copy (store.Query.Shared).
+func (c *requestCache) getAt(requests *bbolt.Bucket, jurisdictionID string, id, version []byte, shared bool) (open311.Request, bool, error) {
 	if len(version) == 8 && !c.off {
 		v := int64(binary.BigEndian.Uint64(version))
 		c.mu.RLock()
 		e := c.entries[jurisdictionID][string(id)]
 		c.mu.RUnlock()
 		if e != nil && e.r.Version == v {
+			if shared {
+				return e.r, true, nil
+			}
 			return cloneRequest(e.r), true, nil
 		}
 	}

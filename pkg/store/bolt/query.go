@@ -139,7 +139,7 @@ func (s *Store) scan(ctx context.Context, tx *bbolt.Tx, q store.Query, limit int
 			return fmt.Errorf("query stopped: %w", err)
 		}
 		id := k[timeKeyLen:]
-		r, ok, err := s.requests.getAt(requests, q.JurisdictionID, id, v)
+		r, ok, err := s.requests.getAt(requests, q.JurisdictionID, id, v, q.Shared)
 		if err != nil {
 			return fmt.Errorf("get request %s: %w", id, err)
 		}
