@@ -113,3 +113,34 @@ func Load(ctx context.Context, s interface {
 	}
 	return done, nil
 }
+
+// WithoutTranslations is the catalog in its default language only: no locales, no
+// translations (the golden test world, whose answers are those of a catalog in one language).
+func (f File) WithoutTranslations() File {
+	out := File{Jurisdictions: make([]Jurisdiction, len(f.Jurisdictions))}
+	for i, j := range f.Jurisdictions {
+		j.Locales = nil
+		if j.AddressScheme != nil {
+			scheme := *j.AddressScheme
+			scheme.Translations = nil
+			j.AddressScheme = &scheme
+		}
+		services := make([]open311.Service, len(j.Services))
+		for k, s := range j.Services {
+			s.Translations = nil
+			attrs := make([]open311.Attribute, len(s.Attributes))
+			for n, a := range s.Attributes {
+				a.Translations = nil
+				attrs[n] = a
+			}
+			if s.Attributes == nil {
+				attrs = nil
+			}
+			s.Attributes = attrs
+			services[k] = s
+		}
+		j.Services = services
+		out.Jurisdictions[i] = j
+	}
+	return out
+}

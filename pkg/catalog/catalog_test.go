@@ -62,6 +62,26 @@ func TestReadRefusesBadCatalogs(t *testing.T) {
 	}
 }
 
+// TestDemoCatalogSpeaksThreeLanguages: the demo city's catalog is in English, Spanish and
+// Arabic (written right to left), every service named and described in each.
+func TestDemoCatalogSpeaksThreeLanguages(t *testing.T) {
+	f, err := ReadFile("../../infra/catalog/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := f.Jurisdictions[0]
+	if strings.Join(j.Locales, " ") != "en es ar" {
+		t.Errorf("locales %v, want en es ar", j.Locales)
+	}
+	for _, s := range j.Services {
+		for _, l := range []string{"es", "ar"} {
+			if tr := s.Translations[l]; tr.Name == "" || tr.Description == "" {
+				t.Errorf("service %s has no name or description in %s", s.Code, l)
+			}
+		}
+	}
+}
+
 // TestReadRefusesBadTranslations: each mistake a translated catalog can hold, refused with an
 // error that names it (the service, the attribute, the locale, what is wrong).
 func TestReadRefusesBadTranslations(t *testing.T) {

@@ -25,8 +25,8 @@ export class NetworkError extends Error {}
 export function url(path, params = {}) {
   const u = new URL((config.api_base || "") + path, location.href);
   if (config.jurisdiction_id) u.searchParams.set("jurisdiction_id", config.jurisdiction_id);
-  // The catalog's texts in the page's language (the API falls back to the jurisdiction's).
-  if (/^\/services/.test(path)) u.searchParams.set("locale", language());
+  // Answers in the page's language (the API falls back to the jurisdiction's default).
+  u.searchParams.set("locale", language());
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== "") u.searchParams.set(k, v);
   }
