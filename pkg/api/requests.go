@@ -35,6 +35,11 @@ func (a *API) postRequest(c call) {
 		a.fail(c, err)
 		return
 	}
+	// The request is stored: a failure to translate its answer leaves it in the default language.
+	if localized, lang, err := a.desk.LocalizeReceipt(c.r.Context(), got, georeport.Languages(c.r)); err == nil {
+		got = localized
+		georeport.SetLanguage(c.w, lang.Locale, lang.Locales)
+	}
 	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewCreated(got.Request, got.Type)}})
 }
 

@@ -221,6 +221,22 @@ func (d *Desk) Localize(ctx context.Context, l Listing, prefs []string) (Listing
 	return l, lang, nil
 }
 
+// LocalizeReceipt gives a new request's answer (its service_notice) in the language of prefs,
+// as Localize does a listing's. The request is stored whatever this answers: a caller that
+// gets an error answers in the default language.
+func (d *Desk) LocalizeReceipt(ctx context.Context, r Receipt, prefs []string) (Receipt, Language, error) {
+	j, err := d.Jurisdiction(ctx, r.Request.JurisdictionID)
+	if err != nil {
+		return r, Language{}, err
+	}
+	l, lang, err := d.Localize(ctx, Listing{Jurisdiction: j, Requests: []open311.Request{r.Request}}, prefs)
+	if err != nil {
+		return r, Language{}, err
+	}
+	r.Request = l.Requests[0]
+	return r, lang, nil
+}
+
 // Service returns one service of a jurisdiction, with its definition.
 func (d *Desk) Service(ctx context.Context, jurisdictionID, code string) (open311.Service, error) {
 	j, err := d.Jurisdiction(ctx, jurisdictionID)
