@@ -22,9 +22,13 @@ type Report struct {
 	// nothing more.
 	IdempotencyKey string
 	Submission     open311.Submission
-	// Photos are the photos sent with the report (at most open311.MaxPhotos), checked and
-	// cleaned of their metadata before they are stored (package photo).
+	// Photos are the photos sent with the report (at most open311.MaxPhotos with MediaIDs'),
+	// checked and cleaned of their metadata before they are stored (package photo).
 	Photos []Upload
+	// MediaIDs name upload slots (NewSlot) of the caller's whose photos come with the report
+	// after Photos: each read, cleaned and stored as they are, the slot used up by the request
+	// in the request's own write, its upload deleted once the request is stored.
+	MediaIDs []string
 }
 
 // Receipt is what a reporter is told of a stored report: the request, and the type of its
@@ -67,7 +71,10 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 	if utf8.RuneCountInString(idem) > MaxIdempotencyKey {
 		return Receipt{}, open311.Errorf(open311.Invalid, op, "the Idempotency-Key header is longer than %d characters", MaxIdempotencyKey)
 	}
-	photos, err := cleanPhotos(in.Photos)
+	if len(in.Photos)+len(in.MediaIDs) > open311.MaxPhotos {
+		return Receipt{}, open311.Errorf(open311.Invalid, op, "a report may carry at most %d photos", open311.MaxPhotos)
+	}
+	photos, err := cleanPhotos(in.Photos, 1)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -81,8 +88,10 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 			J string
 			S open311.Submission
 			P []string `json:",omitempty"`
-		}{j.ID, in.Submission, names})
+			M []string `json:",omitempty"`
+		}{j.ID, in.Submission, names, in.MediaIDs})
 	}
+	uploaded := len(in.MediaIDs) == 0 // whether the slots' photos are among photos
 	var stored *storedPhotos
 	defer func() {
 		if err != nil && stored != nil {
@@ -99,6 +108,20 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 		r, err := open311.NewRequest(j, s, in.Submission, d.opt.Now())
 		if err != nil {
 			return Receipt{}, err
+		}
+		if len(in.MediaIDs) > 0 {
+			// Checked on every attempt: a report that lost its slot to another is told so.
+			slots, err := d.checkSlots(ctx, j, who, in.MediaIDs)
+			if err != nil {
+				return Receipt{}, err
+			}
+			if !uploaded {
+				more, err := d.slotPhotos(ctx, slots, len(in.Photos)+1)
+				if err != nil {
+					return Receipt{}, err
+				}
+				photos, uploaded = append(photos, more...), true
+			}
 		}
 		if stored == nil && len(photos) > 0 {
 			s, err := d.putPhotos(ctx, photos, r.Private)
@@ -119,8 +142,15 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 		}
 		created := r.Created()
 		created.KeyID, created.ClientUpdateID, created.ClientPayload = who.key.ID(), clientID, payload
-		err = d.opt.Store.CreateRequest(ctx, r, created)
+		if len(in.MediaIDs) > 0 {
+			err = d.opt.Store.CreateRequestWithSlots(ctx, r, created, in.MediaIDs)
+		} else {
+			err = d.opt.Store.CreateRequest(ctx, r, created)
+		}
 		if err == nil {
+			if len(in.MediaIDs) > 0 {
+				d.deleteUploads(ctx, in.MediaIDs)
+			}
 			return Receipt{Request: r, Type: s.Type}, nil
 		}
 		// A conflict is a clash of random ids, or a retry with the same Idempotency-Key that

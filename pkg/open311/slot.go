@@ -9,8 +9,10 @@ type UploadSlot struct {
 	ID             string `json:"id"`
 	JurisdictionID string `json:"jurisdiction_id"`
 	// KeyID is the id (APIKey.ID) of the key that asked for the slot: no other key may use it.
-	KeyID   string    `json:"key_id"`
-	Created time.Time `json:"created"`
+	KeyID string `json:"key_id"`
+	// ContentType is the type the photo is uploaded as (the form requires it).
+	ContentType string    `json:"content_type"`
+	Created     time.Time `json:"created"`
 	// Expires is when the slot can no longer be named by a report.
 	Expires time.Time `json:"expires"`
 	// RequestID is the request that used the slot; empty while it is unused.

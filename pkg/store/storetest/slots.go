@@ -10,7 +10,7 @@ import (
 
 // slot returns an unused upload slot of jurA.
 func slot(id string) open311.UploadSlot {
-	return open311.UploadSlot{ID: id, JurisdictionID: jurA, KeyID: "0123456789ab", Created: at(0), Expires: at(60)}
+	return open311.UploadSlot{ID: id, JurisdictionID: jurA, KeyID: "0123456789ab", ContentType: "image/png", Created: at(0), Expires: at(60)}
 }
 
 // testSlots: a slot round-trips; its id is taken once; an unknown one is NotFound.
