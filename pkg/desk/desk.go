@@ -54,7 +54,7 @@ type Options struct {
 	// server's origin.
 	MediaBase string
 	// Uploads holds the photos uploaded to slots, and Forms hands out the forms that upload
-	// them (NewSlot); without both no slot is handed out, and without Uploads a report that
+	// them (NewSlot); without Forms no slot is handed out, and without Uploads a report that
 	// names one is refused.
 	Uploads media.Uploads
 	Forms   media.Forms

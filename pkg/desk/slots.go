@@ -56,7 +56,7 @@ func (d *Desk) NewSlot(ctx context.Context, in SlotRequest) (Slot, error) {
 	if !slices.Contains(uploadTypes, ct) {
 		return Slot{}, open311.Errorf(open311.Invalid, op, "content_type must be image/jpeg, image/png, image/webp or image/gif")
 	}
-	if d.opt.Forms == nil || d.opt.Uploads == nil {
+	if d.opt.Forms == nil {
 		return Slot{}, open311.Errorf(open311.Invalid, op, "this server takes no uploads; send the photo with the report")
 	}
 	now := d.opt.Now()
