@@ -28,7 +28,6 @@ import (
 	"github.com/civicworks/open311/pkg/api/apitest/world"
 	"github.com/civicworks/open311/pkg/lambdaconfig"
 	"github.com/civicworks/open311/pkg/media"
-	"github.com/civicworks/open311/pkg/media/folder"
 	mediafolder "github.com/civicworks/open311/pkg/media/folder"
 	"github.com/civicworks/open311/pkg/opendata/exporter"
 	"github.com/civicworks/open311/pkg/photo"
@@ -170,7 +169,7 @@ func eventWorld(t *testing.T, op string) http.Handler {
 		DefaultJurisdiction: apitest.Jurisdiction,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// post-media's forms (the event's answer is a slot, whatever signs it).
-		Forms: folder.Uploads{URL: "https://api.city.example.org/uploads", Secret: []byte("events")}, NewSlotID: apitest.Seq(apitest.SlotID),
+		Forms: mediafolder.Uploads{URL: "https://api.city.example.org/uploads", Secret: []byte("events")}, NewSlotID: apitest.Seq(apitest.SlotID),
 	}).Serve(o)
 }
 
