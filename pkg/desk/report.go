@@ -113,11 +113,27 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 			// Checked on every attempt: a report that lost its slot to another is told so.
 			slots, err := d.checkSlots(ctx, j, who, in.MediaIDs)
 			if err != nil {
+				// A slot used since the look above may be this report's own retry's.
+				if clientID != "" && open311.IsKind(err, open311.Conflict) {
+					if first, found, cerr := d.createdBefore(ctx, j, clientID, payload); cerr == nil && found {
+						return Receipt{Request: first, Type: s.Type}, nil
+					}
+				}
 				return Receipt{}, err
 			}
 			if !uploaded {
 				more, err := d.slotPhotos(ctx, slots, len(in.Photos)+1)
 				if err != nil {
+					// A report that lost the race for its slots finds their uploads gone: it is
+					// told what became of them (the first of its retries, or another report).
+					if clientID != "" {
+						if first, found, cerr := d.createdBefore(ctx, j, clientID, payload); cerr == nil && found {
+							return Receipt{Request: first, Type: s.Type}, nil
+						}
+					}
+					if _, used := d.checkSlots(ctx, j, who, in.MediaIDs); used != nil {
+						return Receipt{}, used
+					}
 					return Receipt{}, err
 				}
 				photos, uploaded = append(photos, more...), true
