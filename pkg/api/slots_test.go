@@ -71,6 +71,9 @@ func TestSlotGolden(t *testing.T) {
 					t.Fatalf("response differs from %s (-want +got):\n%s", path, apitest.Diff(want, got))
 				}
 			}
+			if status >= 500 {
+				t.Errorf("answered %d: no case of the slots may fail inside", status)
+			}
 			uploads := listFiles(t, up.Dir)
 			if status >= 400 {
 				if after := allRequests(t, st); after != requestsBefore {

@@ -54,24 +54,37 @@ var SlotCases = []SlotCase{
 	{Case: slotPost("slot-post.json", "json", "")},                       // SLOT0001, a JPEG
 	{Case: slotPost("slot-post.xml", "xml", "content_type=image%2Fpng")}, // SLOT0002, a PNG
 	{Case: slotPost("slot-post-bad-type.json", "json", "content_type=image%2Fheic")},
+	{Case: slotPost("slot-post-bad-type.xml", "xml", "content_type=image%2Fsvg%2Bxml")},
 	{Case: Case{Name: "slot-post-no-key.xml", Method: "POST", Path: "/media.xml", ContentType: form, Body: "content_type=image%2Fjpeg"}},
+	{Case: Case{Name: "slot-post-no-key.json", Method: "POST", Path: "/media.json", ContentType: form, Body: "jurisdiction_id=city.example.org"}},
 	{Case: Case{Name: "slot-post-bad-key.json", Method: "POST", Path: "/media.json", ContentType: form, Body: "api_key=nope"}},
+	{Case: Case{Name: "slot-post-bad-key.xml", Method: "POST", Path: "/media.xml", ContentType: form, Body: "api_key=" + RevokedKey}},
 
 	{Case: withHeader(withID(slotReport("slot-report.json", "json", "media_id=SLOT0001"), "40000001"), "Idempotency-Key", "slot-report-1"),
 		Uploads: map[string][]byte{"SLOT0001": bigJPEG}},
 	// The same POST again (a lost answer retried): the same request, not "already used".
 	{Case: withHeader(slotReport("slot-report-retry.json", "json", "media_id=SLOT0001"), "Idempotency-Key", "slot-report-1")},
 	{Case: slotReport("slot-report-used.xml", "xml", "media_id=SLOT0001")},
+	{Case: slotReport("slot-report-used.json", "json", "media_id=SLOT0001")},
 	{Case: slotReport("slot-report-unknown.json", "json", "media_id=NOSUCHSLOT")},
+	{Case: slotReport("slot-report-unknown.xml", "xml", "media_id=slot0001")}, // ids are case-sensitive
 	{Case: Case{Name: "slot-report-other-key.json", Method: "POST", Path: "/requests.json", ContentType: form,
 		Body: "api_key=" + NosyKey + "&service_code=tree&lat=40.7128&long=-74.0060&media_id=SLOT0002"}},
+	{Case: Case{Name: "slot-report-other-key.xml", Method: "POST", Path: "/requests.xml", ContentType: form,
+		Body: "api_key=" + StaffKey + "&service_code=tree&lat=40.7128&long=-74.0060&media_id=SLOT0002"}},
 	{Case: slotReport("slot-report-nothing-uploaded.xml", "xml", "media_id=SLOT0002")},
+	{Case: slotReport("slot-report-nothing-uploaded.json", "json", "media_id=SLOT0002")},
 	{Case: slotReport("slot-report-twice.json", "json", "media_id=SLOT0002&media_id=SLOT0002")},
+	{Case: slotReport("slot-report-twice.xml", "xml", "media_id=SLOT0002&media_id%5B%5D=SLOT0002")},
 	{Case: slotPost("slot-post-3.json", "json", "")}, // SLOT0003
 	{Case: slotReport("slot-report-not-an-image.json", "json", "media_id=SLOT0003"),
 		Uploads: map[string][]byte{"SLOT0003": []byte("these are my notes, not a picture")}},
+	{Case: slotReport("slot-report-not-an-image.xml", "xml", "media_id=SLOT0003"),
+		Uploads: map[string][]byte{"SLOT0003": []byte("<html><body>GIF89a</body></html>")}},
 	{Case: slotReport("slot-report-declared-type-lies.xml", "xml", "media_id=SLOT0002"),
 		Uploads: map[string][]byte{"SLOT0002": bigJPEG}},
+	{Case: slotReport("slot-report-declared-type-lies.json", "json", "media_id=SLOT0002"),
+		Uploads: map[string][]byte{"SLOT0002": photoJPEG}},
 	{Case: slotPost("slot-post-4.json", "json", "content_type=image%2Fpng")}, // SLOT0004
 	// A photo in the body and two slots: three photos, in that order.
 	{Case: withID(Case{Name: "slot-report-several.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
@@ -79,9 +92,11 @@ var SlotCases = []SlotCase{
 			file("media", "small.png", "image/png", photoPNG), field("media_id", "SLOT0004"), field("media_id[]", "SLOT0003"))}, "40000002"),
 		Uploads: map[string][]byte{"SLOT0004": phototest.PNG(900, 700), "SLOT0003": photoJPEG}},
 	{Case: slotReport("slot-report-too-many.json", "json", "media_id=A&media_id=B&media_id=C&media_id=D&media_id=E&media_id=F")},
+	{Case: slotReport("slot-report-too-many.xml", "xml", "media_id=A&media_id=B&media_id=C&media_id=D&media_id=E&media_id=F")},
 	{Case: slotPost("slot-post-5.xml", "xml", "")}, // SLOT0005, named after it expired
 	{Case: slotReport("slot-report-expired.xml", "xml", "media_id=SLOT0005"), Uploads: map[string][]byte{"SLOT0005": photoJPEG},
 		Later: 61 * time.Minute},
+	{Case: slotReport("slot-report-expired.json", "json", "media_id=SLOT0005")},
 }
 
 func withHeader(c Case, k, v string) Case {
