@@ -49,7 +49,10 @@ const MaxIdempotencyKey = 200
 // Photos are checked and cleaned before anything is stored, stored once the request is known
 // to be good (a private service's where nothing serves them), and removed again when the
 // request cannot be stored: a failed report leaves no photo behind. The request's media_url is
-// its first public photo's URL.
+// its first public photo's URL. The upload slots MediaIDs names (NewSlot) must be the caller's,
+// unexpired and unused (checkSlots); their photos follow Photos, and the slots are used up in
+// the request's own write, so that of reports naming one slot only one is stored (the others
+// are a Conflict, but a retry with the first one's Idempotency-Key, which gets that request).
 func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 	const op = "desk.Report"
 	j, err := d.jurisdictionAt(ctx, in.JurisdictionID, in.Submission)
@@ -114,10 +117,8 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 			slots, err := d.checkSlots(ctx, j, who, in.MediaIDs)
 			if err != nil {
 				// A slot used since the look above may be this report's own retry's.
-				if clientID != "" && open311.IsKind(err, open311.Conflict) {
-					if first, found, cerr := d.createdBefore(ctx, j, clientID, payload); cerr == nil && found {
-						return Receipt{Request: first, Type: s.Type}, nil
-					}
+				if first, ok := d.retried(ctx, j, clientID, payload); ok && open311.IsKind(err, open311.Conflict) {
+					return Receipt{Request: first, Type: s.Type}, nil
 				}
 				return Receipt{}, err
 			}
@@ -126,10 +127,8 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 				if err != nil {
 					// A report that lost the race for its slots finds their uploads gone: it is
 					// told what became of them (the first of its retries, or another report).
-					if clientID != "" {
-						if first, found, cerr := d.createdBefore(ctx, j, clientID, payload); cerr == nil && found {
-							return Receipt{Request: first, Type: s.Type}, nil
-						}
+					if first, ok := d.retried(ctx, j, clientID, payload); ok {
+						return Receipt{Request: first, Type: s.Type}, nil
 					}
 					if _, used := d.checkSlots(ctx, j, who, in.MediaIDs); used != nil {
 						return Receipt{}, used
@@ -175,6 +174,17 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 			return Receipt{}, open311.Wrap(op, err)
 		}
 	}
+}
+
+// retried finds the request a copy of this report (its client id and payload) stored while this
+// one ran, for a report that finds its slots taken; ok is false when there is none (or no
+// client id, or the look fails: the caller's own error is then the answer).
+func (d *Desk) retried(ctx context.Context, j open311.Jurisdiction, clientID, payload string) (open311.Request, bool) {
+	if clientID == "" {
+		return open311.Request{}, false
+	}
+	first, found, err := d.createdBefore(ctx, j, clientID, payload)
+	return first, err == nil && found
 }
 
 // createdBefore finds the request a report with the same client id created; the same id with
