@@ -4,24 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-
+	"github.com/civicworks/open311/pkg/awsrest"
 	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
-// UploadsClient is what Uploads calls of S3; *s3.Client is one. The role that reads uploads may
-// get and delete objects under media.UploadPrefix only (docs/security.md).
+// UploadsClient is what Uploads calls of S3; *awsrest.S3 is one. The role that reads uploads
+// may get and delete objects under media.UploadPrefix only (docs/security.md).
 type UploadsClient interface {
-	GetObject(ctx context.Context, in *s3.GetObjectInput, opts ...func(*s3.Options)) (*s3.GetObjectOutput, error)
-	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
+	GetObject(ctx context.Context, bucket, key string, max int64) ([]byte, string, error)
+	DeleteObject(ctx context.Context, bucket, key string) error
 }
 
-var _ UploadsClient = (*s3.Client)(nil)
+var _ UploadsClient = (*awsrest.S3)(nil)
 
 // Uploads reads and deletes the photos clients uploaded to their slots, the objects
 // uploads/<slot id> of one bucket.
@@ -39,20 +35,14 @@ func (u *Uploads) Upload(ctx context.Context, slotID string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := u.Client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key)})
-	if missing(err) {
+	b, _, err := u.Client.GetObject(ctx, u.Bucket, key, open311.MaxUploadBytes)
+	switch {
+	case missing(err):
 		return nil, media.ErrNoUpload
-	}
-	if err != nil {
-		return nil, fmt.Errorf("get s3://%s/%s: %w", u.Bucket, key, err)
-	}
-	defer out.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(out.Body, open311.MaxUploadBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read s3://%s/%s: %w", u.Bucket, key, err)
-	}
-	if len(b) > open311.MaxUploadBytes {
+	case errors.Is(err, awsrest.ErrTooLarge):
 		return nil, media.ErrUploadTooLarge
+	case err != nil:
+		return nil, fmt.Errorf("get s3://%s/%s: %w", u.Bucket, key, err)
 	}
 	return b, nil
 }
@@ -63,7 +53,7 @@ func (u *Uploads) DeleteUpload(ctx context.Context, slotID string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := u.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(key)}); err != nil {
+	if err := u.Client.DeleteObject(ctx, u.Bucket, key); err != nil {
 		return fmt.Errorf("delete s3://%s/%s: %w", u.Bucket, key, err)
 	}
 	return nil
@@ -76,8 +66,13 @@ func uploadKey(slotID string) (string, error) {
 	return media.UploadPrefix + slotID, nil
 }
 
-// missing reports whether a GetObject's err says there is no such key.
+// missing reports whether a GetObject's err says there is no such key: NoSuchKey, or
+// AccessDenied, which is what S3 answers for a missing key to a role that may get objects
+// under the prefix but not list the bucket (post-request's, which may read uploads/ alone).
 func missing(err error) bool {
-	var api smithy.APIError
-	return errors.As(err, &api) && (api.ErrorCode() == "NoSuchKey" || api.ErrorCode() == "NotFound")
+	switch awsrest.ErrorCode(err) {
+	case "NoSuchKey", "AccessDenied":
+		return true
+	}
+	return false
 }

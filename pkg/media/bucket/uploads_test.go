@@ -32,7 +32,7 @@ func TestUploads(t *testing.T) {
 	if _, err := client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucketName)}); err != nil {
 		t.Fatal(err)
 	}
-	up := &bucket.Uploads{Client: client, Bucket: bucketName}
+	up := &bucket.Uploads{Client: restClient(t), Bucket: bucketName}
 	if _, err := up.Upload(ctx, "NOTHINGHERE"); !errors.Is(err, media.ErrNoUpload) {
 		t.Fatalf("Upload of a slot nothing was uploaded to: %v, want ErrNoUpload", err)
 	}
