@@ -168,6 +168,8 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=1024", "AWS_LAMBDA_FUNCTION_TIMEOUT=60")
 		case api.OpUpdateRequest:
 			env = append(env, "FEED_BUCKET="+bucketName) // the photos staff remove
+		case api.OpPostMedia:
+			env = append(env, "FEED_BUCKET="+bucketName) // upload slots: presigned POSTs to moto's bucket
 		case api.OpPostRequest:
 			// Photos go to the feed bucket, as template.yaml says.
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512", "AWS_LAMBDA_FUNCTION_TIMEOUT=29")

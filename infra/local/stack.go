@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -116,8 +117,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		Previews: filepath.Join(cfg.Data, "previews")}
 	withPreviews, stopPreviews := newPreviewing(photos, photos, cfg.Logger)
 	defer stopPreviews() // after the server has stopped taking reports
+	// Upload slots (POST /media): forms that post to this server's /uploads, as S3's presigned
+	// POSTs do to the bucket, signed with a secret of this run (a form lives 15 minutes), the
+	// uploads kept in data/uploads until the report naming the slot takes them.
+	uploads := mediafolder.Uploads{Dir: filepath.Join(cfg.Data, "uploads"), URL: base + uploadPath, Secret: make([]byte, 32)}
+	if _, err := rand.Read(uploads.Secret); err != nil {
+		return fmt.Errorf("make the upload forms' secret: %w", err)
+	}
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
-		Metrics: counters, Seal: personal, Media: withPreviews, MediaBase: base})
+		Metrics: counters, Seal: personal, Media: withPreviews, MediaBase: base, Uploads: uploads, Forms: uploads})
 	// What runs daily, now and then every day: the retention of personal data, as the
 	// retention function does it on AWS, and the bulk open data export.
 	daily := func() {
@@ -154,6 +162,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	mux.Handle(media.PathPrefix, serveMedia(media.PathPrefix, photos.Public))
 	mux.Handle(media.PreviewPathPrefix, serveMedia(media.PreviewPathPrefix, photos.Previews))
 	mux.Handle("/metrics", serveMetrics(counters))
+	mux.Handle(uploadPath, uploads)
 	mux.Handle("/", a.Handler())
 	srv := &http.Server{
 		Handler:           gateway.Default.Wrap(errorDocuments(exactPaths(mux, a.Handler()))),
@@ -195,6 +204,9 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	}
 	return nil
 }
+
+// uploadPath is where the local server takes the uploads of slots' forms.
+const uploadPath = "/uploads"
 
 // sweep erases the reporters whose retention period is over and logs what it did.
 func sweep(ctx context.Context, st personal.Store, keep time.Duration, logger *slog.Logger) {

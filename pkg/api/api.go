@@ -54,6 +54,11 @@ type Options struct {
 	// without it a report with photos is refused.
 	Media     media.Store
 	MediaBase string
+	// Uploads and Forms are the upload slots of large photos (see desk.Options); NewSlotID
+	// makes their ids (default: random).
+	Uploads   media.Uploads
+	Forms     media.Forms
+	NewSlotID func() string
 }
 
 // API serves the operations of the route table over one service desk.
@@ -72,7 +77,7 @@ func New(opt Options) *API {
 	}
 	d := desk.New(desk.Options{Store: opt.Store, Now: opt.Now, NewID: opt.NewID, NewToken: opt.NewToken,
 		DefaultJurisdiction: opt.DefaultJurisdiction, CatalogTTL: opt.CatalogTTL, Seal: opt.Seal,
-		Media: opt.Media, MediaBase: opt.MediaBase})
+		Media: opt.Media, MediaBase: opt.MediaBase, Uploads: opt.Uploads, Forms: opt.Forms, NewSlotID: opt.NewSlotID})
 	return &API{desk: d, opt: opt}
 }
 

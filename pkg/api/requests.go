@@ -30,6 +30,7 @@ func (a *API) postRequest(c call) {
 		IdempotencyKey: c.r.Header.Get("Idempotency-Key"),
 		Submission:     georeport.Submission(form),
 		Photos:         photos,
+		MediaIDs:       mediaIDs(form),
 	})
 	if err != nil {
 		a.fail(c, err)
@@ -118,4 +119,18 @@ func extensions(q url.Values) bool {
 		return true
 	}
 	return false
+}
+
+// mediaIDs are the upload slots a report names: media_id (or media_id[]), each value once or
+// repeated, in order.
+func mediaIDs(form url.Values) []string {
+	var ids []string
+	for _, k := range []string{"media_id", "media_id[]"} {
+		for _, v := range form[k] {
+			if v = strings.TrimSpace(v); v != "" {
+				ids = append(ids, v)
+			}
+		}
+	}
+	return ids
 }

@@ -168,6 +168,8 @@ func eventWorld(t *testing.T, op string) http.Handler {
 		NewToken:            apitest.Seq("TOKEN-"),
 		DefaultJurisdiction: apitest.Jurisdiction,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// post-media's forms (the event's answer is a slot, whatever signs it).
+		Forms: mediafolder.Uploads{URL: "https://api.city.example.org/uploads", Secret: []byte("events")}, NewSlotID: apitest.Seq(apitest.SlotID),
 	}).Serve(o)
 }
 

@@ -140,6 +140,16 @@ func TestFeedBucket(t *testing.T) {
 		t.Error("FeedBucket is a website or has an ACL; CloudFront reads it through origin access control")
 	}
 
+	// Photos uploaded to slots (uploads/) that no report took are expired, and only they.
+	var uploadRules []any
+	for _, r := range list(at(b, "LifecycleConfiguration", "Rules")) {
+		if at(r, "ExpirationInDays") != nil {
+			uploadRules = append(uploadRules, r)
+		}
+	}
+	check("FeedBucket's expiring lifecycle rules", uploadRules, []any{map[string]any{"Id": "expire-unused-uploads", "Status": "Enabled",
+		"Prefix": "uploads/", "ExpirationInDays": 1}})
+
 	pol := res("FeedBucketPolicy", "AWS::S3::BucketPolicy")
 	check("FeedBucketPolicy Bucket", at(pol, "Bucket"), map[string]any{"Ref": "FeedBucket"})
 	checkPrivatePhotos(t, list(at(pol, "PolicyDocument", "Statement")))
@@ -343,7 +353,8 @@ func checkMediaBehaviour(t *testing.T, d, origin any) {
 }
 
 // checkPrivatePhotos evaluates the feed bucket's policy for CloudFront's reads: feeds and public
-// photos are allowed, private photos (private-media/) are denied, whatever else is allowed.
+// photos are allowed, private photos (private-media/) and uploads not yet cleaned (uploads/)
+// are denied, whatever else is allowed.
 func checkPrivatePhotos(t *testing.T, stmts []any) {
 	t.Helper()
 	const arn = "${FeedBucket.Arn}"
@@ -378,6 +389,7 @@ func checkPrivatePhotos(t *testing.T, stmts []any) {
 		"city.example.org/requests.atom":                     true,
 		"media/" + strings.Repeat("ab", 32) + ".jpg":         true,
 		"private-media/" + strings.Repeat("ab", 32) + ".jpg": false,
+		"uploads/SLOT0001":                                   false,
 	} {
 		allowed, denied := decide(object)
 		if got := allowed && !denied; got != want {

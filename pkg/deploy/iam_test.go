@@ -12,7 +12,7 @@ import (
 
 // keyed are the operations that take an API key: the writes, and the reads whose answer a
 // staff key widens (the staff queue). Only they may read KEY# items.
-var keyed = []string{api.OpPostRequest, api.OpUpdateRequest, api.OpPostRequestUpdate, api.OpRequests, api.OpRequest, api.OpToken}
+var keyed = []string{api.OpPostRequest, api.OpUpdateRequest, api.OpPostRequestUpdate, api.OpRequests, api.OpRequest, api.OpToken, api.OpPostMedia}
 
 // writeActions are the DynamoDB actions that change items.
 var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}
@@ -59,6 +59,7 @@ func TestLeastPrivilege(t *testing.T) {
 		photos   = `{"Fn::Sub":"${FeedBucket.Arn}/media/*"}`
 		private  = `{"Fn::Sub":"${FeedBucket.Arn}/private-media/*"}`
 		previews = `{"Fn::Sub":"${FeedBucket.Arn}/previews/*"}`
+		uploads  = `{"Fn::Sub":"${FeedBucket.Arn}/uploads/*"}`
 		// The distribution's ARN (CloudFront's are global: no region).
 		distribution = `{"Fn::Sub":"arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${FeedDistribution}"}`
 		anything     = `"*"`
@@ -145,6 +146,11 @@ func TestLeastPrivilege(t *testing.T) {
 					only(photos) // public photos only, never private-media/
 				case op == preview && a == "s3:PutObject":
 					only(previews)
+				case op == api.OpPostMedia && a == "s3:PutObject":
+					// The presigned POST of an upload slot, which S3 authorises as this role's.
+					only(uploads)
+				case op == "post-request" && (a == "s3:GetObject" || a == "s3:DeleteObject") && slices.Equal(res, []string{uploads}):
+					// The photos uploaded to the slots a report names, read then deleted.
 				case op == "post-request" && a == "s3:PutObject":
 					// A report's photos, public and private; never a read, never a feed.
 					only(photos, private)
@@ -156,6 +162,13 @@ func TestLeastPrivilege(t *testing.T) {
 					purpose := at(map[string]any{"c": anyMap(s.Condition)}, "c", "StringEquals", "kms:EncryptionContext:purpose")
 					if jsonString(purpose) != `["open311-reporter"]` || len(s.Condition) != 1 {
 						t.Errorf("%s: %s without (only) StringEquals kms:EncryptionContext:purpose open311-reporter: %v", fnRoleID, a, s.Condition)
+					}
+				case op == "post-request" && a == "dynamodb:UpdateItem" && jsonString(leading) == `["SLOT#*"]`:
+					// The slots a report names, used up in its write: their request_id alone.
+					only(table)
+					attrs := at(map[string]any{"c": anyMap(s.Condition)}, "c", "ForAllValues:StringEquals", "dynamodb:Attributes")
+					if jsonString(attrs) != `["PK","SK","request_id"]` || len(s.Condition) != 2 {
+						t.Errorf("%s: %s of SLOT# items not limited to the attributes PK, SK, request_id: %v", fnRoleID, a, s.Condition)
 					}
 				case a == "dynamodb:UpdateItem":
 					// Only a key's last use is updated in place: the statement names the key's

@@ -28,6 +28,7 @@ type Store interface {
 	store.Catalog
 	store.Keys
 	store.Requests
+	store.Slots
 }
 
 // Options configure a Desk. Only Store is required.
@@ -52,6 +53,13 @@ type Options struct {
 	// MediaBase is the base URL photos are served from (media.URL), the CDN's or the local
 	// server's origin.
 	MediaBase string
+	// Uploads holds the photos uploaded to slots, and Forms hands out the forms that upload
+	// them (NewSlot); without Forms no slot is handed out, and without Uploads a report that
+	// names one is refused.
+	Uploads media.Uploads
+	Forms   media.Forms
+	// NewSlotID makes upload slot ids (default: 26 random characters).
+	NewSlotID func() string
 }
 
 // Desk applies the rules of the service desk to one store. It is safe for concurrent use.
@@ -74,6 +82,9 @@ func New(opt Options) *Desk {
 	}
 	if opt.NewToken == nil {
 		opt.NewToken = func() string { return open311.NewID(12) }
+	}
+	if opt.NewSlotID == nil {
+		opt.NewSlotID = func() string { return open311.NewID(26) }
 	}
 	if opt.CatalogTTL == 0 {
 		opt.CatalogTTL = time.Minute

@@ -21,19 +21,16 @@ type Upload struct {
 }
 
 // cleanPhotos checks and cleans a report's photos (package photo); every problem of every photo
-// is one Invalid error, numbered as the photos came.
-func cleanPhotos(uploads []Upload) ([]photo.Photo, error) {
+// is one Invalid error, numbered as the photos came, the first being photo first.
+func cleanPhotos(uploads []Upload, first int) ([]photo.Photo, error) {
 	const op = "desk.Report"
 	if len(uploads) == 0 {
 		return nil, nil
 	}
-	if len(uploads) > open311.MaxPhotos {
-		return nil, open311.Errorf(open311.Invalid, op, "a report may carry at most %d photos", open311.MaxPhotos)
-	}
 	var problems []string
 	var out []photo.Photo
 	for i, u := range uploads {
-		n := i + 1
+		n := first + i
 		if t, ok := photo.Sniff(u.Bytes); ok && !photo.Declared(u.ContentType, t) {
 			declared, _, _ := strings.Cut(u.ContentType, ";")
 			declared = strings.TrimSpace(declared)

@@ -22,9 +22,13 @@ type Report struct {
 	// nothing more.
 	IdempotencyKey string
 	Submission     open311.Submission
-	// Photos are the photos sent with the report (at most open311.MaxPhotos), checked and
-	// cleaned of their metadata before they are stored (package photo).
+	// Photos are the photos sent with the report (at most open311.MaxPhotos with MediaIDs'),
+	// checked and cleaned of their metadata before they are stored (package photo).
 	Photos []Upload
+	// MediaIDs name upload slots (NewSlot) of the caller's whose photos come with the report
+	// after Photos: each read, cleaned and stored as they are, the slot used up by the request
+	// in the request's own write, its upload deleted once the request is stored.
+	MediaIDs []string
 }
 
 // Receipt is what a reporter is told of a stored report: the request, and the type of its
@@ -45,7 +49,10 @@ const MaxIdempotencyKey = 200
 // Photos are checked and cleaned before anything is stored, stored once the request is known
 // to be good (a private service's where nothing serves them), and removed again when the
 // request cannot be stored: a failed report leaves no photo behind. The request's media_url is
-// its first public photo's URL.
+// its first public photo's URL. The upload slots MediaIDs names (NewSlot) must be the caller's,
+// unexpired and unused (checkSlots); their photos follow Photos, and the slots are used up in
+// the request's own write, so that of reports naming one slot only one is stored (the others
+// are a Conflict, but a retry with the first one's Idempotency-Key, which gets that request).
 func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 	const op = "desk.Report"
 	j, err := d.jurisdictionAt(ctx, in.JurisdictionID, in.Submission)
@@ -67,7 +74,10 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 	if utf8.RuneCountInString(idem) > MaxIdempotencyKey {
 		return Receipt{}, open311.Errorf(open311.Invalid, op, "the Idempotency-Key header is longer than %d characters", MaxIdempotencyKey)
 	}
-	photos, err := cleanPhotos(in.Photos)
+	if len(in.Photos)+len(in.MediaIDs) > open311.MaxPhotos {
+		return Receipt{}, open311.Errorf(open311.Invalid, op, "a report may carry at most %d photos", open311.MaxPhotos)
+	}
+	photos, err := cleanPhotos(in.Photos, 1)
 	if err != nil {
 		return Receipt{}, err
 	}
@@ -81,8 +91,10 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 			J string
 			S open311.Submission
 			P []string `json:",omitempty"`
-		}{j.ID, in.Submission, names})
+			M []string `json:",omitempty"`
+		}{j.ID, in.Submission, names, in.MediaIDs})
 	}
+	uploaded := len(in.MediaIDs) == 0 // whether the slots' photos are among photos
 	var stored *storedPhotos
 	defer func() {
 		if err != nil && stored != nil {
@@ -99,6 +111,32 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 		r, err := open311.NewRequest(j, s, in.Submission, d.opt.Now())
 		if err != nil {
 			return Receipt{}, err
+		}
+		if len(in.MediaIDs) > 0 {
+			// Checked on every attempt: a report that lost its slot to another is told so.
+			slots, err := d.checkSlots(ctx, j, who, in.MediaIDs)
+			if err != nil {
+				// A slot used since the look above may be this report's own retry's.
+				if first, ok := d.retried(ctx, j, clientID, payload); ok && open311.IsKind(err, open311.Conflict) {
+					return Receipt{Request: first, Type: s.Type}, nil
+				}
+				return Receipt{}, err
+			}
+			if !uploaded {
+				more, err := d.slotPhotos(ctx, slots, len(in.Photos)+1)
+				if err != nil {
+					// A report that lost the race for its slots finds their uploads gone: it is
+					// told what became of them (the first of its retries, or another report).
+					if first, ok := d.retried(ctx, j, clientID, payload); ok {
+						return Receipt{Request: first, Type: s.Type}, nil
+					}
+					if _, used := d.checkSlots(ctx, j, who, in.MediaIDs); used != nil {
+						return Receipt{}, used
+					}
+					return Receipt{}, err
+				}
+				photos, uploaded = append(photos, more...), true
+			}
 		}
 		if stored == nil && len(photos) > 0 {
 			s, err := d.putPhotos(ctx, photos, r.Private)
@@ -119,8 +157,15 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 		}
 		created := r.Created()
 		created.KeyID, created.ClientUpdateID, created.ClientPayload = who.key.ID(), clientID, payload
-		err = d.opt.Store.CreateRequest(ctx, r, created)
+		if len(in.MediaIDs) > 0 {
+			err = d.opt.Store.CreateRequestWithSlots(ctx, r, created, in.MediaIDs)
+		} else {
+			err = d.opt.Store.CreateRequest(ctx, r, created)
+		}
 		if err == nil {
+			if len(in.MediaIDs) > 0 {
+				d.deleteUploads(ctx, in.MediaIDs)
+			}
 			return Receipt{Request: r, Type: s.Type}, nil
 		}
 		// A conflict is a clash of random ids, or a retry with the same Idempotency-Key that
@@ -129,6 +174,17 @@ func (d *Desk) Report(ctx context.Context, in Report) (_ Receipt, err error) {
 			return Receipt{}, open311.Wrap(op, err)
 		}
 	}
+}
+
+// retried finds the request a copy of this report (its client id and payload) stored while this
+// one ran, for a report that finds its slots taken; ok is false when there is none (or no
+// client id, or the look fails: the caller's own error is then the answer).
+func (d *Desk) retried(ctx context.Context, j open311.Jurisdiction, clientID, payload string) (open311.Request, bool) {
+	if clientID == "" {
+		return open311.Request{}, false
+	}
+	first, found, err := d.createdBefore(ctx, j, clientID, payload)
+	return first, err == nil && found
 }
 
 // createdBefore finds the request a report with the same client id created; the same id with

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -230,7 +232,7 @@ func (l *accessLog) decode(fn string, r *http.Request, body []byte) ([]access, e
 	}
 	call, ok := strings.CutPrefix(target, "DynamoDB_20120810.")
 	if !ok {
-		return l.decodeS3(fn, r)
+		return l.decodeS3(fn, r, body)
 	}
 	var in ddbInput
 	if err := json.Unmarshal(body, &in); err != nil {
@@ -331,7 +333,7 @@ var cloudFrontInvalidation = regexp.MustCompile(`^/\d{4}-\d{2}-\d{2}/distributio
 
 // decodeS3 turns an S3 request (path style, /bucket/key) into its access, or CloudFront's
 // CreateInvalidation into its own.
-func (l *accessLog) decodeS3(fn string, r *http.Request) ([]access, error) {
+func (l *accessLog) decodeS3(fn string, r *http.Request, body []byte) ([]access, error) {
 	// CloudFront (REST, global): POST /2020-05-31/distribution/{id}/invalidation.
 	if m := cloudFrontInvalidation.FindStringSubmatch(r.URL.Path); m != nil && r.Method == http.MethodPost {
 		return []access{{fn: fn, call: "CreateInvalidation", action: "cloudfront:CreateInvalidation",
@@ -346,6 +348,15 @@ func (l *accessLog) decodeS3(fn string, r *http.Request) ([]access, error) {
 		return nil, fmt.Errorf("S3 %s %s names no bucket", r.Method, r.URL)
 	}
 	res := "arn:aws:s3:::" + bucket
+	if key == "" && r.Method == http.MethodPost {
+		// A browser-based upload (a presigned POST): IAM authorises it as the signer's
+		// s3:PutObject of the form's key.
+		k, err := formKey(r, body)
+		if err != nil {
+			return nil, fmt.Errorf("S3 POST of %s: %w", bucket, err)
+		}
+		return []access{{fn: fn, call: "POST", action: "s3:PutObject", resource: res + "/" + k}}, nil
+	}
 	if key == "" {
 		action := map[string]string{http.MethodGet: "s3:ListBucket", http.MethodHead: "s3:ListBucket"}[r.Method]
 		if action == "" {
@@ -359,6 +370,25 @@ func (l *accessLog) decodeS3(fn string, r *http.Request) ([]access, error) {
 		return nil, fmt.Errorf("S3 %s of an object", r.Method)
 	}
 	return []access{{fn: fn, call: r.Method, action: action, resource: res + "/" + key}}, nil
+}
+
+// formKey is the key field of a presigned POST's multipart form.
+func formKey(r *http.Request, body []byte) (string, error) {
+	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return "", err
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err != nil {
+			return "", fmt.Errorf("no key field: %w", err)
+		}
+		if p.FormName() == "key" {
+			b, err := io.ReadAll(p)
+			return string(b), err
+		}
+	}
 }
 
 // platformGrant is a grant no call of the tests makes: AWS makes those calls with the

@@ -318,6 +318,10 @@ func newWorldOf(t testing.TB, ops, ids, tokens []string) *world {
 				"FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL, "OPEN311_FEED_BASE="+apitest.MediaBase,
 				"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512")
 		}
+		if op == api.OpPostMedia {
+			// The upload slots' presigned POSTs to the feed bucket, as template.yaml gives it.
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL)
+		}
 		if op == api.OpUpdateRequest {
 			// The photos staff remove, as template.yaml gives it the bucket.
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL,
@@ -439,6 +443,7 @@ func TestFunctions(t *testing.T) {
 	})
 
 	t.Run("photos", func(t *testing.T) { runPhotoCases(t, pw) })
+	t.Run("slots", func(t *testing.T) { runSlotFlow(t, pw) })
 
 	t.Run("calls", func(t *testing.T) {
 		for _, c := range calls {
@@ -550,6 +555,7 @@ func TestFunctions(t *testing.T) {
 			{api.OpPostRequest, "/requests.json", ""},
 			{api.OpUpdateRequest, "/requests/100003.json", ""},
 			{api.OpPostRequestUpdate, "/servicerequestupdates.json", "&service_request_id=100003"},
+			{api.OpPostMedia, "/media.json", "&content_type=image%2Fheic"},
 		} {
 			secret := "e2e-key-used-by-" + c.op
 			k := open311.APIKey{Hash: open311.HashKey(secret), Role: open311.RoleStaff, JurisdictionID: apitest.Jurisdiction,

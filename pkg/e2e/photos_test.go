@@ -25,9 +25,9 @@ import (
 	"github.com/civicworks/open311/pkg/photo/phototest"
 )
 
-// photoOps are the functions the photo cases reach: the POST of a report, the GET of one, and
-// staff's update that removes a photo.
-var photoOps = []string{api.OpPostRequest, api.OpRequest, api.OpUpdateRequest}
+// photoOps are the functions the photo cases reach: the POST of a report, the GET of one,
+// staff's update that removes a photo, and the upload slots of the slot flow.
+var photoOps = []string{api.OpPostRequest, api.OpRequest, api.OpUpdateRequest, api.OpPostMedia}
 
 // clashingIDs are what the photo world hands out after the photo cases: the id of a request
 // they created, again and again, so that each of the two reports of failedReports finds its id
@@ -42,7 +42,7 @@ func clashingIDs() []string {
 func newPhotoWorld(t *testing.T) *world {
 	t.Helper()
 	_, tokens := apitest.IDs()
-	return newWorldOf(t, photoOps, append(apitest.PhotoIDs(), clashingIDs()...), tokens)
+	return newWorldOf(t, photoOps, append(append(apitest.PhotoIDs(), clashingIDs()...), slotFlowIDs...), tokens)
 }
 
 // objects lists the keys of the world's bucket.

@@ -6,9 +6,16 @@
 package media
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/civicworks/open311/pkg/photo"
 )
@@ -69,4 +76,86 @@ type Previews interface {
 	// PutPreview stores the preview of the photo of that name, under photo.PreviewName(name),
 	// with its content type and CacheControl (its bytes are made the same from the same photo).
 	PutPreview(ctx context.Context, name, contentType string, body []byte) error
+}
+
+// UploadPrefix is where the large photos clients upload to their slots (POST /media) are kept
+// until the report that names the slot reads them: in the bucket, uploads/<slot id>; never
+// served.
+const UploadPrefix = "uploads/"
+
+// ErrNoUpload is what Uploads.Upload returns when nothing was uploaded to the slot.
+var ErrNoUpload = errors.New("media: nothing was uploaded to the slot")
+
+// ErrUploadTooLarge is what Uploads.Upload returns when the upload is larger than the slot
+// allows (open311.MaxUploadBytes), which a store that does not enforce the form's limit must
+// tell.
+var ErrUploadTooLarge = errors.New("media: the upload is larger than its slot allows")
+
+var slotRE = regexp.MustCompile(`^[0-9A-Za-z]{1,64}$`)
+
+// ValidSlotID reports whether id can name an upload slot: 1 to 64 ASCII letters and digits.
+// Adapters refuse any other, so that no id can leave their prefix or folder.
+func ValidSlotID(id string) bool { return slotRE.MatchString(id) }
+
+// Uploads are the photos uploaded to slots, read by the report that names a slot and deleted
+// once it is stored. Adapters: package bucket's Uploads, package folder's Uploads.
+type Uploads interface {
+	// Upload reads what was uploaded to the slot: ErrNoUpload when nothing was,
+	// ErrUploadTooLarge beyond open311.MaxUploadBytes.
+	Upload(ctx context.Context, slotID string) ([]byte, error)
+	// DeleteUpload removes it; nothing there is no error.
+	DeleteUpload(ctx context.Context, slotID string) error
+}
+
+// FormField is one field of an upload form.
+type FormField struct{ Name, Value string }
+
+// UploadForm is how a client uploads to a slot: a multipart/form-data POST to URL of Fields, in
+// order, then the photo as the last part, named "file" (S3's browser-based upload).
+type UploadForm struct {
+	URL    string
+	Fields []FormField
+}
+
+// Forms hands out the forms that upload to slots: S3's presigned POST (package slot), or the
+// local server's (package folder).
+type Forms interface {
+	// Form is the form that uploads one photo of the content type (at most maxBytes) to
+	// slot id, taken until expires.
+	Form(ctx context.Context, id, contentType string, maxBytes int64, expires time.Time) (UploadForm, error)
+}
+
+// Request is the POST a client sends to upload body to the form's slot: multipart/form-data of
+// the fields, in order, and the file last, as S3 wants it.
+func (f UploadForm) Request(ctx context.Context, filename string, body []byte) (*http.Request, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	contentType := "application/octet-stream"
+	for _, fl := range f.Fields {
+		if err := w.WriteField(fl.Name, fl.Value); err != nil {
+			return nil, err
+		}
+		if strings.EqualFold(fl.Name, "Content-Type") {
+			contentType = fl.Value
+		}
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="file"; filename=%q`, filename))
+	h.Set("Content-Type", contentType)
+	part, err := w.CreatePart(h)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := part.Write(body); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.URL, &buf)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return req, nil
 }

@@ -104,6 +104,20 @@ type Reporters interface {
 	ReporterRequests(ctx context.Context, q ReporterQuery) (Page, error)
 }
 
+// Slots keeps the upload slots of large photos (POST /media) and uses them up with the request
+// that names them.
+type Slots interface {
+	// PutSlot stores a new slot. It fails with Conflict when a slot of that id exists.
+	PutSlot(ctx context.Context, s open311.UploadSlot) error
+	// Slot returns the slot of that id, used or not, or NotFound (also once an expired slot
+	// is gone: a store may delete a slot some time after it expired).
+	Slot(ctx context.Context, id string) (open311.UploadSlot, error)
+	// CreateRequestWithSlots is CreateRequest that also marks each slot as used by the request
+	// (RequestID), in the same atomic write. It fails with Conflict, writing nothing, when any
+	// slot is unknown or used already, as CreateRequest fails.
+	CreateRequestWithSlots(ctx context.Context, r open311.Request, created open311.Activity, slotIDs []string) error
+}
+
 // Store is everything the API and the tooling need.
 type Store interface {
 	Catalog
@@ -111,6 +125,7 @@ type Store interface {
 	Requests
 	Reporters
 	Admin
+	Slots
 }
 
 // ReporterQuery selects requests that hold a reporter's personal data.

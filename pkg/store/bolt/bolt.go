@@ -43,11 +43,13 @@ var (
 	bucketUpdatesByTS   = []byte("updates_by_time")
 	bucketUpdatesBySvc  = []byte("updates_by_service")
 	bucketReporters     = []byte("reporters")
+	bucketUploadSlots   = []byte("upload_slots")
 )
 
 var topBuckets = [][]byte{bucketMeta, bucketJurisdictions, bucketKeys, bucketServices,
 	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities,
-	bucketClientUpdates, bucketUpdatesByTS, bucketUpdatesBySvc, bucketReporters}
+	bucketClientUpdates, bucketUpdatesByTS, bucketUpdatesBySvc, bucketReporters,
+	bucketUploadSlots}
 
 // schemaVersion names the layout above; a file of another layout is refused rather than
 // misread, except schemas 1 to 3, which Open migrates.

@@ -48,7 +48,10 @@ func activityKey(requestID string, at time.Time, seq uint64) []byte {
 // transaction. It fails with Conflict when the jurisdiction has a request of that id, or one
 // that was issued the same (non-empty) token.
 func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error {
-	const op = "store/bolt.CreateRequest"
+	return s.createRequest(ctx, "store/bolt.CreateRequest", r, created, nil)
+}
+
+func (s *Store) createRequest(ctx context.Context, op string, r open311.Request, created open311.Activity, slotIDs []string) error {
 	if err := alive(ctx, op); err != nil {
 		return err
 	}
@@ -68,6 +71,9 @@ func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created op
 		}
 		if requests.Get([]byte(r.ID)) != nil {
 			return open311.Errorf(open311.Conflict, op, "request %s already exists", r.ID)
+		}
+		if err := useSlots(tx, op, slotIDs, r.ID); err != nil {
+			return err
 		}
 		if r.Token != "" {
 			tokens, err := inJurisdictionForWrite(tx, bucketTokens, r.JurisdictionID)

@@ -62,6 +62,7 @@ const (
 	typeActivity     = "activity"
 	typeToken        = "token"
 	typeClientUpdate = "client_update"
+	typeUploadSlot   = "upload_slot"
 )
 
 // DynamoDB's limits on key attribute sizes, in bytes.

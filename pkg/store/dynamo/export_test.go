@@ -1,6 +1,10 @@
 package dynamo
 
-import "context"
+import (
+	"context"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+)
 
 // SetMinFilteredRead sets the smallest Limit of s's filtered Queries (100 by default), so that a
 // test reads a geohash cell more than once with a few dozen requests.
@@ -51,4 +55,18 @@ func MakeHiddenRequestOld(ctx context.Context, s *Store, jurisdictionID, request
 	delete(item, attrGSI1PK)
 	delete(item, attrGSI1SK)
 	return s.putItem(ctx, item)
+}
+
+// SlotExpiresAt reads the TTL attribute (expires_at) of an upload slot's item, in Unix seconds.
+func SlotExpiresAt(ctx context.Context, s *Store, id string) (string, error) {
+	pk, sk := slotKey(id)
+	item, err := s.getItem(ctx, pk, sk)
+	if err != nil || item == nil {
+		return "", err
+	}
+	n, _ := item[attrTTL].(*types.AttributeValueMemberN)
+	if n == nil {
+		return "", nil
+	}
+	return n.Value, nil
 }

@@ -141,7 +141,10 @@ func (s *Store) commit(ctx context.Context, op string, w write, fallback string)
 // token) and its client update id pointer (when the activity has one) in one
 // TransactWriteItems; it fails with Conflict when the id, token or client update id is taken.
 func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error {
-	const op = "store/dynamo.CreateRequest"
+	return s.createRequest(ctx, "store/dynamo.CreateRequest", r, created, nil)
+}
+
+func (s *Store) createRequest(ctx context.Context, op string, r open311.Request, created open311.Activity, slotIDs []string) error {
 	if err := checkRequest(op, r); err != nil {
 		return err
 	}
@@ -169,6 +172,9 @@ func (s *Store) CreateRequest(ctx context.Context, r open311.Request, created op
 			"request_id":      str(r.ID),
 			"jurisdiction_id": str(r.JurisdictionID),
 		}), "the token of request "+r.ID+" is taken")
+	}
+	for _, id := range slotIDs {
+		w.add(s.useSlot(id, r.ID), "upload slot "+id+" is unknown or used already")
 	}
 	return s.commit(ctx, op, w, "a request with id "+r.ID+", its token or its client update id exists already")
 }

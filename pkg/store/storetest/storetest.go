@@ -131,6 +131,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"RecentActivitiesFollowWrites", testRecentActivitiesFollowWrites},
 		{"QueryGeo", testQueryGeo},
 		{"ReporterRequests", testReporterRequests},
+		{"Slots", testSlots},
+		{"CreateRequestWithSlots", testCreateRequestWithSlots},
+		{"SlotsConcurrent", testSlotsConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
