@@ -116,6 +116,9 @@ func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c o
 		}{id, what})
 	}
 	c.Zone = j.Location()
+	if c.Point != nil {
+		c.PointAreas = j.AreasAt(*c.Point)
+	}
 	author := who.author(signed)
 	for attempt := 0; ; attempt++ {
 		if c.ClientUpdateID != "" {

@@ -25,6 +25,8 @@ type Jurisdiction struct {
 	URL string `json:"url,omitempty"`
 	// Boundary is the jurisdiction's area, used to route a location to the jurisdiction serving it.
 	Boundary *Boundary `json:"boundary,omitempty"`
+	// Areas are the jurisdiction's named areas (wards, districts), each with a feed of its own.
+	Areas []Area `json:"areas,omitempty"`
 }
 
 // Location returns the jurisdiction's time zone, or UTC when it has none or an unknown one.
@@ -177,6 +179,7 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 			p.Add("jurisdiction %s: %v", j.ID, err)
 		}
 	}
+	validateAreas(&p, j)
 	seen := map[string]bool{}
 	for _, s := range services {
 		if s.Code == "" {
