@@ -212,6 +212,10 @@ type RecentQuery struct {
 	JurisdictionID string
 	// ServiceCode, when given, keeps the activities of that service's requests.
 	ServiceCode string
+	// Cell, when given, keeps the activities listed in that area cell (open311.Cell), and Area
+	// those listed in that named area (AreasOf); at most one of ServiceCode, Cell and Area.
+	Cell string
+	Area string
 	// Limit is the most activities returned, 1..MaxPageSize (0 means MaxPageSize).
 	Limit int
 }

@@ -28,6 +28,9 @@ func (s *Store) RecentActivities(ctx context.Context, q store.RecentQuery) ([]st
 	if limit == 0 || limit > store.MaxPageSize {
 		limit = store.MaxPageSize
 	}
+	if q.Cell != "" || q.Area != "" {
+		return s.recentInArea(ctx, q, limit)
+	}
 	out := []store.Entry{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		top, prefix := bucketUpdatesByTS, []byte(nil)

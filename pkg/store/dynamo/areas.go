@@ -1,0 +1,110 @@
+package dynamo
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/civicworks/open311/pkg/open311"
+	"github.com/civicworks/open311/pkg/store"
+)
+
+// GSI4 lists activities by area: its partitions are the area cells and named areas
+// (areaUpdatesPK), each ordered by time then activity id (updatesSK), as GSI1 lists a
+// jurisdiction's. A listed activity carries GSI4 keys of the cell of its request's point; each
+// further area whose feed shows it (a named area holding the point, the cell and areas a move
+// left) is an area listing item of its own.
+const (
+	attrGSI4PK = "GSI4PK"
+	attrGSI4SK = "GSI4SK"
+	indexGSI4  = "GSI4"
+	// typeAreaListing is an area listing item: a copy of a listed activity, with its Entry,
+	// keyed in its request's partition (areaListingSK) and listed in GSI4 under one area.
+	typeAreaListing = "area_listing"
+	// areaListingPrefix begins the sort keys of area listing items, apart from "ACT#" so that
+	// reading a request's activities never meets them.
+	areaListingPrefix = "AREA#"
+)
+
+// areaUpdatesPK is the GSI4 partition of one area cell ("c#" and its geohash) or one named
+// area ("a#" and its id) of a jurisdiction.
+func areaUpdatesPK(j string, cell, area string) string {
+	if cell != "" {
+		return "AACTS#" + esc(j) + "#c#" + cell
+	}
+	return "AACTS#" + esc(j) + "#a#" + esc(area)
+}
+
+// areaListingSK is the sort key of the area listing item of an activity (whose own sort key is
+// activitySK) in the partition GSI4 lists it under.
+func areaListingSK(activitySK, gsi4PK string) string {
+	return areaListingPrefix + strings.TrimPrefix(activitySK, "ACT#") + "#" + gsi4PK
+}
+
+// ParseAreaListingSK reads which area cell or named area an area listing item's sort key lists
+// its activity in: the feed builder reads it from a stream record's keys, so a record of a
+// listing item names the area feed it changes. ok is false for any other sort key.
+func ParseAreaListingSK(sk string) (cell, area string, ok bool) {
+	if !strings.HasPrefix(sk, areaListingPrefix) {
+		return "", "", false
+	}
+	i := strings.Index(sk, "#AACTS#")
+	if i < 0 {
+		return "", "", false
+	}
+	// What follows is <escaped jurisdiction>#c#<cell> or <escaped jurisdiction>#a#<escaped area>.
+	_, rest, _ := strings.Cut(sk[i+len("#AACTS#"):], "#")
+	kind, id, _ := strings.Cut(rest, "#")
+	switch kind {
+	case "c":
+		return id, "", open311.ValidCell(id)
+	case "a":
+		area, ok := unescape(id)
+		return "", area, ok && area != ""
+	}
+	return "", "", false
+}
+
+// areaItems returns the GSI4 keys of activity item (a listed activity of request r, as
+// written) for the cell of r's point, and the area listing items for every other area its feed
+// shows it in.
+func areaItems(item map[string]types.AttributeValue, r open311.Request, a open311.Activity) ([]map[string]types.AttributeValue, error) {
+	cells, areas := store.AreasOf(r, a)
+	home := ""
+	if r.Point != nil {
+		home = open311.Cell(*r.Point)
+	}
+	sk := updatesSK(a.At, a.ID)
+	var pks []string
+	for _, c := range cells {
+		if c == home {
+			item[attrGSI4PK], item[attrGSI4SK] = str(areaUpdatesPK(a.JurisdictionID, c, "")), str(sk)
+			continue
+		}
+		pks = append(pks, areaUpdatesPK(a.JurisdictionID, c, ""))
+	}
+	for _, id := range areas {
+		pks = append(pks, areaUpdatesPK(a.JurisdictionID, "", id))
+	}
+	var out []map[string]types.AttributeValue
+	activitySK := item[attrSK].(*types.AttributeValueMemberS).Value
+	for _, pk := range pks {
+		if !keyFits(pk, sk) {
+			return nil, fmt.Errorf("area key %s too long", pk)
+		}
+		listing := make(map[string]types.AttributeValue, len(item))
+		for k, v := range item {
+			listing[k] = v
+		}
+		delete(listing, attrGSI1PK)
+		delete(listing, attrGSI1SK)
+		delete(listing, attrGSI2PK)
+		delete(listing, attrGSI2SK)
+		listing[attrSK] = str(areaListingSK(activitySK, pk))
+		listing[attrItemType] = str(typeAreaListing)
+		listing[attrGSI4PK], listing[attrGSI4SK] = str(pk), str(sk)
+		out = append(out, listing)
+	}
+	return out, nil
+}
