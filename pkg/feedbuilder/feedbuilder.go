@@ -77,7 +77,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 	// What each record is about. An activity's service is read from its request, once per
 	// request of the batch.
 	records := make([]record, len(ev.Records))
-	services := map[[2]string][]string{}
+	services := map[[2]string]subject{}
 	serviceErr := map[[2]string]error{}
 	var changes []feed.Change
 	poisoned, ignored := 0, 0
@@ -104,13 +104,18 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 				noteErr(serviceErr[key])
 			}
 		}
-		codes := services[key]
+		sub := services[key]
 		// Without its service, the record's service feed is unknown: it fails, so that Lambda
 		// delivers it again, while its request and jurisdiction feeds are still refreshed.
 		rec.failed = serviceErr[key] != nil
-		cs := []feed.Change{{JurisdictionID: j, RequestID: id}}
-		for _, c := range codes {
+		cs := []feed.Change{{JurisdictionID: j, RequestID: id, Cells: sub.cells, Areas: sub.areas}}
+		for _, c := range sub.codes {
 			cs = append(cs, feed.Change{JurisdictionID: j, RequestID: id, ServiceCode: c})
+		}
+		// An area listing's keys name the further cell or area it lists an activity in (a named
+		// area, or where a moved request was).
+		if cell, area, ok := listedArea(r.Change.Keys); ok {
+			cs = append(cs, feed.Change{JurisdictionID: j, RequestID: id, Cells: nonEmpty(cell), Areas: nonEmpty(area)})
 		}
 		rec.feeds = feed.Touched(cs)
 		changes = append(changes, cs...)
@@ -178,20 +183,39 @@ func batchAge(ev events.DynamoDBEvent, now time.Time) time.Duration {
 	return now.Sub(oldest)
 }
 
-// serviceOf returns the service code of a request as the store holds it: none for a request the
-// store does not have (its feeds are taken down, and no service feed can be told).
-func (h *Handler) serviceOf(ctx context.Context, jurisdictionID, id string) ([]string, error) {
+// subject is what a record's feeds are told from of its request: its service, and the cell and
+// named areas of its point.
+type subject struct {
+	codes, cells, areas []string
+}
+
+// serviceOf returns the service code of a request as the store holds it, and the cell and named
+// areas of its point: none for a request the store does not have (its feeds are taken down, and
+// no service or area feed can be told).
+func (h *Handler) serviceOf(ctx context.Context, jurisdictionID, id string) (subject, error) {
 	r, err := h.Store.Request(ctx, jurisdictionID, id)
 	if open311.IsKind(err, open311.NotFound) {
-		return nil, nil
+		return subject{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read request %s in %s: %w", id, jurisdictionID, err)
+		return subject{}, fmt.Errorf("read request %s in %s: %w", id, jurisdictionID, err)
 	}
-	if r.ServiceCode == "" {
-		return nil, nil
+	var sub subject
+	if r.ServiceCode != "" {
+		sub.codes = []string{r.ServiceCode}
 	}
-	return []string{r.ServiceCode}, nil
+	if r.Point != nil {
+		sub.cells, sub.areas = []string{open311.Cell(*r.Point)}, r.Areas
+	}
+	return sub, nil
+}
+
+// nonEmpty returns s alone, or nothing when it is empty.
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 type result struct {

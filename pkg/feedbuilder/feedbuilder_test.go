@@ -33,6 +33,9 @@ var (
 	svc3    = j + "/services/streetlight.atom"
 	svc4    = j + "/services/graffiti.atom"
 	jurFeed = j + "/requests.atom"
+	// 100003's point is in the area cell dr5reg and the named area ward-2; 100004 has none.
+	cell3 = j + "/areas/cells/dr5reg.atom"
+	ward3 = j + "/areas/ward-2.atom"
 )
 
 // seeded returns the test world of pkg/api in an embedded store.
@@ -159,7 +162,8 @@ func checkCounts(t *testing.T, line map[string]any, want map[string]float64) {
 }
 
 // TestCoalesce sends a batch that touches one request a hundred times, then the same batch again:
-// the first writes each of the request's three feeds once, the replay writes nothing.
+// the first writes each of the request's five feeds (request, service, cell, ward, jurisdiction)
+// once, the replay writes nothing.
 func TestCoalesce(t *testing.T) {
 	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
 	h := handler(st, pub, log)
@@ -171,14 +175,14 @@ func TestCoalesce(t *testing.T) {
 		}
 		batch.Records = append(batch.Records, r)
 	}
-	want := map[string]int{req3: 1, svc3: 1, jurFeed: 1}
+	want := map[string]int{req3: 1, svc3: 1, cell3: 1, ward3: 1, jurFeed: 1}
 	for _, run := range []struct {
 		name   string
 		writes map[string]int
 		counts map[string]float64
 	}{
-		{"first", want, map[string]float64{"records": 100, "feeds": 3, "written": 3, "skipped": 0, "failed": 0}},
-		{"replay", map[string]int{}, map[string]float64{"records": 100, "feeds": 3, "written": 0, "skipped": 3, "failed": 0}},
+		{"first", want, map[string]float64{"records": 100, "feeds": 5, "written": 5, "skipped": 0, "failed": 0}},
+		{"replay", map[string]int{}, map[string]float64{"records": 100, "feeds": 5, "written": 0, "skipped": 5, "failed": 0}},
 	} {
 		t.Run(run.name, func(t *testing.T) {
 			resp, err := h.Handle(context.Background(), batch)
@@ -230,11 +234,11 @@ func TestPoisoned(t *testing.T) {
 		t.Errorf("failures %v, want exactly the poisoned records %v", got, want)
 	}
 	_, writes := pub.take()
-	if want := map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1, jurFeed: 1}; !maps.Equal(writes, want) {
+	if want := map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1, cell3: 1, ward3: 1, jurFeed: 1}; !maps.Equal(writes, want) {
 		t.Errorf("writes %v, want %v", writes, want)
 	}
 	line := logLine(t, log)
-	checkCounts(t, line, map[string]float64{"records": 7, "ignored": 1, "poisoned": 3, "feeds": 5, "written": 5, "failed": 0, "failedRecords": 3})
+	checkCounts(t, line, map[string]float64{"records": 7, "ignored": 1, "poisoned": 3, "feeds": 7, "written": 7, "failed": 0, "failedRecords": 3})
 	if line["level"] != "WARN" {
 		t.Errorf("a batch with failures logged at %v, want WARN", line["level"])
 	}
@@ -274,16 +278,16 @@ func TestFailingFeed(t *testing.T) {
 		wantWrites map[string]int
 	}{
 		{"store fails a request feed", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, activitiesOf: "100004"} }, "",
-			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, svc4: 1, jurFeed: 1}},
+			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, svc4: 1, cell3: 1, ward3: 1, jurFeed: 1}},
 		{"publisher fails a service feed", nil, svc3,
-			[]string{seq(0), seq(2)}, map[string]int{req3: 1, req4: 1, svc4: 1, jurFeed: 1}},
+			[]string{seq(0), seq(2)}, map[string]int{req3: 1, req4: 1, svc4: 1, cell3: 1, ward3: 1, jurFeed: 1}},
 		{"publisher fails the jurisdiction feed", nil, jurFeed,
-			[]string{seq(0), seq(1), seq(2), seq(3)}, map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1}},
+			[]string{seq(0), seq(1), seq(2), seq(3)}, map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1, cell3: 1, ward3: 1}},
 		// A request's service is read from the store (the stream carries keys only); when that
 		// read fails, so does the request's feed (which reads it too), and both records of the
 		// request fail, its service feed unknown and not written; the rest of the batch is.
 		{"the request cannot be read", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, requestOf: "100004"} }, "",
-			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, jurFeed: 1}},
+			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, cell3: 1, ward3: 1, jurFeed: 1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var st feed.Reader = seeded(t)
@@ -392,7 +396,8 @@ func (r *countingReader) RecentActivities(ctx context.Context, q store.RecentQue
 
 // TestReadsPerBatch checks what a batch reads of the store: its jurisdiction once, whatever the
 // number of feeds; per request feed its request and activities; per service feed the service
-// and one RecentActivities; and one RecentActivities for the jurisdiction feed. The request of
+// and one RecentActivities; one RecentActivities per cell and area feed (100003's cell and
+// ward); and one RecentActivities for the jurisdiction feed. The request of
 // an activity record is read once more per request of the batch, to know its service.
 func TestReadsPerBatch(t *testing.T) {
 	rd := &countingReader{Reader: seeded(t), n: map[string]int{}}
@@ -404,9 +409,9 @@ func TestReadsPerBatch(t *testing.T) {
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures %v, %v", failed(resp), err)
 	}
-	want := map[string]int{"Jurisdiction": 1, "Request": 2 + 2, "Activities": 2, "Service": 2, "RecentActivities": 3}
+	want := map[string]int{"Jurisdiction": 1, "Request": 2 + 2, "Activities": 2, "Service": 2, "RecentActivities": 3 + 2}
 	if !maps.Equal(rd.n, want) {
-		t.Errorf("a batch of 5 feeds read %v, want %v", rd.n, want)
+		t.Errorf("a batch of 7 feeds read %v, want %v", rd.n, want)
 	}
-	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 5, "written": 5})
+	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 7, "written": 7})
 }

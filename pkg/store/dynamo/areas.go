@@ -58,7 +58,10 @@ func ParseAreaListingSK(sk string) (cell, area string, ok bool) {
 	kind, id, _ := strings.Cut(rest, "#")
 	switch kind {
 	case "c":
-		return id, "", open311.ValidCell(id)
+		if !open311.ValidCell(id) {
+			return "", "", false
+		}
+		return id, "", true
 	case "a":
 		area, ok := unescape(id)
 		return "", area, ok && area != ""
