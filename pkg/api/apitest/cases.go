@@ -217,4 +217,8 @@ var Cases = []Case{
 	{Name: "unknown-route.xml", Path: "/requests"},
 	{Name: "wrong-method.xml", Method: "DELETE", Path: "/requests.xml"},
 	{Name: "wrong-method.json", Method: "PUT", Path: "/services/pothole.json"},
+
+	// Staff move a request whose pin was on the wrong block (its area feeds follow: issue 15).
+	staff("update-move.json", "/requests/100002.json", "lat=40.7101&long=-73.99&comment=The+pin+was+on+the+wrong+block"),
+	staff("update-move-half.xml", "/requests/100002.xml", "lat=40.7101"),
 }
