@@ -37,7 +37,8 @@ func Operations() []Operation { return append(served(), Fallback) }
 // served lists the operations that serve routes of their own, in table order.
 func served() []Operation {
 	return []Operation{GetDiscovery, GetServices, GetServiceDefinition, PostRequest, GetToken,
-		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions, GetOpenAPI}
+		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions, GetOpenAPI,
+		GetFeeds}
 }
 
 // Lookup returns the operation of the table with the given name.
@@ -102,6 +103,7 @@ const (
 	OpPostRequestUpdate = "post-request-update"
 	OpJurisdictions     = "get-jurisdictions"
 	OpOpenAPI           = "get-openapi"
+	OpFeeds             = "get-feeds"
 	OpFallback          = "fallback"
 )
 

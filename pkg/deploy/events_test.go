@@ -167,6 +167,7 @@ func eventWorld(t *testing.T, op string) http.Handler {
 		NewID:               apitest.Seq("2000"),
 		NewToken:            apitest.Seq("TOKEN-"),
 		DefaultJurisdiction: apitest.Jurisdiction,
+		FeedBase:            apitest.FeedBase,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}).Serve(o)
 }

@@ -146,7 +146,7 @@ func (b builder) service(ctx context.Context, rd Reader) (document, error) {
 		name = code
 	}
 	q := url.Values{"jurisdiction_id": {b.j.ID}, "service_code": {code}}
-	return b.document(b.jurisdictionName()+" service requests: "+name, s.Description,
+	return b.document(Title(b.j, b.f, name), s.Description,
 		b.apiBase()+"/requests.json?"+q.Encode(), items, b.j.Changeset), nil
 }
 
@@ -156,7 +156,7 @@ func (b builder) jurisdiction(ctx context.Context, rd Reader) (document, error) 
 		return document{}, fmt.Errorf("read recent activities: %w", err)
 	}
 	q := url.Values{"jurisdiction_id": {b.j.ID}}
-	return b.document(b.jurisdictionName()+" service requests", "The latest changes to public service requests in "+b.jurisdictionName()+".",
+	return b.document(Title(b.j, b.f, ""), "The latest changes to public service requests in "+b.jurisdictionName()+".",
 		b.apiBase()+"/requests.json?"+q.Encode(), items, b.j.Changeset), nil
 }
 
@@ -168,7 +168,7 @@ func (b builder) area(ctx context.Context, rd Reader) (document, error) {
 	if b.f.Kind == CellFeed {
 		q.Cell = b.f.ID
 		box = open311.CellBox(b.f.ID)
-		title = b.jurisdictionName() + " service requests in cell " + b.f.ID
+		title = Title(b.j, b.f, "")
 		subtitle = fmt.Sprintf("The latest changes to public service requests between latitudes %s and %s and longitudes %s and %s (geohash cell %s).",
 			formatFloat(box.MinLat), formatFloat(box.MaxLat), formatFloat(box.MinLong), formatFloat(box.MaxLong), b.f.ID)
 	} else {
@@ -178,7 +178,7 @@ func (b builder) area(ctx context.Context, rd Reader) (document, error) {
 		}
 		q.Area = a.ID
 		box = a.Boundary.Bounds()
-		title = b.jurisdictionName() + " service requests in " + a.Name
+		title = Title(b.j, b.f, a.Name)
 		subtitle = "The latest changes to public service requests in " + a.Name + "."
 	}
 	items, err := rd.RecentActivities(ctx, q)
