@@ -176,8 +176,15 @@ func (f *follower) Close() {
 // else (an unknown feed, a folder, another method) is the GeoReport error document.
 func serveFeeds(dir string) http.Handler {
 	return serveFolder(folderFiles{dir: dir, prefix: "/feeds/", what: "feed",
-		valid: func(name string) bool { return strings.HasSuffix(name, ".atom") || openDataType(name) != "" },
+		valid: func(name string) bool {
+			return strings.HasSuffix(name, ".atom") || strings.HasSuffix(name, "/feeds.opml") || openDataType(name) != ""
+		},
 		headers: func(h http.Header, name string) {
+			if strings.HasSuffix(name, "/feeds.opml") {
+				h.Set("Content-Type", feed.OPMLType)
+				h.Set("Cache-Control", "public, max-age=3600")
+				return
+			}
 			if t := openDataType(name); t != "" {
 				h.Set("Content-Type", t)
 				h.Set("Cache-Control", "public, max-age=3600")
