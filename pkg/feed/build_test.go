@@ -397,10 +397,18 @@ func TestBuildRefusesBadInput(t *testing.T) {
 		"no jurisdiction":      {feed.ForJurisdiction(""), options},
 		"unknown kind":         {feed.Feed{Kind: "map", JurisdictionID: apitest.Jurisdiction}, options},
 		"jurisdiction with id": {feed.Feed{Kind: feed.JurisdictionFeed, JurisdictionID: apitest.Jurisdiction, ID: "x"}, options},
+		"a cell of 5":          {feed.ForCell(apitest.Jurisdiction, "dr5re"), options},
+		"a cell of 7":          {feed.ForCell(apitest.Jurisdiction, "dr5regw"), options},
+		"not a geohash":        {feed.ForCell(apitest.Jurisdiction, "dr5rea"), options},
+		"no area id":           {feed.ForArea(apitest.Jurisdiction, ""), options},
 	} {
 		if _, err := feed.Build(context.Background(), st, c.f, c.opt); !open311.IsKind(err, open311.Invalid) {
 			t.Errorf("%s: got %v, want Invalid", name, err)
 		}
+	}
+	// An area the catalog does not define has no feed.
+	if _, err := feed.Build(context.Background(), st, feed.ForArea(apitest.Jurisdiction, "ward-9"), options); !open311.IsKind(err, open311.NotFound) {
+		t.Errorf("an unknown area: got %v, want NotFound", err)
 	}
 }
 
