@@ -164,6 +164,9 @@ func checkStreamEvent(t *testing.T, file string) {
 	want := map[string]int{}
 	for _, f := range feed.Touched(changes) {
 		want[f.Path()] = 1
+		if f.Kind == feed.JurisdictionFeed { // and its feed list, with the first batch
+			want[feed.OPMLPath(f.JurisdictionID)] = 1
+		}
 	}
 	for _, run := range []struct {
 		name string

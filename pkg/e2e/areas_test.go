@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 	"github.com/mmcdole/gofeed"
 
@@ -69,12 +70,16 @@ func TestFeedBuilderMovesAreaFeeds(t *testing.T) {
 		t.Fatalf("failures %v, want none", failed)
 	}
 	areas := []feed.Feed{feed.ForCell(j, oldCell), feed.ForCell(j, newCell), feed.ForArea(j, "ward-1"), feed.ForArea(j, "ward-2")}
-	want := map[string]int{key(feed.ForRequest(j, "100002")): 1, key(feed.ForService(j, "pothole")): 1, key(feed.ForJurisdiction(j)): 1}
+	want := map[string]int{key(feed.ForRequest(j, "100002")): 1, key(feed.ForService(j, "pothole")): 1, key(feed.ForJurisdiction(j)): 1,
+		feed.OPMLPath(j): 1} // the feed list, with the process's first batch
 	for _, f := range areas {
 		want[key(f)] = 1
 	}
 	if puts := s3Calls(calls, "PUT"); !maps.Equal(puts, want) {
 		t.Errorf("PUTs %v, want %v", puts, want)
+	}
+	if obj, body := w.object(t, feed.OPMLPath(j)); aws.ToString(obj.ContentType) != feed.OPMLType || !strings.Contains(string(body), "areas/ward-2.atom") {
+		t.Errorf("the feed list (%s):\n%s", aws.ToString(obj.ContentType), body)
 	}
 	for _, f := range areas {
 		_, body := w.object(t, key(f))

@@ -343,7 +343,8 @@ func TestFeedBuilder(t *testing.T) {
 			t.Fatalf("failures %v, want none", failed)
 		}
 		puts := s3Calls(calls, "PUT")
-		if want := map[string]int{req3: 1, req4: 1, svc3: 1, svc4: 1, cell3: 1, ward3: 1, jur: 1}; !maps.Equal(puts, want) {
+		// and, with the process's first batch, the jurisdiction's feed list
+		if want := map[string]int{req3: 1, req4: 1, svc3: 1, svc4: 1, cell3: 1, ward3: 1, jur: 1, feed.OPMLPath(j): 1}; !maps.Equal(puts, want) {
 			t.Errorf("%d records: PUTs %v, want one per touched feed %v", len(ev.Records), puts, want)
 		}
 		for _, c := range []struct {

@@ -3,8 +3,11 @@ package feed
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"encoding/xml"
+	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -71,4 +74,36 @@ func BuildOPML(j open311.Jurisdiction, services []open311.Service, opt Options) 
 	}
 	b.WriteByte('\n')
 	return b.Bytes(), nil
+}
+
+// ContentTypeOf is the media type a publisher stores the file at path with: OPMLType for a feed
+// list, ContentType for a feed.
+func ContentTypeOf(path string) string {
+	if strings.HasSuffix(path, "/feeds.opml") {
+		return OPMLType
+	}
+	return ContentType
+}
+
+// CatalogReader is what publishing a feed list reads besides the jurisdiction: its services (a
+// store.Store is one).
+type CatalogReader interface {
+	Services(ctx context.Context, jurisdictionID string) ([]open311.Service, error)
+}
+
+// PublishOPML builds jurisdiction j's feed list from its services (read from rd) and publishes
+// it at OPMLPath; unchanged bytes are not written again.
+func PublishOPML(ctx context.Context, rd CatalogReader, pub Publisher, j open311.Jurisdiction, opt Options) (written bool, err error) {
+	services, err := rd.Services(ctx, j.ID)
+	if err != nil {
+		return false, fmt.Errorf("feed list of %s: read services: %w", j.ID, err)
+	}
+	body, err := BuildOPML(j, services, opt)
+	if err != nil {
+		return false, err
+	}
+	if written, err = pub.Publish(ctx, OPMLPath(j.ID), body); err != nil {
+		return false, fmt.Errorf("feed list of %s: %w", j.ID, err)
+	}
+	return written, nil
 }

@@ -49,6 +49,12 @@ type Handler struct {
 	// EMF makes the batch's log line a CloudWatch Embedded Metric Format document of its
 	// metrics (package metrics): feeds written, skipped and failed, and the batch's age.
 	EMF bool
+
+	// lists remembers, per jurisdiction, the catalog changeset whose feed list (OPML) this
+	// process has published, so that the list is rebuilt only on a process's first batch and
+	// when the catalog changes (feedLists).
+	listsMu sync.Mutex
+	lists   map[string]time.Time
 }
 
 // record is what one stream record is about.
@@ -123,7 +129,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 
 	// Each touched feed once, from the store.
 	feeds := feed.Touched(changes)
-	results := h.refreshAll(ctx, newBatchReader(h.Store), feeds)
+	rd := newBatchReader(h.Store)
+	results := h.refreshAll(ctx, rd, feeds)
 	written, skipped := 0, 0
 	failedFeeds := map[feed.Feed]bool{}
 	for i, res := range results {
@@ -135,6 +142,17 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 			written++
 		default:
 			skipped++
+		}
+	}
+
+	// The feed lists of the batch's jurisdictions, when their catalog changed.
+	for _, f := range feeds {
+		if f.Kind != feed.JurisdictionFeed || failedFeeds[f] {
+			continue
+		}
+		if err := h.feedList(ctx, rd, f.JurisdictionID); err != nil {
+			failedFeeds[f] = true // its records are delivered again, and the list retried
+			noteErr(err)
 		}
 	}
 
@@ -244,6 +262,40 @@ func (h *Handler) refreshAll(ctx context.Context, rd feed.Reader, feeds []feed.F
 	}
 	wg.Wait()
 	return results
+}
+
+// feedList publishes a jurisdiction's feed list (feed.PublishOPML) unless this process has
+// published it for the catalog's current changeset: the jurisdiction is the batch's read of it
+// (no more reads then), and the services are read only on a process's first batch of the
+// jurisdiction and after the catalog changed. A Store that cannot list services publishes none.
+func (h *Handler) feedList(ctx context.Context, rd feed.Reader, jurisdictionID string) error {
+	cat, ok := h.Store.(feed.CatalogReader)
+	if !ok {
+		return nil
+	}
+	j, err := rd.Jurisdiction(ctx, jurisdictionID)
+	if open311.IsKind(err, open311.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("feed list of %s: %w", jurisdictionID, err)
+	}
+	h.listsMu.Lock()
+	done, seen := h.lists[j.ID]
+	h.listsMu.Unlock()
+	if seen && done.Equal(j.Changeset) {
+		return nil
+	}
+	if _, err := feed.PublishOPML(ctx, cat, h.Publisher, j, h.Options); err != nil {
+		return err
+	}
+	h.listsMu.Lock()
+	if h.lists == nil {
+		h.lists = map[string]time.Time{}
+	}
+	h.lists[j.ID] = j.Changeset
+	h.listsMu.Unlock()
+	return nil
 }
 
 func (h *Handler) logger() *slog.Logger {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/mmcdole/gofeed"
@@ -92,10 +93,12 @@ func (p *publisher) take() (calls, writes map[string]int) {
 	return calls, writes
 }
 
-// handler returns a handler over st and pub whose batch log lines go to log.
+// handler returns a handler over st and pub whose batch log lines go to log. It sees st as a
+// feed.Reader only, which lists no services, so it publishes no feed lists: the tests of feeds
+// count feeds alone, and TestFeedList the lists.
 func handler(st feed.Reader, pub feed.Publisher, log *bytes.Buffer) *feedbuilder.Handler {
 	return &feedbuilder.Handler{
-		Store:     st,
+		Store:     readerOnly{st},
 		Publisher: pub,
 		Options:   feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2"},
 		Logger:    slog.New(slog.NewJSONHandler(log, nil)),
@@ -414,4 +417,47 @@ func TestReadsPerBatch(t *testing.T) {
 		t.Errorf("a batch of 7 feeds read %v, want %v", rd.n, want)
 	}
 	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 7, "written": 7})
+}
+
+// readerOnly is a store seen as a feed.Reader alone.
+type readerOnly struct{ feed.Reader }
+
+// TestFeedList checks that the feed builder publishes a jurisdiction's feed list (OPML) with
+// the first batch of its process that touches the jurisdiction, not with the next ones, and
+// again once the catalog's changeset moved.
+func TestFeedList(t *testing.T) {
+	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
+	h := handler(st, pub, log)
+	h.Store = st // a store that lists services
+	const list = j + "/feeds.opml"
+	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{activityRecord(0, "100003")}}
+	for _, run := range []struct {
+		name  string
+		calls int
+	}{{"first", 1}, {"second", 0}} {
+		if resp, err := h.Handle(context.Background(), batch); err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("%s: failures %v, %v", run.name, failed(resp), err)
+		}
+		if calls, _ := pub.take(); calls[list] != run.calls {
+			t.Errorf("%s batch: %d Publish calls of %s, want %d", run.name, calls[list], list, run.calls)
+		}
+	}
+	if body := string(pub.files[list]); !strings.Contains(body, `<opml version="2.0">`) || !strings.Contains(body, "Ward 1 (Financial District)") {
+		t.Errorf("the feed list:\n%s", body)
+	}
+	jur, err := st.Jurisdiction(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jur.Changeset = jur.Changeset.Add(time.Hour)
+	jur.Areas = jur.Areas[:1]
+	if err := st.(store.Admin).PutJurisdiction(context.Background(), jur); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := h.Handle(context.Background(), batch); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("after the catalog changed: failures %v, %v", failed(resp), err)
+	}
+	if _, writes := pub.take(); writes[list] != 1 || strings.Contains(string(pub.files[list]), "Ward 2") {
+		t.Errorf("after the catalog changed: %d writes of the list:\n%s", writes[list], pub.files[list])
+	}
 }
