@@ -23,10 +23,10 @@ type Jurisdiction struct {
 	// URL is the base URL of the GeoReport API that serves the jurisdiction (for jurisdiction
 	// discovery); empty means this deployment's own.
 	URL string `json:"url,omitempty"`
-	// Boundary is the jurisdiction's area, used to route a location to the jurisdiction serving it.
-	Boundary *Boundary `json:"boundary,omitempty"`
 	// Areas are the jurisdiction's named areas (wards, districts), each with a feed of its own.
 	Areas []Area `json:"areas,omitempty"`
+	// Boundary is the jurisdiction's area, used to route a location to the jurisdiction serving it.
+	Boundary *Boundary `json:"boundary,omitempty"`
 }
 
 // Location returns the jurisdiction's time zone, or UTC when it has none or an unknown one.
@@ -174,12 +174,12 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 			p.Add("jurisdiction %s: address scheme pattern does not compile: %v", j.ID, err)
 		}
 	}
+	validateAreas(&p, j)
 	if j.Boundary != nil {
 		if err := j.Boundary.Validate(); err != nil {
 			p.Add("jurisdiction %s: %v", j.ID, err)
 		}
 	}
-	validateAreas(&p, j)
 	seen := map[string]bool{}
 	for _, s := range services {
 		if s.Code == "" {
