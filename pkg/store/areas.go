@@ -24,3 +24,21 @@ func AreasOf(r open311.Request, a open311.Activity) (cells, areas []string) {
 	slices.Sort(areas)
 	return slices.Compact(cells), slices.Compact(areas)
 }
+
+// CheckRecent reports, as Invalid, a RecentQuery that asks for more than one of a service, a
+// cell and an area, or a negative Limit.
+func CheckRecent(op string, q RecentQuery) error {
+	n := 0
+	for _, s := range []string{q.ServiceCode, q.Cell, q.Area} {
+		if s != "" {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return open311.Errorf(open311.Invalid, op, "recent activities of at most one of a service, a cell and an area")
+	case q.Limit < 0:
+		return open311.Errorf(open311.Invalid, op, "limit must not be negative")
+	}
+	return nil
+}

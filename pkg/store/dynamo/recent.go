@@ -56,8 +56,8 @@ func unmarshalEntry(item map[string]types.AttributeValue, requestID string) (e s
 // of them in one BatchGetItem per 100 (docs/store-dynamodb.md).
 func (s *Store) RecentActivities(ctx context.Context, q store.RecentQuery) ([]store.Entry, error) {
 	const op = "store/dynamo.RecentActivities"
-	if q.Limit < 0 {
-		return nil, open311.Errorf(open311.Invalid, op, "limit must not be negative")
+	if err := store.CheckRecent(op, q); err != nil {
+		return nil, err
 	}
 	limit := q.Limit
 	if limit == 0 || limit > store.MaxPageSize {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -46,6 +47,13 @@ func testRecentInAreas(t *testing.T, s store.Store) {
 	_, err = postUpdate(t, s, jurA, a.ID, comment("after", 7))
 	must(t, err, "UpdateRequest "+a.ID)
 
+	for _, q := range []store.RecentQuery{
+		{JurisdictionID: jurA, ServiceCode: a.ServiceCode, Cell: cellHere},
+		{JurisdictionID: jurA, Cell: cellHere, Area: "north"},
+	} {
+		_, err := s.RecentActivities(ctx, q)
+		wantKind(t, err, open311.Invalid, fmt.Sprintf("RecentActivities of %+v", q))
+	}
 	created := func(r open311.Request) string { return createdActivity(r).ID }
 	for _, c := range []struct {
 		name string
