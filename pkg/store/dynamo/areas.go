@@ -1,9 +1,13 @@
 package dynamo
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/civicworks/open311/pkg/open311"
@@ -110,4 +114,67 @@ func areaItems(item map[string]types.AttributeValue, r open311.Request, a open31
 		out = append(out, listing)
 	}
 	return out, nil
+}
+
+// BackfillAreas gives the listed activities of a jurisdiction that were written before GSI4
+// their GSI4 keys: the area cell of the point their Entry copy shows. It pages through GSI1's
+// ACTS#<jurisdiction> partition (100 items a page, projecting the keys and the copy's point)
+// and updates each item with a point and no GSI4PK with one UpdateItem, conditioned on the item
+// existing and still having none. Named areas did not exist before GSI4, so no area listing is
+// missing. Run after BackfillActivities (an item without its copy is skipped); run again, it
+// updates none. It returns how many items it updated (docs/store-dynamodb.md).
+func (s *Store) BackfillAreas(ctx context.Context, jurisdictionID string) (int, error) {
+	const op = "store/dynamo.BackfillAreas"
+	in := &dynamodb.QueryInput{
+		TableName:                 aws.String(s.table),
+		IndexName:                 aws.String(indexGSI1),
+		KeyConditionExpression:    aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(updatesPK(jurisdictionID))},
+		ProjectionExpression:      aws.String("PK, SK, GSI1SK, " + attrGSI4PK + ", #entry.point"),
+		ExpressionAttributeNames:  map[string]string{"#entry": attrEntry},
+		Limit:                     aws.Int32(backfillPage),
+	}
+	updated := 0
+	for {
+		page, err := s.client.Query(ctx, in)
+		if err != nil {
+			return updated, open311.Wrap(op, fmt.Errorf("query activities of %s: %w", jurisdictionID, err))
+		}
+		for _, item := range page.Items {
+			if _, done := item[attrGSI4PK]; done {
+				continue
+			}
+			var copied struct {
+				Point *open311.Point `json:"point"`
+			}
+			if av, ok := item[attrEntry]; !ok {
+				continue
+			} else if err := attributevalue.UnmarshalWithOptions(av, &copied, func(o *attributevalue.DecoderOptions) { o.TagKey = "json" }); err != nil {
+				return updated, open311.Wrap(op, fmt.Errorf("decode the entry of an activity of %s: %w", jurisdictionID, err))
+			}
+			if copied.Point == nil {
+				continue
+			}
+			_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+				TableName:           aws.String(s.table),
+				Key:                 map[string]types.AttributeValue{attrPK: item[attrPK], attrSK: item[attrSK]},
+				UpdateExpression:    aws.String("SET " + attrGSI4PK + " = :pk, " + attrGSI4SK + " = :sk"),
+				ConditionExpression: aws.String("attribute_exists(PK) AND attribute_not_exists(" + attrGSI4PK + ")"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":pk": str(areaUpdatesPK(jurisdictionID, open311.Cell(*copied.Point), "")), ":sk": item[attrGSI1SK],
+				},
+			})
+			if conditionFailed(err) {
+				continue // given its keys meanwhile
+			}
+			if err != nil {
+				return updated, open311.Wrap(op, fmt.Errorf("update an activity of %s: %w", jurisdictionID, err))
+			}
+			updated++
+		}
+		if page.LastEvaluatedKey == nil {
+			return updated, nil
+		}
+		in.ExclusiveStartKey = page.LastEvaluatedKey
+	}
 }
