@@ -463,7 +463,7 @@ func TestDynamo(t *testing.T) {
 	if err := st.CreateRequest(ctx, req, req.Created()); err != nil {
 		t.Fatal(err)
 	}
-	if r := dyn("table", "backfill"); r.stdout != "city.example.org: 0 activities given their entry copy and service partition\n0 requests holding a reporter given their GSI3 keys (the retention's index)\n0 hidden requests given their staff queue keys\n" {
+	if r := dyn("table", "backfill"); r.stdout != "city.example.org: 0 activities given their entry copy and service partition\ncity.example.org: 0 activities given their area cell (GSI4)\n0 requests holding a reporter given their GSI3 keys (the retention's index)\n0 hidden requests given their staff queue keys\n" {
 		t.Errorf("table backfill printed %q", r.stdout)
 	}
 

@@ -71,6 +71,11 @@ func (c *cli) tableBackfill(ctx context.Context, b *backend, args []string) erro
 			return fmt.Errorf("backfill %s (%d activities done): %w", id, n, err)
 		}
 		fmt.Fprintf(c.stdout, "%s: %d activities given their entry copy and service partition\n", id, n)
+		n, err = st.BackfillAreas(ctx, id)
+		if err != nil {
+			return fmt.Errorf("backfill the area cells of %s (%d activities done): %w", id, n, err)
+		}
+		fmt.Fprintf(c.stdout, "%s: %d activities given their area cell (GSI4)\n", id, n)
 	}
 	r, err := st.BackfillReporters(ctx)
 	if err != nil {

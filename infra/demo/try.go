@@ -68,6 +68,9 @@ Try%[6]s:
   curl -H "Authorization: Bearer %[3]s" '%[1]s/requests.json?detailed_status=submitted'
   curl %[1]s/feeds/%[4]s/requests.atom
   curl %[1]s/feeds/%[4]s/requests/%[5]s.atom
+  curl '%[1]s/feeds.json?lat=40.71455&long=-74.00712'
+  curl %[1]s/feeds/%[4]s/feeds.opml
+  curl -H 'Accept-Language: es' %[1]s/services.json
 Stop with Ctrl-C.
 `, t.Base, t.ReporterKey, t.StaffKey, jur, t.RequestID, browser)
 }

@@ -28,17 +28,22 @@ type feedingStore struct {
 func (s *feedingStore) CreateRequest(ctx context.Context, r open311.Request, created open311.Activity) error {
 	err := s.Store.CreateRequest(ctx, r, created)
 	if err == nil {
-		s.follow.note([]open311.Request{r})
+		s.follow.note([]open311.Request{r}, []open311.Activity{created})
 	}
 	return err
 }
 
 // UpdateRequests changes requests together, then notes their feeds (store.UpdateRequest comes
-// here too).
+// here too), with the activities of the write: a move names where its request was.
 func (s *feedingStore) UpdateRequests(ctx context.Context, jurisdictionID string, ids []string, change func([]*open311.Request) ([]open311.Activity, error)) ([]open311.Request, error) {
-	rs, err := s.Store.UpdateRequests(ctx, jurisdictionID, ids, change)
+	var acts []open311.Activity
+	rs, err := s.Store.UpdateRequests(ctx, jurisdictionID, ids, func(rs []*open311.Request) ([]open311.Activity, error) {
+		var err error
+		acts, err = change(rs)
+		return acts, err
+	})
 	if err == nil {
-		s.follow.note(rs)
+		s.follow.note(rs, acts)
 	}
 	return rs, err
 }
@@ -71,11 +76,23 @@ func newFollower(rd feed.Reader, pub feed.Publisher, opt feed.Options, log *slog
 	return f
 }
 
-// note records the feeds of written requests and wakes the follower; it never waits.
-func (f *follower) note(rs []open311.Request) {
+// note records the feeds of written requests and of the activities written with them (the cells
+// and areas of their points, and where a moved request was) and wakes the follower; it never
+// waits.
+func (f *follower) note(rs []open311.Request, acts []open311.Activity) {
 	f.mu.Lock()
 	for _, r := range rs {
-		f.pending = append(f.pending, feed.Change{JurisdictionID: r.JurisdictionID, RequestID: r.ID, ServiceCode: r.ServiceCode})
+		c := feed.Change{JurisdictionID: r.JurisdictionID, RequestID: r.ID, ServiceCode: r.ServiceCode}
+		for _, a := range acts {
+			if a.RequestID == r.ID || a.RequestID == "" && len(rs) == 1 {
+				cells, areas := store.AreasOf(r, a)
+				c.Cells, c.Areas = append(c.Cells, cells...), append(c.Areas, areas...)
+			}
+		}
+		if r.Point != nil {
+			c.Cells, c.Areas = append(c.Cells, open311.Cell(*r.Point)), append(c.Areas, r.Areas...)
+		}
+		f.pending = append(f.pending, c)
 	}
 	f.mu.Unlock()
 	select {
@@ -159,8 +176,15 @@ func (f *follower) Close() {
 // else (an unknown feed, a folder, another method) is the GeoReport error document.
 func serveFeeds(dir string) http.Handler {
 	return serveFolder(folderFiles{dir: dir, prefix: "/feeds/", what: "feed",
-		valid: func(name string) bool { return strings.HasSuffix(name, ".atom") || openDataType(name) != "" },
+		valid: func(name string) bool {
+			return strings.HasSuffix(name, ".atom") || strings.HasSuffix(name, "/feeds.opml") || openDataType(name) != ""
+		},
 		headers: func(h http.Header, name string) {
+			if strings.HasSuffix(name, "/feeds.opml") {
+				h.Set("Content-Type", feed.OPMLType)
+				h.Set("Cache-Control", "public, max-age=3600")
+				return
+			}
 			if t := openDataType(name); t != "" {
 				h.Set("Content-Type", t)
 				h.Set("Cache-Control", "public, max-age=3600")

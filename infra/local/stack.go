@@ -127,12 +127,13 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
 		Metrics: counters, Seal: personal, Media: withPreviews, MediaBase: base, Uploads: uploads, Forms: uploads})
 	// What runs daily, now and then every day: the retention of personal data, as the
-	// retention function does it on AWS, and the bulk open data export.
+	// retention function does it on AWS, the bulk open data export and the feed lists (OPML).
 	daily := func() {
 		if cfg.RetentionDays > 0 {
 			sweep(ctx, st, time.Duration(cfg.RetentionDays)*24*time.Hour, cfg.Logger)
 		}
 		exportOpenData(ctx, st, feeds, cfg.Logger)
+		publishFeedLists(ctx, st, feeds, opt, cfg.Logger)
 	}
 	var dailies sync.WaitGroup
 	defer dailies.Wait() // before the store closes

@@ -37,7 +37,8 @@ func Operations() []Operation { return append(served(), Fallback) }
 // served lists the operations that serve routes of their own, in table order.
 func served() []Operation {
 	return []Operation{GetDiscovery, GetServices, GetServiceDefinition, PostRequest, GetToken,
-		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions, GetOpenAPI, PostMedia}
+		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions, GetOpenAPI, PostMedia,
+		GetFeeds}
 }
 
 // Lookup returns the operation of the table with the given name.
@@ -103,6 +104,7 @@ const (
 	OpJurisdictions     = "get-jurisdictions"
 	OpOpenAPI           = "get-openapi"
 	OpPostMedia         = "post-media"
+	OpFeeds             = "get-feeds"
 	OpFallback          = "fallback"
 )
 

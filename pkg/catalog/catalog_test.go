@@ -41,6 +41,26 @@ func TestDemoCatalogCoversEveryDatatype(t *testing.T) {
 	}
 }
 
+// square and ward are a boundary and a named area of catalogs.
+const (
+	square = `{"type":"Polygon","coordinates":[[[0,0],[1,0],[1,1],[0,1],[0,0]]]}`
+	ward   = `{"id":"w1","name":"Ward 1","boundary":` + square + `}`
+)
+
+// TestReadAreaErrors checks that a bad named area is refused with an error naming the
+// jurisdiction, the area and what is wrong.
+func TestReadAreaErrors(t *testing.T) {
+	_, err := Read(strings.NewReader(`{"jurisdictions":[{"id":"city.example","areas":[` + ward + `,{"id":"w1","name":"","boundary":{"type":"Polygon","coordinates":[[[0,0],[1,0]]]}}]}]}`))
+	for _, want := range []string{`city.example: area id "w1" appears twice`, `area "w1" has no name`, `area "w1": boundary ring must be closed`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v, want one saying %q", err, want)
+		}
+	}
+	if _, err := Read(strings.NewReader(`{"jurisdictions":[{"id":"city.example","areas":[` + ward + `]}]}`)); err != nil {
+		t.Errorf("a good area: %v", err)
+	}
+}
+
 func TestReadRefusesBadCatalogs(t *testing.T) {
 	for name, doc := range map[string]string{
 		"unknown field":   `{"jurisdictions":[{"id":"a","servcies":[]}]}`,
@@ -53,6 +73,11 @@ func TestReadRefusesBadCatalogs(t *testing.T) {
 		"spaced jurisdiction id": `{"jurisdictions":[{"id":" a "}]}`,
 		"spaced service code":    `{"jurisdictions":[{"id":"a","services":[{"service_code":" x","type":"batch"}]}]}`,
 		"bracketed attribute":    `{"jurisdictions":[{"id":"a","services":[{"service_code":"x","type":"realtime","attributes":[{"variable":true,"code":"a]b","datatype":"string","order":1}]}]}]}`,
+		// Named areas (issue 15).
+		"area without boundary": `{"jurisdictions":[{"id":"a","areas":[{"id":"w1","name":"Ward 1"}]}]}`,
+		"area twice":            `{"jurisdictions":[{"id":"a","areas":[` + ward + `,` + ward + `]}]}`,
+		"area with a slash":     `{"jurisdictions":[{"id":"a","areas":[{"id":"w/1","name":"W","boundary":` + square + `}]}]}`,
+		"area unknown field":    `{"jurisdictions":[{"id":"a","areas":[{"id":"w1","name":"W","boundry":` + square + `}]}]}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			if _, err := Read(strings.NewReader(doc)); err == nil {

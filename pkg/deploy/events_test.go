@@ -167,6 +167,7 @@ func eventWorld(t *testing.T, op string) http.Handler {
 		NewID:               apitest.Seq("2000"),
 		NewToken:            apitest.Seq("TOKEN-"),
 		DefaultJurisdiction: apitest.Jurisdiction,
+		FeedBase:            apitest.FeedBase,
 		Logger:              slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// post-media's forms (the event's answer is a slot, whatever signs it).
 		Forms: mediafolder.Uploads{URL: "https://api.city.example.org/uploads", Secret: []byte("events")}, NewSlotID: apitest.Seq(apitest.SlotID),

@@ -21,6 +21,7 @@ import (
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/feed/folder"
 	"github.com/civicworks/open311/pkg/feedbuilder"
+	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/store/dynamo"
 )
 
@@ -154,11 +155,18 @@ func checkStreamEvent(t *testing.T, file string) {
 		if err != nil {
 			t.Fatalf("%s touches request %s of %s, which the test world does not have: %v", r.Change.SequenceNumber, id, j, err)
 		}
-		changes = append(changes, feed.Change{JurisdictionID: j, RequestID: id, ServiceCode: req.ServiceCode})
+		c := feed.Change{JurisdictionID: j, RequestID: id, ServiceCode: req.ServiceCode}
+		if req.Point != nil { // and the feeds of its area cell and named areas
+			c.Cells, c.Areas = []string{open311.Cell(*req.Point)}, req.Areas
+		}
+		changes = append(changes, c)
 	}
 	want := map[string]int{}
 	for _, f := range feed.Touched(changes) {
 		want[f.Path()] = 1
+		if f.Kind == feed.JurisdictionFeed { // and its feed list, with the first batch
+			want[feed.OPMLPath(f.JurisdictionID)] = 1
+		}
 	}
 	for _, run := range []struct {
 		name string

@@ -32,7 +32,7 @@ func (d *Desk) Update(ctx context.Context, u Update) (Listing, error) {
 		return Listing{}, err
 	}
 	if u.Change.Empty() {
-		return Listing{}, open311.Errorf(open311.Invalid, op, "nothing to change: give a comment, a status, status_notes, agency_responsible, expected_datetime, a link or remove_photo")
+		return Listing{}, open311.Errorf(open311.Invalid, op, "nothing to change: give a comment, a status, status_notes, agency_responsible, expected_datetime, a link, remove_photo, or lat and long")
 	}
 	if !who.staff() && u.Change.NeedsStaff() {
 		return Listing{}, open311.Errorf(open311.Forbidden, op, "only staff keys may change a request's status, notes, assignment, expected time, links or photos; reporter keys may comment")
@@ -116,6 +116,9 @@ func (d *Desk) apply(ctx context.Context, j open311.Jurisdiction, id string, c o
 		}{id, what})
 	}
 	c.Zone = j.Location()
+	if c.Point != nil {
+		c.PointAreas = j.AreasAt(*c.Point)
+	}
 	author := who.author(signed)
 	for attempt := 0; ; attempt++ {
 		if c.ClientUpdateID != "" {

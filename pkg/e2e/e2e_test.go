@@ -322,6 +322,9 @@ func newWorldOf(t testing.TB, ops, ids, tokens []string) *world {
 			// The upload slots' presigned POSTs to the feed bucket, as template.yaml gives it.
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL)
 		}
+		if op == api.OpFeeds {
+			env = append(env, "OPEN311_FEED_BASE="+apitest.FeedBase) // the feeds it lists, as apitest.FeedCases want
+		}
 		if op == api.OpUpdateRequest {
 			// The photos staff remove, as template.yaml gives it the bucket.
 			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL,
@@ -440,6 +443,34 @@ func TestFunctions(t *testing.T) {
 			})
 		}
 		t.Logf("%d of %d golden cases byte-identical through API Gateway's event, the emulator and DynamoDB", same, len(apitest.Cases))
+	})
+
+	t.Run("feed lists", func(t *testing.T) {
+		for _, c := range apitest.FeedCases {
+			req, err := c.Request("https://" + e2e.DomainName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			op, e, err := w.gw.Event(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			status, header, body, err := w.invoke(t, op, e)
+			t.Run(c.Name, func(t *testing.T) {
+				if err != nil {
+					t.Fatalf("%s: %v", op, err)
+				}
+				got := apitest.Record(status, header, body)
+				path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", c.Name+".txt")
+				want, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%s: response differs from %s (-want +got):\n%s", op, path, apitest.Diff(want, got))
+				}
+			})
+		}
 	})
 
 	t.Run("photos", func(t *testing.T) { runPhotoCases(t, pw) })

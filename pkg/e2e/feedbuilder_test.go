@@ -331,6 +331,9 @@ func TestFeedBuilder(t *testing.T) {
 		svc3 = key(feed.ForService(j, "streetlight"))
 		svc4 = key(feed.ForService(j, "graffiti"))
 		jur  = key(feed.ForJurisdiction(j))
+		// 100003's point: the area cell dr5reg, in Ward 2; 100004 has none.
+		cell3 = key(feed.ForCell(j, "dr5reg"))
+		ward3 = key(feed.ForArea(j, "ward-2"))
 	)
 
 	t.Run("sample", func(t *testing.T) {
@@ -340,7 +343,8 @@ func TestFeedBuilder(t *testing.T) {
 			t.Fatalf("failures %v, want none", failed)
 		}
 		puts := s3Calls(calls, "PUT")
-		if want := map[string]int{req3: 1, req4: 1, svc3: 1, svc4: 1, jur: 1}; !maps.Equal(puts, want) {
+		// and, with the process's first batch, the jurisdiction's feed list
+		if want := map[string]int{req3: 1, req4: 1, svc3: 1, svc4: 1, cell3: 1, ward3: 1, jur: 1, feed.OPMLPath(j): 1}; !maps.Equal(puts, want) {
 			t.Errorf("%d records: PUTs %v, want one per touched feed %v", len(ev.Records), puts, want)
 		}
 		for _, c := range []struct {
@@ -388,15 +392,15 @@ func TestFeedBuilder(t *testing.T) {
 		if puts := s3Calls(calls, "PUT"); len(puts) != 0 {
 			t.Errorf("a replay wrote %v, want nothing", puts)
 		}
-		if heads := s3Calls(calls, "HEAD"); len(heads) != 5 {
+		if heads := s3Calls(calls, "HEAD"); len(heads) != 7 {
 			t.Errorf("HEADs %v, want one per touched feed", heads)
 		}
 		if after := w.etags(t); !maps.Equal(before, after) {
 			t.Errorf("objects changed: %v, then %v", before, after)
 		}
 		line := w.lastBatchLog(t)
-		if line["written"] != 0.0 || line["skipped"] != 5.0 {
-			t.Errorf("log %v, want 0 written, 5 skipped", line)
+		if line["written"] != 0.0 || line["skipped"] != 7.0 {
+			t.Errorf("log %v, want 0 written, 7 skipped", line)
 		}
 	})
 
@@ -415,8 +419,8 @@ func TestFeedBuilder(t *testing.T) {
 		if len(failed) != 0 {
 			t.Fatalf("failures %v, want none", failed)
 		}
-		if puts := s3Calls(calls, "PUT"); !maps.Equal(puts, map[string]int{req3: 1, svc3: 1, jur: 1}) {
-			t.Errorf("%d records about 100003: PUTs %v, want its 3 feeds once each", n, puts)
+		if puts := s3Calls(calls, "PUT"); !maps.Equal(puts, map[string]int{req3: 1, svc3: 1, cell3: 1, ward3: 1, jur: 1}) {
+			t.Errorf("%d records about 100003: PUTs %v, want its 5 feeds once each", n, puts)
 		}
 		_, body := w.object(t, req3)
 		if !strings.Contains(string(body), "Crew 4 is on site.") {
@@ -438,7 +442,8 @@ func TestFeedBuilder(t *testing.T) {
 			t.Errorf("failures %v, want exactly the poisoned record %v", failed, want)
 		}
 		want := map[string]int{key(feed.ForRequest(j, "100001")): 1, key(feed.ForService(j, "pothole")): 1,
-			key(feed.ForRequest(j, "100006")): 1, key(feed.ForService(j, "bulk-pickup")): 1}
+			key(feed.ForRequest(j, "100006")): 1, key(feed.ForService(j, "bulk-pickup")): 1,
+			key(feed.ForCell(j, "dr5rs1")): 1} // 100001's cell; its Ward 2 feed is unchanged since "sample"
 		if puts := s3Calls(calls, "PUT"); !maps.Equal(puts, want) {
 			t.Errorf("PUTs %v, want the good records' feeds %v", puts, want)
 		}
@@ -465,7 +470,8 @@ func TestFeedBuilder(t *testing.T) {
 		// Everything since the seed is in the stream: the two comments change the feeds of
 		// 100004 and 100002, their services and the jurisdiction; 100003's feeds were written
 		// after its comment (coalesce), and the others' are as the earlier batches left them.
-		want := map[string]int{req4: 1, svc4: 1, key(feed.ForRequest(j, "100002")): 1, key(feed.ForService(j, "pothole")): 1, jur: 1}
+		want := map[string]int{req4: 1, svc4: 1, key(feed.ForRequest(j, "100002")): 1, key(feed.ForService(j, "pothole")): 1,
+			cell3: 1, key(feed.ForArea(j, "ward-1")): 1, jur: 1}
 		if !maps.Equal(puts, want) {
 			t.Errorf("PUTs %v, want %v", puts, want)
 		}

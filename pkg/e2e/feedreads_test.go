@@ -57,7 +57,8 @@ func TestFeedBuilderReadsAreBounded(t *testing.T) {
 		if len(failed) != 0 {
 			t.Fatalf("failures %v, want none", failed)
 		}
-		touched := []feed.Feed{feed.ForRequest(j, "100003"), feed.ForService(j, "streetlight"), feed.ForJurisdiction(j)}
+		touched := []feed.Feed{feed.ForRequest(j, "100003"), feed.ForService(j, "streetlight"), feed.ForCell(j, "dr5reg"),
+			feed.ForArea(j, "ward-2"), feed.ForJurisdiction(j)}
 		want := map[string]int{}
 		for _, f := range touched {
 			want[key(f)] = 1
@@ -86,8 +87,8 @@ func TestFeedBuilderReadsAreBounded(t *testing.T) {
 			}
 			stored += len(acts)
 		}
-		// History: comments on three graffiti requests of their own, so that at 100 activities
-		// the graffiti and jurisdiction feeds are full already.
+		// History: comments on three graffiti requests of their own, in one cell of Ward 3, so that
+		// at 100 activities the graffiti, cell, ward and jurisdiction feeds are full already.
 		history := []string{"200001", "200002", "200003"}
 		for _, id := range history {
 			create(t, w, id, "graffiti", apitest.Now.Add(-6*24*time.Hour))
@@ -97,7 +98,7 @@ func TestFeedBuilderReadsAreBounded(t *testing.T) {
 		fill := func(to int) {
 			t.Helper()
 			for stored < to {
-				n := min(to-stored, 97) // with the 3 requests, a write holds at most 100 items
+				n := min(to-stored, 48) // with the 3 requests and a Ward 3 listing each, a write holds at most 100 items
 				_, err := w.st.UpdateRequests(ctx, j, history, func(rs []*open311.Request) ([]open311.Activity, error) {
 					acts := make([]open311.Activity, n)
 					for i := range acts {
@@ -156,27 +157,30 @@ func TestFeedBuilderReadsAreBounded(t *testing.T) {
 			if i == 0 {
 				firstCalls, firstItems = calls, items
 			}
-			// The activity's request (for its service), the jurisdiction, the request and the
-			// service; the request's activities and one Query of each aggregate feed.
-			if want := map[string]int{"GetItem": 4, "Query": 3}; !maps.Equal(calls, want) {
+			// The activity's request (for its service and point), the jurisdiction, the request and
+			// the service; the request's activities and one Query of each aggregate feed
+			// (service, cell, ward, jurisdiction).
+			if want := map[string]int{"GetItem": 4, "Query": 5}; !maps.Equal(calls, want) {
 				t.Errorf("calls %v at %d activities, want %v", calls, size, want)
 			}
 			if !maps.Equal(items, firstItems) || !maps.Equal(calls, firstCalls) {
 				t.Errorf("items read %v at %d activities and %v at %d: they grow with what is stored", items, size, firstItems, sizes[0])
 			}
 			// 4 items by key, the request's 2 activities, and 50 for each aggregate feed.
-			if most := 4 + 2 + 2*feed.DefaultEntries; sum(items) > most {
+			if most := 4 + 2 + 4*feed.DefaultEntries; sum(items) > most {
 				t.Errorf("the batch read %d items at %d activities, more than %d", sum(items), size, most)
 			}
 		}
 	})
 }
 
-// create writes a public request of the service with its creation activity, as the API would.
+// create writes a public request of the service with its creation activity, as the API would,
+// at a point of Ward 3 (one cell of it).
 func create(t *testing.T, w *feedWorld, id, service string, at time.Time) {
 	t.Helper()
 	r := open311.Request{ID: id, JurisdictionID: apitest.Jurisdiction, ServiceCode: service, ServiceName: "Graffiti",
-		Status: open311.Open, Description: "Tags on the wall.", Requested: at, Updated: at, Address: id + " Center St", Version: 1}
+		Status: open311.Open, Description: "Tags on the wall.", Requested: at, Updated: at, Address: id + " Center St", Version: 1,
+		Point: &open311.Point{Lat: 40.735, Long: -74.01}, Areas: []string{"ward-3"}}
 	if err := w.st.CreateRequest(context.Background(), r, r.Created()); err != nil {
 		t.Fatalf("create %s: %v", id, err)
 	}

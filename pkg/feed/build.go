@@ -44,14 +44,15 @@ type Options struct {
 // Build reads the state of a feed's subject from the store and renders the feed as Atom 1.0
 // with GeoRSS-Simple points. The same state gives the same bytes.
 //
-// A request feed holds all the request's activities; a service or jurisdiction feed the most
-// recent activities (Options.Entries) written while their request was public, of the service or
-// jurisdiction (store.Requests' RecentActivities).
+// A request feed holds all the request's activities; a service, jurisdiction, cell or area feed
+// the most recent activities (Options.Entries) written while their request was public, of the
+// service, the jurisdiction, or listed in the cell or area (store.Requests' RecentActivities).
 // Entries are newest first, ties by activity id (descending); the feed's updated time is its
 // newest entry's. Times carry the jurisdiction's offset. Nothing of a reporter is shown.
 //
 // Errors: Invalid for a malformed feed or missing options; NotFound when the feed has no public
-// subject (an unknown jurisdiction or request, a request that is not public, a private service),
+// subject (an unknown jurisdiction, request or named area, a request that is not public, a
+// private service),
 // in which case no feed should be published; otherwise the store's error.
 func Build(ctx context.Context, rd Reader, f Feed, opt Options) ([]byte, error) {
 	const op = "feed.Build"
@@ -75,6 +76,8 @@ func Build(ctx context.Context, rd Reader, f Feed, opt Options) ([]byte, error) 
 		d, err = b.request(ctx, rd)
 	case ServiceFeed:
 		d, err = b.service(ctx, rd)
+	case CellFeed, AreaFeed:
+		d, err = b.area(ctx, rd)
 	default:
 		d, err = b.jurisdiction(ctx, rd)
 	}
@@ -143,7 +146,7 @@ func (b builder) service(ctx context.Context, rd Reader) (document, error) {
 		name = code
 	}
 	q := url.Values{"jurisdiction_id": {b.j.ID}, "service_code": {code}}
-	return b.document(b.jurisdictionName()+" service requests: "+name, s.Description,
+	return b.document(Title(b.j, b.f, name), s.Description,
 		b.apiBase()+"/requests.json?"+q.Encode(), items, b.j.Changeset), nil
 }
 
@@ -153,8 +156,38 @@ func (b builder) jurisdiction(ctx context.Context, rd Reader) (document, error) 
 		return document{}, fmt.Errorf("read recent activities: %w", err)
 	}
 	q := url.Values{"jurisdiction_id": {b.j.ID}}
-	return b.document(b.jurisdictionName()+" service requests", "The latest changes to public service requests in "+b.jurisdictionName()+".",
+	return b.document(Title(b.j, b.f, ""), "The latest changes to public service requests in "+b.jurisdictionName()+".",
 		b.apiBase()+"/requests.json?"+q.Encode(), items, b.j.Changeset), nil
+}
+
+// area renders the feed of an area cell or of a named area: the activities listed in it.
+func (b builder) area(ctx context.Context, rd Reader) (document, error) {
+	q := store.RecentQuery{JurisdictionID: b.j.ID, Limit: b.opt.Entries}
+	var title, subtitle string
+	var box open311.BBox
+	if b.f.Kind == CellFeed {
+		q.Cell = b.f.ID
+		box = open311.CellBox(b.f.ID)
+		title = Title(b.j, b.f, "")
+		subtitle = fmt.Sprintf("The latest changes to public service requests between latitudes %s and %s and longitudes %s and %s (geohash cell %s).",
+			formatFloat(box.MinLat), formatFloat(box.MaxLat), formatFloat(box.MinLong), formatFloat(box.MaxLong), b.f.ID)
+	} else {
+		a, ok := b.j.Area(b.f.ID)
+		if !ok {
+			return document{}, open311.Errorf(open311.NotFound, "feed.Build", "%s has no area %q", b.j.ID, b.f.ID)
+		}
+		q.Area = a.ID
+		box = a.Boundary.Bounds()
+		title = Title(b.j, b.f, a.Name)
+		subtitle = "The latest changes to public service requests in " + a.Name + "."
+	}
+	items, err := rd.RecentActivities(ctx, q)
+	if err != nil {
+		return document{}, fmt.Errorf("read recent activities: %w", err)
+	}
+	v := url.Values{"jurisdiction_id": {b.j.ID}, "bbox": {strings.Join([]string{formatFloat(box.MinLong), formatFloat(box.MinLat),
+		formatFloat(box.MaxLong), formatFloat(box.MaxLat)}, ",")}}
+	return b.document(title, subtitle, b.apiBase()+"/requests.json?"+v.Encode(), items, b.j.Changeset), nil
 }
 
 // document assembles a feed of items; empty is its updated time when it has no entries.

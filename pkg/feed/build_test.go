@@ -64,6 +64,28 @@ var feedCases = []feedCase{
 		point:    "40.71302 -74.00458",
 		relatedR: "https://feeds.example.org/city.example.org/requests/100003.atom",
 	},
+	{
+		golden:   "cell.atom",
+		feed:     feed.ForCell(apitest.Jurisdiction, "dr5reg"),
+		title:    "Example City service requests in cell dr5reg",
+		alt:      "https://api.example.org/open311/v2/requests.json?bbox=-74.014892578125%2C40.7098388671875%2C-74.00390625%2C40.71533203125&jurisdiction_id=city.example.org",
+		updated:  apitest.Now.Add(-90 * time.Minute),
+		entries:  8, // 100003's five, 100002's two and 100008's report; not 100001, a cell to the south-east
+		first:    "Street light out at 40.71302,-74.00458: 100003 — Status: assigned → closed. Status notes updated",
+		point:    "40.71302 -74.00458",
+		relatedR: "https://feeds.example.org/city.example.org/requests/100003.atom",
+	},
+	{
+		golden:   "area.atom",
+		feed:     feed.ForArea(apitest.Jurisdiction, "ward-1"),
+		title:    "Example City service requests in Ward 1 (Financial District)",
+		alt:      "https://api.example.org/open311/v2/requests.json?bbox=-74.03%2C40.69%2C-74.005%2C40.72&jurisdiction_id=city.example.org",
+		updated:  apitest.Now.Add(-15 * 24 * time.Hour),
+		entries:  3,
+		first:    "Pothole at Broadway & Chambers St: 100002 — Status: open → closed",
+		point:    "40.71455 -74.00712",
+		relatedR: "https://feeds.example.org/city.example.org/requests/100002.atom",
+	},
 }
 
 // TestPhotosAreEnclosures reads, as a feed reader does, the entry reporting a request with two
@@ -375,10 +397,18 @@ func TestBuildRefusesBadInput(t *testing.T) {
 		"no jurisdiction":      {feed.ForJurisdiction(""), options},
 		"unknown kind":         {feed.Feed{Kind: "map", JurisdictionID: apitest.Jurisdiction}, options},
 		"jurisdiction with id": {feed.Feed{Kind: feed.JurisdictionFeed, JurisdictionID: apitest.Jurisdiction, ID: "x"}, options},
+		"a cell of 5":          {feed.ForCell(apitest.Jurisdiction, "dr5re"), options},
+		"a cell of 7":          {feed.ForCell(apitest.Jurisdiction, "dr5regw"), options},
+		"not a geohash":        {feed.ForCell(apitest.Jurisdiction, "dr5rea"), options},
+		"no area id":           {feed.ForArea(apitest.Jurisdiction, ""), options},
 	} {
 		if _, err := feed.Build(context.Background(), st, c.f, c.opt); !open311.IsKind(err, open311.Invalid) {
 			t.Errorf("%s: got %v, want Invalid", name, err)
 		}
+	}
+	// An area the catalog does not define has no feed.
+	if _, err := feed.Build(context.Background(), st, feed.ForArea(apitest.Jurisdiction, "ward-9"), options); !open311.IsKind(err, open311.NotFound) {
+		t.Errorf("an unknown area: got %v, want NotFound", err)
 	}
 }
 

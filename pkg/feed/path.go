@@ -16,14 +16,16 @@ const (
 	RequestFeed      Kind = "request"      // one request's activities
 	ServiceFeed      Kind = "service"      // recent activities of a service's public requests
 	JurisdictionFeed Kind = "jurisdiction" // recent activities of a jurisdiction's public requests
+	CellFeed         Kind = "cell"         // recent activities listed in an area cell (open311.Cell)
+	AreaFeed         Kind = "area"         // recent activities listed in a named area of the catalog
 )
 
 // Feed names one feed. It is a comparable value: equal feeds are the same file.
 type Feed struct {
 	Kind           Kind
 	JurisdictionID string
-	// ID is the request id of a request feed, the service code of a service feed, and empty for a
-	// jurisdiction feed.
+	// ID is the request id of a request feed, the service code of a service feed, the geohash of
+	// a cell feed, the area id of an area feed, and empty for a jurisdiction feed.
 	ID string
 }
 
@@ -42,12 +44,24 @@ func ForJurisdiction(jurisdictionID string) Feed {
 	return Feed{Kind: JurisdictionFeed, JurisdictionID: jurisdictionID}
 }
 
+// ForCell returns the feed of an area cell, a geohash of open311.CellPrecision characters.
+func ForCell(jurisdictionID, cell string) Feed {
+	return Feed{Kind: CellFeed, JurisdictionID: jurisdictionID, ID: cell}
+}
+
+// ForArea returns the feed of a named area of the jurisdiction's catalog.
+func ForArea(jurisdictionID, areaID string) Feed {
+	return Feed{Kind: AreaFeed, JurisdictionID: jurisdictionID, ID: areaID}
+}
+
 // Path returns where the feed lives under the feed base, each component escaped with
 // url.PathEscape:
 //
 //	{jurisdiction}/requests/{id}.atom     a request
 //	{jurisdiction}/services/{code}.atom   a service
 //	{jurisdiction}/requests.atom          a jurisdiction
+//	{jurisdiction}/areas/cells/{geohash}.atom  an area cell
+//	{jurisdiction}/areas/{id}.atom        a named area
 //
 // It is the URL path of the feed under the feed base and what a Publisher is given; a publisher
 // stores the feed where a web server or S3 looks when that path is requested (ObjectKey).
@@ -58,6 +72,10 @@ func (f Feed) Path() string {
 		return j + "/requests/" + url.PathEscape(f.ID) + ".atom"
 	case ServiceFeed:
 		return j + "/services/" + url.PathEscape(f.ID) + ".atom"
+	case CellFeed:
+		return j + "/areas/cells/" + url.PathEscape(f.ID) + ".atom"
+	case AreaFeed:
+		return j + "/areas/" + url.PathEscape(f.ID) + ".atom"
 	default:
 		return j + "/requests.atom"
 	}
@@ -77,8 +95,10 @@ func (f Feed) String() string { return f.Path() }
 func (f Feed) Valid() error {
 	const op = "feed.Feed.Valid"
 	switch {
-	case f.Kind != RequestFeed && f.Kind != ServiceFeed && f.Kind != JurisdictionFeed:
+	case f.Kind != RequestFeed && f.Kind != ServiceFeed && f.Kind != JurisdictionFeed && f.Kind != CellFeed && f.Kind != AreaFeed:
 		return open311.Errorf(open311.Invalid, op, "unknown kind of feed %q", f.Kind)
+	case f.Kind == CellFeed && !open311.ValidCell(f.ID):
+		return open311.Errorf(open311.Invalid, op, "%q is not an area cell: a geohash of %d characters", f.ID, open311.CellPrecision)
 	case f.JurisdictionID == "":
 		return open311.Errorf(open311.Invalid, op, "a feed needs a jurisdiction")
 	case f.Kind != JurisdictionFeed && f.ID == "":
@@ -105,6 +125,17 @@ func ParsePath(path string) (Feed, error) {
 	switch {
 	case len(parts) == 2 && parts[1] == "requests.atom":
 		f = ForJurisdiction(j)
+	case len(parts) == 4 && parts[1] == "areas" && parts[2] == "cells" && strings.HasSuffix(parts[3], ".atom"):
+		f = ForCell(j, strings.TrimSuffix(parts[3], ".atom"))
+		if f.Valid() != nil {
+			return Feed{}, bad
+		}
+	case len(parts) == 3 && parts[1] == "areas" && strings.HasSuffix(parts[2], ".atom"):
+		id, ok := unescape(strings.TrimSuffix(parts[2], ".atom"))
+		if !ok {
+			return Feed{}, bad
+		}
+		f = ForArea(j, id)
 	case len(parts) == 3 && (parts[1] == "requests" || parts[1] == "services") && strings.HasSuffix(parts[2], ".atom"):
 		id, ok := unescape(strings.TrimSuffix(parts[2], ".atom"))
 		if !ok {
@@ -161,6 +192,10 @@ func feedTag(f Feed) string {
 		return tagID(f.JurisdictionID, "requests/"+url.PathEscape(f.ID))
 	case ServiceFeed:
 		return tagID(f.JurisdictionID, "services/"+url.PathEscape(f.ID))
+	case CellFeed:
+		return tagID(f.JurisdictionID, "areas/cells/"+url.PathEscape(f.ID))
+	case AreaFeed:
+		return tagID(f.JurisdictionID, "areas/"+url.PathEscape(f.ID))
 	default:
 		return tagID(f.JurisdictionID, "requests")
 	}

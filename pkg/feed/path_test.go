@@ -20,6 +20,12 @@ func TestPaths(t *testing.T) {
 			"https://d1234.cloudfront.net/city.example.org/services/street%20light:LED.atom"},
 		{feed.ForJurisdiction("city.example.org"), "city.example.org/requests.atom",
 			"https://d1234.cloudfront.net/city.example.org/requests.atom"},
+		{feed.ForCell("city.example.org", "gcpuvp"), "city.example.org/areas/cells/gcpuvp.atom",
+			"https://d1234.cloudfront.net/city.example.org/areas/cells/gcpuvp.atom"},
+		{feed.ForArea("city.example.org", "ward-3"), "city.example.org/areas/ward-3.atom",
+			"https://d1234.cloudfront.net/city.example.org/areas/ward-3.atom"},
+		{feed.ForArea("city.example.org", "cells"), "city.example.org/areas/cells.atom",
+			"https://d1234.cloudfront.net/city.example.org/areas/cells.atom"},
 		{feed.ForRequest("Example City", "a/b?c#d%e"), "Example%20City/requests/a%2Fb%3Fc%23d%25e.atom",
 			"https://d1234.cloudfront.net/Example%20City/requests/a%2Fb%3Fc%23d%25e.atom"},
 	} {
@@ -42,7 +48,9 @@ func TestPaths(t *testing.T) {
 func TestParsePathRefusesOtherPaths(t *testing.T) {
 	for _, p := range []string{"", "requests.atom", "city.example.org", "city.example.org/requests", "city.example.org/requests/",
 		"city.example.org/requests/.atom", "city.example.org/requests/1.xml", "city.example.org/other/1.atom",
-		"city.example.org/requests/a/b.atom", "/requests.atom", "a%zz/requests.atom", "a b/requests.atom"} {
+		"city.example.org/requests/a/b.atom", "/requests.atom", "a%zz/requests.atom", "a b/requests.atom",
+		"city.example.org/areas/cells/gcpuv.atom", "city.example.org/areas/cells/gcpuva.atom", "city.example.org/areas/cells/.atom",
+		"city.example.org/areas/.atom", "city.example.org/areas/a/b/c.atom"} {
 		if f, err := feed.ParsePath(p); !open311.IsKind(err, open311.Invalid) {
 			t.Errorf("ParsePath(%q) = %+v, %v; want Invalid", p, f, err)
 		}

@@ -14,11 +14,16 @@ type Change struct {
 	// ServiceCode is the request's service; when a caller does not know it, the change touches
 	// no service feed.
 	ServiceCode string
+	// Cells and Areas are the area cells and named areas whose feeds list the change's
+	// activities (store.AreasOf): of the request's point, and of where it was when it moved.
+	Cells []string
+	Areas []string
 }
 
 // Touched returns the feeds that changes touch, each once, in a deterministic order (by
-// jurisdiction, then request feeds by id, service feeds by code, and the jurisdiction feed last).
-// A change touches its request's feed, its service's feed and its jurisdiction's feed, so a
+// jurisdiction, then request feeds by id, service feeds by code, cell feeds, area feeds, and the
+// jurisdiction feed last). A change touches its request's feed, its service's feed, the feeds of
+// its cells and areas, and its jurisdiction's feed, so a
 // hundred changes to one request touch those three feeds once. Changes without a jurisdiction
 // touch nothing.
 func Touched(changes []Change) []Feed {
@@ -40,6 +45,12 @@ func Touched(changes []Change) []Feed {
 		if c.ServiceCode != "" {
 			add(ForService(c.JurisdictionID, c.ServiceCode))
 		}
+		for _, cell := range c.Cells {
+			add(ForCell(c.JurisdictionID, cell))
+		}
+		for _, area := range c.Areas {
+			add(ForArea(c.JurisdictionID, area))
+		}
 		add(ForJurisdiction(c.JurisdictionID))
 	}
 	slices.SortFunc(feeds, func(a, b Feed) int {
@@ -56,6 +67,10 @@ func kindOrder(k Kind) int {
 		return 0
 	case ServiceFeed:
 		return 1
+	case CellFeed:
+		return 2
+	case AreaFeed:
+		return 3
 	}
-	return 2
+	return 4
 }

@@ -36,6 +36,11 @@ func TestTouched(t *testing.T) {
 				feed.ForRequest(k, "7"), feed.ForService(k, "trees"), feed.ForJurisdiction(k)}},
 		{"service unknown to the caller", []feed.Change{{JurisdictionID: j, RequestID: "100002"}},
 			[]feed.Feed{feed.ForRequest(j, "100002"), feed.ForJurisdiction(j)}},
+		{"a moved request: the cells and areas of where it was and where it is", []feed.Change{
+			{JurisdictionID: j, RequestID: "100002", ServiceCode: "pothole", Cells: []string{"gcpuvp", "gcpuuz"}, Areas: []string{"ward-2", "ward-1"}},
+			{JurisdictionID: j, RequestID: "100002", ServiceCode: "pothole", Cells: []string{"gcpuvp"}, Areas: []string{"ward-2"}}},
+			[]feed.Feed{feed.ForRequest(j, "100002"), feed.ForService(j, "pothole"), feed.ForCell(j, "gcpuuz"), feed.ForCell(j, "gcpuvp"),
+				feed.ForArea(j, "ward-1"), feed.ForArea(j, "ward-2"), feed.ForJurisdiction(j)}},
 		{"no jurisdiction", []feed.Change{{RequestID: "100002", ServiceCode: "pothole"}}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {

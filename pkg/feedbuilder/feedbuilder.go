@@ -49,6 +49,12 @@ type Handler struct {
 	// EMF makes the batch's log line a CloudWatch Embedded Metric Format document of its
 	// metrics (package metrics): feeds written, skipped and failed, and the batch's age.
 	EMF bool
+
+	// lists remembers, per jurisdiction, the catalog changeset whose feed list (OPML) this
+	// process has published, so that the list is rebuilt only on a process's first batch and
+	// when the catalog changes (feedLists).
+	listsMu sync.Mutex
+	lists   map[string]time.Time
 }
 
 // record is what one stream record is about.
@@ -77,7 +83,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 	// What each record is about. An activity's service is read from its request, once per
 	// request of the batch.
 	records := make([]record, len(ev.Records))
-	services := map[[2]string][]string{}
+	services := map[[2]string]subject{}
 	serviceErr := map[[2]string]error{}
 	var changes []feed.Change
 	poisoned, ignored := 0, 0
@@ -104,13 +110,18 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 				noteErr(serviceErr[key])
 			}
 		}
-		codes := services[key]
+		sub := services[key]
 		// Without its service, the record's service feed is unknown: it fails, so that Lambda
 		// delivers it again, while its request and jurisdiction feeds are still refreshed.
 		rec.failed = serviceErr[key] != nil
-		cs := []feed.Change{{JurisdictionID: j, RequestID: id}}
-		for _, c := range codes {
+		cs := []feed.Change{{JurisdictionID: j, RequestID: id, Cells: sub.cells, Areas: sub.areas}}
+		for _, c := range sub.codes {
 			cs = append(cs, feed.Change{JurisdictionID: j, RequestID: id, ServiceCode: c})
+		}
+		// An area listing's keys name the further cell or area it lists an activity in (a named
+		// area, or where a moved request was).
+		if cell, area, ok := listedArea(r.Change.Keys); ok {
+			cs = append(cs, feed.Change{JurisdictionID: j, RequestID: id, Cells: nonEmpty(cell), Areas: nonEmpty(area)})
 		}
 		rec.feeds = feed.Touched(cs)
 		changes = append(changes, cs...)
@@ -118,7 +129,8 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 
 	// Each touched feed once, from the store.
 	feeds := feed.Touched(changes)
-	results := h.refreshAll(ctx, newBatchReader(h.Store), feeds)
+	rd := newBatchReader(h.Store)
+	results := h.refreshAll(ctx, rd, feeds)
 	written, skipped := 0, 0
 	failedFeeds := map[feed.Feed]bool{}
 	for i, res := range results {
@@ -130,6 +142,17 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 			written++
 		default:
 			skipped++
+		}
+	}
+
+	// The feed lists of the batch's jurisdictions, when their catalog changed.
+	for _, f := range feeds {
+		if f.Kind != feed.JurisdictionFeed || failedFeeds[f] {
+			continue
+		}
+		if err := h.feedList(ctx, rd, f.JurisdictionID); err != nil {
+			failedFeeds[f] = true // its records are delivered again, and the list retried
+			noteErr(err)
 		}
 	}
 
@@ -178,20 +201,39 @@ func batchAge(ev events.DynamoDBEvent, now time.Time) time.Duration {
 	return now.Sub(oldest)
 }
 
-// serviceOf returns the service code of a request as the store holds it: none for a request the
-// store does not have (its feeds are taken down, and no service feed can be told).
-func (h *Handler) serviceOf(ctx context.Context, jurisdictionID, id string) ([]string, error) {
+// subject is what a record's feeds are told from of its request: its service, and the cell and
+// named areas of its point.
+type subject struct {
+	codes, cells, areas []string
+}
+
+// serviceOf returns the service code of a request as the store holds it, and the cell and named
+// areas of its point: none for a request the store does not have (its feeds are taken down, and
+// no service or area feed can be told).
+func (h *Handler) serviceOf(ctx context.Context, jurisdictionID, id string) (subject, error) {
 	r, err := h.Store.Request(ctx, jurisdictionID, id)
 	if open311.IsKind(err, open311.NotFound) {
-		return nil, nil
+		return subject{}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read request %s in %s: %w", id, jurisdictionID, err)
+		return subject{}, fmt.Errorf("read request %s in %s: %w", id, jurisdictionID, err)
 	}
-	if r.ServiceCode == "" {
-		return nil, nil
+	var sub subject
+	if r.ServiceCode != "" {
+		sub.codes = []string{r.ServiceCode}
 	}
-	return []string{r.ServiceCode}, nil
+	if r.Point != nil {
+		sub.cells, sub.areas = []string{open311.Cell(*r.Point)}, r.Areas
+	}
+	return sub, nil
+}
+
+// nonEmpty returns s alone, or nothing when it is empty.
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 type result struct {
@@ -220,6 +262,40 @@ func (h *Handler) refreshAll(ctx context.Context, rd feed.Reader, feeds []feed.F
 	}
 	wg.Wait()
 	return results
+}
+
+// feedList publishes a jurisdiction's feed list (feed.PublishOPML) unless this process has
+// published it for the catalog's current changeset: the jurisdiction is the batch's read of it
+// (no more reads then), and the services are read only on a process's first batch of the
+// jurisdiction and after the catalog changed. A Store that cannot list services publishes none.
+func (h *Handler) feedList(ctx context.Context, rd feed.Reader, jurisdictionID string) error {
+	cat, ok := h.Store.(feed.CatalogReader)
+	if !ok {
+		return nil
+	}
+	j, err := rd.Jurisdiction(ctx, jurisdictionID)
+	if open311.IsKind(err, open311.NotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("feed list of %s: %w", jurisdictionID, err)
+	}
+	h.listsMu.Lock()
+	done, seen := h.lists[j.ID]
+	h.listsMu.Unlock()
+	if seen && done.Equal(j.Changeset) {
+		return nil
+	}
+	if _, err := feed.PublishOPML(ctx, cat, h.Publisher, j, h.Options); err != nil {
+		return err
+	}
+	h.listsMu.Lock()
+	if h.lists == nil {
+		h.lists = map[string]time.Time{}
+	}
+	h.lists[j.ID] = j.Changeset
+	h.listsMu.Unlock()
+	return nil
 }
 
 func (h *Handler) logger() *slog.Logger {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/mmcdole/gofeed"
@@ -33,6 +34,9 @@ var (
 	svc3    = j + "/services/streetlight.atom"
 	svc4    = j + "/services/graffiti.atom"
 	jurFeed = j + "/requests.atom"
+	// 100003's point is in the area cell dr5reg and the named area ward-2; 100004 has none.
+	cell3 = j + "/areas/cells/dr5reg.atom"
+	ward3 = j + "/areas/ward-2.atom"
 )
 
 // seeded returns the test world of pkg/api in an embedded store.
@@ -89,10 +93,12 @@ func (p *publisher) take() (calls, writes map[string]int) {
 	return calls, writes
 }
 
-// handler returns a handler over st and pub whose batch log lines go to log.
+// handler returns a handler over st and pub whose batch log lines go to log. It sees st as a
+// feed.Reader only, which lists no services, so it publishes no feed lists: the tests of feeds
+// count feeds alone, and TestFeedList the lists.
 func handler(st feed.Reader, pub feed.Publisher, log *bytes.Buffer) *feedbuilder.Handler {
 	return &feedbuilder.Handler{
-		Store:     st,
+		Store:     readerOnly{st},
 		Publisher: pub,
 		Options:   feed.Options{FeedBase: "https://feeds.example.org", APIBase: "https://api.example.org/open311/v2"},
 		Logger:    slog.New(slog.NewJSONHandler(log, nil)),
@@ -159,7 +165,8 @@ func checkCounts(t *testing.T, line map[string]any, want map[string]float64) {
 }
 
 // TestCoalesce sends a batch that touches one request a hundred times, then the same batch again:
-// the first writes each of the request's three feeds once, the replay writes nothing.
+// the first writes each of the request's five feeds (request, service, cell, ward, jurisdiction)
+// once, the replay writes nothing.
 func TestCoalesce(t *testing.T) {
 	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
 	h := handler(st, pub, log)
@@ -171,14 +178,14 @@ func TestCoalesce(t *testing.T) {
 		}
 		batch.Records = append(batch.Records, r)
 	}
-	want := map[string]int{req3: 1, svc3: 1, jurFeed: 1}
+	want := map[string]int{req3: 1, svc3: 1, cell3: 1, ward3: 1, jurFeed: 1}
 	for _, run := range []struct {
 		name   string
 		writes map[string]int
 		counts map[string]float64
 	}{
-		{"first", want, map[string]float64{"records": 100, "feeds": 3, "written": 3, "skipped": 0, "failed": 0}},
-		{"replay", map[string]int{}, map[string]float64{"records": 100, "feeds": 3, "written": 0, "skipped": 3, "failed": 0}},
+		{"first", want, map[string]float64{"records": 100, "feeds": 5, "written": 5, "skipped": 0, "failed": 0}},
+		{"replay", map[string]int{}, map[string]float64{"records": 100, "feeds": 5, "written": 0, "skipped": 5, "failed": 0}},
 	} {
 		t.Run(run.name, func(t *testing.T) {
 			resp, err := h.Handle(context.Background(), batch)
@@ -230,11 +237,11 @@ func TestPoisoned(t *testing.T) {
 		t.Errorf("failures %v, want exactly the poisoned records %v", got, want)
 	}
 	_, writes := pub.take()
-	if want := map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1, jurFeed: 1}; !maps.Equal(writes, want) {
+	if want := map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1, cell3: 1, ward3: 1, jurFeed: 1}; !maps.Equal(writes, want) {
 		t.Errorf("writes %v, want %v", writes, want)
 	}
 	line := logLine(t, log)
-	checkCounts(t, line, map[string]float64{"records": 7, "ignored": 1, "poisoned": 3, "feeds": 5, "written": 5, "failed": 0, "failedRecords": 3})
+	checkCounts(t, line, map[string]float64{"records": 7, "ignored": 1, "poisoned": 3, "feeds": 7, "written": 7, "failed": 0, "failedRecords": 3})
 	if line["level"] != "WARN" {
 		t.Errorf("a batch with failures logged at %v, want WARN", line["level"])
 	}
@@ -274,16 +281,16 @@ func TestFailingFeed(t *testing.T) {
 		wantWrites map[string]int
 	}{
 		{"store fails a request feed", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, activitiesOf: "100004"} }, "",
-			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, svc4: 1, jurFeed: 1}},
+			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, svc4: 1, cell3: 1, ward3: 1, jurFeed: 1}},
 		{"publisher fails a service feed", nil, svc3,
-			[]string{seq(0), seq(2)}, map[string]int{req3: 1, req4: 1, svc4: 1, jurFeed: 1}},
+			[]string{seq(0), seq(2)}, map[string]int{req3: 1, req4: 1, svc4: 1, cell3: 1, ward3: 1, jurFeed: 1}},
 		{"publisher fails the jurisdiction feed", nil, jurFeed,
-			[]string{seq(0), seq(1), seq(2), seq(3)}, map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1}},
+			[]string{seq(0), seq(1), seq(2), seq(3)}, map[string]int{req3: 1, svc3: 1, req4: 1, svc4: 1, cell3: 1, ward3: 1}},
 		// A request's service is read from the store (the stream carries keys only); when that
 		// read fails, so does the request's feed (which reads it too), and both records of the
 		// request fail, its service feed unknown and not written; the rest of the batch is.
 		{"the request cannot be read", func(r feed.Reader) feed.Reader { return failingReader{Reader: r, requestOf: "100004"} }, "",
-			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, jurFeed: 1}},
+			[]string{seq(1), seq(3)}, map[string]int{req3: 1, svc3: 1, cell3: 1, ward3: 1, jurFeed: 1}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var st feed.Reader = seeded(t)
@@ -392,7 +399,8 @@ func (r *countingReader) RecentActivities(ctx context.Context, q store.RecentQue
 
 // TestReadsPerBatch checks what a batch reads of the store: its jurisdiction once, whatever the
 // number of feeds; per request feed its request and activities; per service feed the service
-// and one RecentActivities; and one RecentActivities for the jurisdiction feed. The request of
+// and one RecentActivities; one RecentActivities per cell and area feed (100003's cell and
+// ward); and one RecentActivities for the jurisdiction feed. The request of
 // an activity record is read once more per request of the batch, to know its service.
 func TestReadsPerBatch(t *testing.T) {
 	rd := &countingReader{Reader: seeded(t), n: map[string]int{}}
@@ -404,9 +412,52 @@ func TestReadsPerBatch(t *testing.T) {
 	if err != nil || len(resp.BatchItemFailures) != 0 {
 		t.Fatalf("failures %v, %v", failed(resp), err)
 	}
-	want := map[string]int{"Jurisdiction": 1, "Request": 2 + 2, "Activities": 2, "Service": 2, "RecentActivities": 3}
+	want := map[string]int{"Jurisdiction": 1, "Request": 2 + 2, "Activities": 2, "Service": 2, "RecentActivities": 3 + 2}
 	if !maps.Equal(rd.n, want) {
-		t.Errorf("a batch of 5 feeds read %v, want %v", rd.n, want)
+		t.Errorf("a batch of 7 feeds read %v, want %v", rd.n, want)
 	}
-	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 5, "written": 5})
+	checkCounts(t, logLine(t, log), map[string]float64{"feeds": 7, "written": 7})
+}
+
+// readerOnly is a store seen as a feed.Reader alone.
+type readerOnly struct{ feed.Reader }
+
+// TestFeedList checks that the feed builder publishes a jurisdiction's feed list (OPML) with
+// the first batch of its process that touches the jurisdiction, not with the next ones, and
+// again once the catalog's changeset moved.
+func TestFeedList(t *testing.T) {
+	st, pub, log := seeded(t), newPublisher(), &bytes.Buffer{}
+	h := handler(st, pub, log)
+	h.Store = st // a store that lists services
+	const list = j + "/feeds.opml"
+	batch := events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{activityRecord(0, "100003")}}
+	for _, run := range []struct {
+		name  string
+		calls int
+	}{{"first", 1}, {"second", 0}} {
+		if resp, err := h.Handle(context.Background(), batch); err != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("%s: failures %v, %v", run.name, failed(resp), err)
+		}
+		if calls, _ := pub.take(); calls[list] != run.calls {
+			t.Errorf("%s batch: %d Publish calls of %s, want %d", run.name, calls[list], list, run.calls)
+		}
+	}
+	if body := string(pub.files[list]); !strings.Contains(body, `<opml version="2.0">`) || !strings.Contains(body, "Ward 1 (Financial District)") {
+		t.Errorf("the feed list:\n%s", body)
+	}
+	jur, err := st.Jurisdiction(context.Background(), j)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jur.Changeset = jur.Changeset.Add(time.Hour)
+	jur.Areas = jur.Areas[:1]
+	if err := st.(store.Admin).PutJurisdiction(context.Background(), jur); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := h.Handle(context.Background(), batch); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("after the catalog changed: failures %v, %v", failed(resp), err)
+	}
+	if _, writes := pub.take(); writes[list] != 1 || strings.Contains(string(pub.files[list]), "Ward 2") {
+		t.Errorf("after the catalog changed: %d writes of the list:\n%s", writes[list], pub.files[list])
+	}
 }

@@ -36,3 +36,13 @@ func parseKeys(keys map[string]events.DynamoDBAttributeValue) (jurisdictionID, r
 	}
 	return j, id, keyRequest
 }
+
+// listedArea reads, from the keys of an area listing item (dynamo.ParseAreaListingSK), the
+// area cell or named area it lists its activity in.
+func listedArea(keys map[string]events.DynamoDBAttributeValue) (cell, area string, ok bool) {
+	sk, found := keys["SK"]
+	if !found || sk.DataType() != events.DataTypeString {
+		return "", "", false
+	}
+	return dynamo.ParseAreaListingSK(sk.String())
+}

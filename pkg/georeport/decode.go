@@ -106,7 +106,8 @@ var linkFields = []struct {
 // StaffUpdate decodes a change sent to the staff interface (POST /requests/{id}): status,
 // status_notes, agency_responsible, expected_datetime, comment (or description), media_url,
 // the links (duplicate_of, parent_service_request_id, related_to: comma-separated ids),
-// remove_photo (a photo's name or URL) and update_id. Fields that are empty are not changed. Malformed values are Invalid, all at once.
+// remove_photo (a photo's name or URL), lat and long (together: the request is moved there) and
+// update_id. Fields that are empty are not changed. Malformed values are Invalid, all at once.
 func StaffUpdate(form url.Values) (open311.Change, error) {
 	var p open311.Problems
 	var c open311.Change
@@ -137,6 +138,13 @@ func StaffUpdate(form url.Values) (open311.Change, error) {
 	c.MediaURL = Field(form, "media_url")
 	c.ClientUpdateID = Field(form, "update_id")
 	c.RemovePhoto = Field(form, "remove_photo")
+	if lat, long := Field(form, "lat"), Field(form, "long"); lat != "" || long != "" {
+		pt, err := open311.ParsePoint(lat, long)
+		if err != nil {
+			p = append(p, open311.ErrorMessages(err)...)
+		}
+		c.Point = &pt
+	}
 	for _, lf := range linkFields {
 		for _, id := range List(Field(form, lf.field)) {
 			c.Links = append(c.Links, open311.Link{Kind: lf.kind, TargetID: id})

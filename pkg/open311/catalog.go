@@ -23,6 +23,8 @@ type Jurisdiction struct {
 	// URL is the base URL of the GeoReport API that serves the jurisdiction (for jurisdiction
 	// discovery); empty means this deployment's own.
 	URL string `json:"url,omitempty"`
+	// Areas are the jurisdiction's named areas (wards, districts), each with a feed of its own.
+	Areas []Area `json:"areas,omitempty"`
 	// Boundary is the jurisdiction's area, used to route a location to the jurisdiction serving it.
 	Boundary *Boundary `json:"boundary,omitempty"`
 	// Locales are the languages (BCP 47 tags) the catalog's texts are given in, the default
@@ -181,6 +183,7 @@ func ValidateCatalog(j Jurisdiction, services []Service) error {
 			p.Add("jurisdiction %s: address scheme pattern does not compile: %v", j.ID, err)
 		}
 	}
+	validateAreas(&p, j)
 	if j.Boundary != nil {
 		if err := j.Boundary.Validate(); err != nil {
 			p.Add("jurisdiction %s: %v", j.ID, err)

@@ -2,6 +2,7 @@ package open311
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,7 +22,11 @@ type Change struct {
 	Links []Link
 	// RemovePhoto names a photo of the request (Photo.Name, or its URL) that staff take off it.
 	RemovePhoto string
-	Zone        *time.Location // of times in the summary (the jurisdiction's); UTC when nil
+	// Point moves the request there (staff correcting where it is); PointAreas are the named
+	// areas holding it (Jurisdiction.AreasAt), which the caller finds.
+	Point      *Point
+	PointAreas []string
+	Zone       *time.Location // of times in the summary (the jurisdiction's); UTC when nil
 }
 
 // MaxLinks is the most requests one change may link a request to.
@@ -30,7 +35,7 @@ const MaxLinks = 19
 // NeedsStaff reports whether the change needs a staff key: everything but a comment does.
 func (c Change) NeedsStaff() bool {
 	return c.Status != nil || c.StatusNotes != nil || c.AgencyResponsible != nil || c.Expected != nil || len(c.Links) > 0 ||
-		c.RemovePhoto != ""
+		c.RemovePhoto != "" || c.Point != nil
 }
 
 // Empty reports whether the change changes nothing and says nothing.
@@ -165,6 +170,23 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 			}
 		}
 	}
+	var from *Point
+	var fromAreas string
+	if c.Point != nil && (r.Point == nil || *r.Point != *c.Point) {
+		to := *c.Point
+		if to.Lat < -90 || to.Lat > 90 || to.Long < -180 || to.Long > 180 {
+			p.Add("lat must be within -90 and 90 and long within -180 and 180")
+		}
+		from, fromAreas = r.Point, strings.Join(r.Areas, " ")
+		r.Point, r.Areas = &to, append([]string(nil), c.PointAreas...)
+		if len(r.Areas) == 0 {
+			r.Areas = nil
+		}
+		summary = append(summary, fmt.Sprintf("Moved to %s, %s.", strconv.FormatFloat(to.Lat, 'f', -1, 64), strconv.FormatFloat(to.Long, 'f', -1, 64)))
+		if kind == KindComment {
+			kind = KindMove
+		}
+	}
 	comment := strings.TrimSpace(c.Comment)
 	if n := utf8.RuneCountInString(comment); n > MaxDescription {
 		p.Add("the comment is %d characters long; at most %d are accepted", n, MaxDescription)
@@ -190,7 +212,7 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 	return Activity{
 		ID: activityID, RequestID: r.ID, JurisdictionID: r.JurisdictionID, At: now, Who: who, Kind: kind,
 		Summary: strings.Join(summary, " "), Description: comment, Status: r.Status, MediaURL: media,
-		ClientUpdateID: c.ClientUpdateID, ExternalStatus: c.ExternalStatus,
+		ClientUpdateID: c.ClientUpdateID, ExternalStatus: c.ExternalStatus, From: from, FromAreas: fromAreas,
 	}, nil
 }
 

@@ -74,8 +74,11 @@ type Request struct {
 	Expected          time.Time `json:"expected,omitzero"`
 	// Closed is when the request last became closed (GeoReport "closed": closed or rejected),
 	// zero while it is open: what the retention of the reporter's personal data counts from.
-	Closed     time.Time           `json:"closed,omitzero"`
-	Point      *Point              `json:"point,omitempty"`
+	Closed time.Time `json:"closed,omitzero"`
+	Point  *Point    `json:"point,omitempty"`
+	// Areas are the ids of the jurisdiction's named areas holding Point (Jurisdiction.AreasAt),
+	// set when the request is reported or moved.
+	Areas      []string            `json:"areas,omitempty"`
 	Address    string              `json:"address,omitempty"`
 	AddressID  string              `json:"address_id,omitempty"`
 	Zipcode    string              `json:"zipcode,omitempty"`
@@ -166,6 +169,11 @@ type Activity struct {
 	// ExternalStatus is the status word a client sent with the update, kept to answer it back
 	// (FixMyStreet's words are finer than the detailed statuses).
 	ExternalStatus string `json:"external_status,omitempty"`
+	// From is where the request was before the activity moved it (KindMove), and FromAreas the
+	// ids of the named areas holding that point, separated by spaces (area ids have none; a
+	// string keeps activities comparable): the area feeds it left show the move too.
+	From      *Point `json:"from,omitempty"`
+	FromAreas string `json:"from_areas,omitempty"`
 }
 
 // The kinds of activity.
@@ -178,6 +186,7 @@ const (
 	KindNotes      = "notes"      // staff changed the public status notes
 	KindLink       = "link"       // the request was linked to another one
 	KindPhoto      = "photo"      // staff removed a photo of the request
+	KindMove       = "move"       // staff moved the request's point
 	// KindErasure records that the reporter's personal data was erased (retention, or a
 	// person's request). It is the operator's record, never shown: see Activity.Shown.
 	KindErasure = "erasure"
@@ -243,6 +252,7 @@ func NewRequest(j Jurisdiction, s Service, sub Submission, now time.Time) (Reque
 			p = append(p, ErrorMessages(err)...)
 		} else {
 			r.Point = &pt
+			r.Areas = j.AreasAt(pt)
 		}
 	}
 	if r.Point == nil && r.Address == "" && r.AddressID == "" && lat == "" && long == "" {

@@ -75,7 +75,8 @@ type Requests interface {
 	// while their request was public) of a jurisdiction, or of one service of it, newest first,
 	// ties by activity id descending, at most q.Limit of them, each with what a feed entry shows
 	// of its request: the aggregate feeds' read, bounded by q.Limit whatever is stored. An empty
-	// list when there are none. It fails with Invalid for a negative Limit.
+	// list when there are none. It fails with Invalid for a negative Limit, or for a query of
+	// more than one of a service, a cell and an area.
 	RecentActivities(ctx context.Context, q RecentQuery) ([]Entry, error)
 }
 
@@ -231,6 +232,10 @@ type RecentQuery struct {
 	JurisdictionID string
 	// ServiceCode, when given, keeps the activities of that service's requests.
 	ServiceCode string
+	// Cell, when given, keeps the activities listed in that area cell (open311.Cell), and Area
+	// those listed in that named area (AreasOf); at most one of ServiceCode, Cell and Area.
+	Cell string
+	Area string
 	// Limit is the most activities returned, 1..MaxPageSize (0 means MaxPageSize).
 	Limit int
 }

@@ -217,4 +217,26 @@ var Cases = []Case{
 	{Name: "unknown-route.xml", Path: "/requests"},
 	{Name: "wrong-method.xml", Method: "DELETE", Path: "/requests.xml"},
 	{Name: "wrong-method.json", Method: "PUT", Path: "/services/pothole.json"},
+
+	// Staff move a request whose pin was on the wrong block (its area feeds follow: issue 15).
+	staff("update-move.json", "/requests/100002.json", "lat=40.7101&long=-73.99&comment=The+pin+was+on+the+wrong+block"),
+	staff("update-move-half.xml", "/requests/100002.xml", "lat=40.7101"),
 }
+
+// FeedCases are the golden exchanges of GET /feeds, sent to a world that publishes feeds
+// (api.Options.FeedBase FeedBase), in order, after none of Cases.
+var FeedCases = []Case{
+	{Name: "feeds-at-point.json", Path: "/feeds.json?lat=40.71455&long=-74.00712"},
+	{Name: "feeds-at-point.xml", Path: "/feeds.xml?lat=40.7&long=-74"},
+	{Name: "feeds-in-box.xml", Path: "/feeds.xml?bbox=-74.006,40.713,-74.004,40.716"},
+	{Name: "feeds-outside-areas.json", Path: "/feeds.json?lat=40.60&long=-73.90"},
+	{Name: "feeds-box-too-big.json", Path: "/feeds.json?bbox=-74.03,40.69,-73.97,40.75"},
+	{Name: "feeds-bad-bbox.xml", Path: "/feeds.xml?bbox=-74.01,40.72,-74.00"},
+	{Name: "feeds-half-point.json", Path: "/feeds.json?lat=40.7"},
+	{Name: "feeds-no-place.xml", Path: "/feeds.xml"},
+	{Name: "feeds-point-and-box.json", Path: "/feeds.json?lat=40.7&long=-74&bbox=-74.01,40.70,-74.00,40.72"},
+	{Name: "feeds-unknown-jurisdiction.xml", Path: "/feeds.xml?jurisdiction_id=nowhere.example&lat=40.7&long=-74"},
+}
+
+// FeedBase is where the world of FeedCases publishes its feeds.
+const FeedBase = "https://feeds.city.example.org/"

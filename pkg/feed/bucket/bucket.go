@@ -64,7 +64,7 @@ func (p *Publisher) Publish(ctx context.Context, path string, body []byte) (bool
 		Key:           aws.String(key),
 		Body:          bytes.NewReader(body),
 		ContentLength: aws.Int64(int64(len(body))),
-		ContentType:   aws.String(feed.ContentType),
+		ContentType:   aws.String(feed.ContentTypeOf(path)),
 		CacheControl:  aws.String(feed.CacheControl),
 		Metadata:      map[string]string{shaKey: digest},
 	})

@@ -30,6 +30,8 @@ var Golden = []struct {
 	{"request.atom", feed.ForRequest(apitest.Jurisdiction, "100003")},
 	{"service.atom", feed.ForService(apitest.Jurisdiction, "pothole")},
 	{"jurisdiction.atom", feed.ForJurisdiction(apitest.Jurisdiction)},
+	{"cell.atom", feed.ForCell(apitest.Jurisdiction, "dr5reg")},
+	{"area.atom", feed.ForArea(apitest.Jurisdiction, "ward-1")},
 }
 
 // AddActivities writes, to a store seeded with apitest.Seed, what the feed tests add to it:
@@ -82,7 +84,7 @@ func reportWithPhotos(ctx context.Context, st store.Requests) error {
 	}
 	r := open311.Request{ID: "100008", JurisdictionID: apitest.Jurisdiction, ServiceCode: "pothole", ServiceName: "Pothole",
 		Status: open311.Open, Description: "Pothole by the hydrant, photos attached.", Requested: at, Updated: at,
-		Point: &open311.Point{Lat: 40.7131, Long: -74.0072}, Attributes: map[string][]string{"size": {"medium"}},
+		Point: &open311.Point{Lat: 40.7131, Long: -74.0072}, Areas: []string{"ward-1"}, Attributes: map[string][]string{"size": {"medium"}},
 		Media:   []open311.Photo{photo("ab", ".jpg", "image/jpeg", 3000, 4000, 2345678), photo("cd", ".png", "image/png", 640, 480, 123456)},
 		Version: 1}
 	r.MediaURL = r.Media[0].URL

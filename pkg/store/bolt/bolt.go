@@ -49,11 +49,11 @@ var (
 var topBuckets = [][]byte{bucketMeta, bucketJurisdictions, bucketKeys, bucketServices,
 	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities,
 	bucketClientUpdates, bucketUpdatesByTS, bucketUpdatesBySvc, bucketReporters,
-	bucketUploadSlots}
+	bucketUploadSlots, bucketUpdatesByArea}
 
 // schemaVersion names the layout above; a file of another layout is refused rather than
-// misread, except schemas 1 to 3, which Open migrates.
-const schemaVersion = "4"
+// misread, except schemas 1 to 4, which Open migrates.
+const schemaVersion = "5"
 
 var schemaKey = []byte("schema")
 
@@ -104,6 +104,9 @@ func Open(path string) (*Store, error) {
 			if err := migrateFrom3(tx); err != nil {
 				return fmt.Errorf("migrate from schema 1: %w", err)
 			}
+			if err := migrateFrom4(tx); err != nil {
+				return fmt.Errorf("migrate from schema 1: %w", err)
+			}
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) == "2":
 			if err := migrateFrom2(tx); err != nil {
@@ -112,10 +115,21 @@ func Open(path string) (*Store, error) {
 			if err := migrateFrom3(tx); err != nil {
 				return fmt.Errorf("migrate from schema 2: %w", err)
 			}
+			if err := migrateFrom4(tx); err != nil {
+				return fmt.Errorf("migrate from schema 2: %w", err)
+			}
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) == "3":
 			if err := migrateFrom3(tx); err != nil {
 				return fmt.Errorf("migrate from schema 3: %w", err)
+			}
+			if err := migrateFrom4(tx); err != nil {
+				return fmt.Errorf("migrate from schema 3: %w", err)
+			}
+			return meta.Put(schemaKey, []byte(schemaVersion))
+		case string(v) == "4":
+			if err := migrateFrom4(tx); err != nil {
+				return fmt.Errorf("migrate from schema 4: %w", err)
 			}
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) != schemaVersion:

@@ -378,16 +378,17 @@ func TestInvalidInput(t *testing.T) {
 
 // TestMigrate turns a store into a file of an older schema (schema 1: no client update, time or
 // service index of activities; schema 2: no service index; schema 3: no index of the requests
-// holding a reporter) and checks that Open builds what is
+// holding a reporter; schema 4: no index of activities by area) and checks that Open builds what is
 // missing and moves the file to the current schema.
 func TestMigrate(t *testing.T) {
 	for _, tc := range []struct {
 		schema string
 		drop   []string
 	}{
-		{"1", []string{"client_updates", "updates_by_time", "updates_by_service", "reporters"}},
-		{"2", []string{"updates_by_service", "reporters"}},
-		{"3", []string{"reporters"}},
+		{"1", []string{"client_updates", "updates_by_time", "updates_by_service", "reporters", "updates_by_area"}},
+		{"2", []string{"updates_by_service", "reporters", "updates_by_area"}},
+		{"3", []string{"reporters", "updates_by_area"}},
+		{"4", []string{"updates_by_area"}},
 	} {
 		t.Run("from schema "+tc.schema, func(t *testing.T) {
 			t.Parallel()
@@ -405,6 +406,7 @@ func testMigrate(t *testing.T, schema string, drop []string) {
 	}
 	pub, priv, light := sampleRequest("REQ-PUBLIC"), sampleRequest("REQ-PRIVATE"), sampleRequest("REQ-LIGHT")
 	priv.Private = true
+	pub.Point = &open311.Point{Lat: 51.5007, Long: -0.1246}
 	light.ServiceCode, light.Requested = "streetlight", when.Add(time.Minute)
 	pub.ReporterSealed, priv.ReporterSealed, light.ReporterSealed = []byte("sealed"), []byte("sealed"), nil
 	light.Reporter = open311.Reporter{}
@@ -471,6 +473,10 @@ func testMigrate(t *testing.T, schema string, drop []string) {
 		}
 	}
 	check("after the migration")
+	if entries, err := s.RecentActivities(ctx, store.RecentQuery{JurisdictionID: pub.JurisdictionID, Cell: "gcpuvp"}); err != nil ||
+		len(entries) != 2 || entries[0].Activity.ID != "fms" {
+		t.Errorf("RecentActivities of the cell of %s after the migration: %d entries, %v", pub.ID, len(entries), err)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -491,12 +497,12 @@ func TestOpenRefusesOtherSchemas(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchema(t, path, "5")
+	setSchema(t, path, "6")
 	if s, err := bolt.Open(path); err == nil {
 		s.Close()
-		t.Fatal("Open of a schema 5 file: got no error")
-	} else if !strings.Contains(err.Error(), `"5"`) {
-		t.Errorf("Open of a schema 5 file: error %q does not name the schema", err)
+		t.Fatal("Open of a schema 6 file: got no error")
+	} else if !strings.Contains(err.Error(), `"6"`) {
+		t.Errorf("Open of a schema 6 file: error %q does not name the schema", err)
 	}
 }
 

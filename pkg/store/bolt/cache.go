@@ -153,6 +153,7 @@ func cloneRequest(r open311.Request) open311.Request {
 		}
 		r.Attributes = attrs
 	}
+	r.Areas = slices.Clone(r.Areas)
 	r.Links = slices.Clone(r.Links)
 	r.Media = slices.Clone(r.Media) // open311.Photo holds only values
 	r.ReporterSealed = slices.Clone(r.ReporterSealed)

@@ -34,7 +34,7 @@ func TestCloneRequest(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"Point", "Attributes", "Links", "Media", "ReporterSealed"}; !slices.Equal(refs, want) {
+	if want := []string{"Point", "Areas", "Attributes", "Links", "Media", "ReporterSealed"}; !slices.Equal(refs, want) {
 		t.Fatalf("open311.Request's reference fields are %q; cloneRequest copies %q: teach it the new ones", refs, want)
 	}
 	for _, f := range reflect.VisibleFields(reflect.TypeFor[open311.Reporter]()) {
@@ -43,7 +43,7 @@ func TestCloneRequest(t *testing.T) {
 		}
 	}
 
-	r := open311.Request{ID: "R1", JurisdictionID: "j", ServiceCode: "pothole", Point: &open311.Point{Lat: 1, Long: 2},
+	r := open311.Request{ID: "R1", JurisdictionID: "j", ServiceCode: "pothole", Point: &open311.Point{Lat: 1, Long: 2}, Areas: []string{"ward-1"},
 		Attributes: map[string][]string{"size": {"large"}, "empty": {}}, Links: []open311.Link{{Kind: open311.RelatedTo, TargetID: "R2"}},
 		Media:    []open311.Photo{{Name: "p.jpg", URL: "https://cdn.example.org/media/p.jpg"}},
 		Reporter: open311.Reporter{Email: "a@example.net"}, ReporterSealed: []byte("f1sealed"), Requested: time.Unix(1, 0), Version: 3}
@@ -59,13 +59,14 @@ func TestCloneRequest(t *testing.T) {
 	c.Attributes["size"][0] = "small"
 	c.Attributes["new"] = []string{"x"}
 	c.Links[0].TargetID = "R9"
+	c.Areas[0] = "ward-9"
 	c.Media[0].URL = ""
 	c.Reporter.Email = "b@example.net"
 	c.ReporterSealed[0] = 'x'
 	if after, _ := json.Marshal(r); string(after) != string(before) {
 		t.Errorf("changing the clone changed the original:\n%s\n%s", before, after)
 	}
-	if got := cloneRequest(open311.Request{}); got.Attributes != nil || got.Links != nil || got.Media != nil || got.Point != nil || got.ReporterSealed != nil {
+	if got := cloneRequest(open311.Request{}); got.Attributes != nil || got.Areas != nil || got.Links != nil || got.Media != nil || got.Point != nil || got.ReporterSealed != nil {
 		t.Errorf("the clone of an empty request is %+v, want nil maps, slices and pointers kept nil", got)
 	}
 }

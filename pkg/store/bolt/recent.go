@@ -21,12 +21,15 @@ func (s *Store) RecentActivities(ctx context.Context, q store.RecentQuery) ([]st
 	if err := alive(ctx, op); err != nil {
 		return nil, err
 	}
-	if q.Limit < 0 {
-		return nil, open311.Errorf(open311.Invalid, op, "limit must not be negative")
+	if err := store.CheckRecent(op, q); err != nil {
+		return nil, err
 	}
 	limit := q.Limit
 	if limit == 0 || limit > store.MaxPageSize {
 		limit = store.MaxPageSize
+	}
+	if q.Cell != "" || q.Area != "" {
+		return s.recentInArea(ctx, q, limit)
 	}
 	out := []store.Entry{}
 	err := s.db.View(func(tx *bbolt.Tx) error {

@@ -141,6 +141,9 @@ func addActivities(tx *bbolt.Tx, op, jurisdictionID string, acts []open311.Activ
 			if err := indexUpdate(tx, op, jurisdictionID, a, r.ServiceCode, key); err != nil {
 				return err
 			}
+			if err := indexAreaUpdate(tx, jurisdictionID, r, a, key); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

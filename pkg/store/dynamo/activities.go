@@ -31,13 +31,14 @@ func checkActivity(op string, a open311.Activity) error {
 // activityItem encodes an activity of request r, written by the write that gives r its
 // version; index is its place among r's activities in the write. When r is public after the
 // write and the activity is one that is shown (not an erasure), the activity is listed (Updates, RecentActivities): it carries GSI1 keys of its
-// jurisdiction's partition, GSI2 keys of its service's, and the copy of what a feed entry shows
-// of r (Entry), which never goes stale since none of those fields change after creation.
-func activityItem(a open311.Activity, r open311.Request, index int) (map[string]types.AttributeValue, error) {
+// jurisdiction's partition, GSI2 keys of its service's, GSI4 keys of the cell of r's point, and
+// the copy of what a feed entry shows of r (Entry) as it was when written; the further areas
+// whose feeds show it get area listing items (areaItems), returned second.
+func activityItem(a open311.Activity, r open311.Request, index int) (map[string]types.AttributeValue, []map[string]types.AttributeValue, error) {
 	pk, _ := requestKey(a.JurisdictionID, a.RequestID)
 	item, err := marshal(a, typeActivity, pk, activitySK(a.At, r.Version, index))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	item["at"] = str(formatTime(a.At))
 	if r.Public() && a.Shown() {
@@ -47,11 +48,13 @@ func activityItem(a open311.Activity, r open311.Request, index int) (map[string]
 		item[attrGSI2SK] = str(updatesSK(a.At, a.ID))
 		entry, err := marshalEntry(store.NewEntryRequest(r, a))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		item[attrEntry] = entry
+		listings, err := areaItems(item, r, a)
+		return item, listings, err
 	}
-	return item, nil
+	return item, nil, nil
 }
 
 // clientUpdateItem encodes the pointer item that reserves an activity's client update id; it
@@ -70,11 +73,14 @@ func clientUpdateItem(a open311.Activity) (map[string]types.AttributeValue, erro
 // pointer items of their client update ids. The activities must be checked and belong to r.
 func (w *write) addActivities(s *Store, r open311.Request, acts []open311.Activity) error {
 	for i, a := range acts {
-		item, err := activityItem(a, r, i)
+		item, listings, err := activityItem(a, r, i)
 		if err != nil {
 			return fmt.Errorf("encode activity %s: %w", a.ID, err)
 		}
 		w.add(s.putNew(item), fmt.Sprintf("request %s changed meanwhile; read it again and retry", r.ID))
+		for _, l := range listings {
+			w.add(s.putNew(l), fmt.Sprintf("request %s changed meanwhile; read it again and retry", r.ID))
+		}
 		if a.ClientUpdateID == "" {
 			continue
 		}

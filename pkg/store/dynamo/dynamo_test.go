@@ -157,7 +157,7 @@ func TestTableSchema(t *testing.T) {
 	}
 	got["ttl"] = aws.ToString(ttl.TimeToLiveDescription.AttributeName) + " " + string(ttl.TimeToLiveDescription.TimeToLiveStatus)
 	want := map[string]string{
-		"attributes":  "GSI1PK S, GSI1SK S, GSI2PK S, GSI2SK S, GSI3PK S, GSI3SK S, PK S, SK S",
+		"attributes":  "GSI1PK S, GSI1SK S, GSI2PK S, GSI2SK S, GSI3PK S, GSI3SK S, GSI4PK S, GSI4SK S, PK S, SK S",
 		"key":         "PK HASH, SK RANGE",
 		"stream":      "true",
 		"stream view": "KEYS_ONLY",
@@ -165,6 +165,7 @@ func TestTableSchema(t *testing.T) {
 		"index GSI1":  "GSI1PK HASH, GSI1SK RANGE; ALL",
 		"index GSI2":  "GSI2PK HASH, GSI2SK RANGE; ALL",
 		"index GSI3":  "GSI3PK HASH, GSI3SK RANGE; KEYS_ONLY",
+		"index GSI4":  "GSI4PK HASH, GSI4SK RANGE; ALL",
 		"ttl":         "expires_at ENABLED",
 	}
 	for k, w := range want {
@@ -172,8 +173,8 @@ func TestTableSchema(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", k, got[k], w)
 		}
 	}
-	if len(d.GlobalSecondaryIndexes) != 3 || len(d.LocalSecondaryIndexes) != 0 {
-		t.Errorf("got %d global and %d local indexes, want GSI1, GSI2 and GSI3 only", len(d.GlobalSecondaryIndexes), len(d.LocalSecondaryIndexes))
+	if len(d.GlobalSecondaryIndexes) != 4 || len(d.LocalSecondaryIndexes) != 0 {
+		t.Errorf("got %d global and %d local indexes, want GSI1 to GSI4 only", len(d.GlobalSecondaryIndexes), len(d.LocalSecondaryIndexes))
 	}
 }
 

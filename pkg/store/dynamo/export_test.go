@@ -70,3 +70,21 @@ func SlotExpiresAt(ctx context.Context, s *Store, id string) (string, error) {
 	}
 	return n.Value, nil
 }
+
+// MakeActivitiesArealess rewrites the activity items of a request as the store wrote them before
+// GSI4: without its keys.
+func MakeActivitiesArealess(ctx context.Context, s *Store, jurisdictionID, requestID string) error {
+	pk, _ := requestKey(jurisdictionID, requestID)
+	items, err := s.queryPartition(ctx, pk, "ACT#")
+	if err != nil {
+		return err
+	}
+	for _, item := range items {
+		delete(item, attrGSI4PK)
+		delete(item, attrGSI4SK)
+		if err := s.putItem(ctx, item); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -49,22 +49,26 @@ func unmarshalEntry(item map[string]types.AttributeValue, requestID string) (e s
 
 // RecentActivities returns the newest activities that Updates lists, of the jurisdiction or of
 // one service of it, newest first (ties by id descending), with what a feed entry shows of their
-// requests: one Query of GSI1's ACTS#<jurisdiction> partition, or of GSI2's
-// SACTS#<jurisdiction>#<service> partition, backwards, with Limit (more only past 1 MB). An
+// requests: one Query of GSI1's ACTS#<jurisdiction> partition, of GSI2's
+// SACTS#<jurisdiction>#<service> partition, or of GSI4's partition of an area cell or named
+// area (areaUpdatesPK), backwards, with Limit (more only past 1 MB). An
 // activity written before items carried their request's Entry copy has its request read, all
 // of them in one BatchGetItem per 100 (docs/store-dynamodb.md).
 func (s *Store) RecentActivities(ctx context.Context, q store.RecentQuery) ([]store.Entry, error) {
 	const op = "store/dynamo.RecentActivities"
-	if q.Limit < 0 {
-		return nil, open311.Errorf(open311.Invalid, op, "limit must not be negative")
+	if err := store.CheckRecent(op, q); err != nil {
+		return nil, err
 	}
 	limit := q.Limit
 	if limit == 0 || limit > store.MaxPageSize {
 		limit = store.MaxPageSize
 	}
 	index, cond, pk := indexGSI1, "GSI1PK = :pk", updatesPK(q.JurisdictionID)
-	if q.ServiceCode != "" {
+	switch {
+	case q.ServiceCode != "":
 		index, cond, pk = indexGSI2, "GSI2PK = :pk", serviceUpdatesPK(q.JurisdictionID, q.ServiceCode)
+	case q.Cell != "" || q.Area != "":
+		index, cond, pk = indexGSI4, attrGSI4PK+" = :pk", areaUpdatesPK(q.JurisdictionID, q.Cell, q.Area)
 	}
 	out := []store.Entry{}
 	if q.JurisdictionID == "" || !keyFits(pk, "") {

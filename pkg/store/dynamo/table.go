@@ -23,7 +23,7 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, table string) err
 	_, err := client.CreateTable(ctx, &dynamodb.CreateTableInput{
 		TableName:            aws.String(table),
 		BillingMode:          types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{s(attrPK), s(attrSK), s(attrGSI1PK), s(attrGSI1SK), s(attrGSI2PK), s(attrGSI2SK), s(attrGSI3PK), s(attrGSI3SK)},
+		AttributeDefinitions: []types.AttributeDefinition{s(attrPK), s(attrSK), s(attrGSI1PK), s(attrGSI1SK), s(attrGSI2PK), s(attrGSI2SK), s(attrGSI3PK), s(attrGSI3SK), s(attrGSI4PK), s(attrGSI4SK)},
 		KeySchema:            []types.KeySchemaElement{k(attrPK, types.KeyTypeHash), k(attrSK, types.KeyTypeRange)},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
 			IndexName:  aws.String(indexGSI1),
@@ -37,6 +37,10 @@ func CreateTable(ctx context.Context, client *dynamodb.Client, table string) err
 			IndexName:  aws.String(indexGSI3),
 			KeySchema:  []types.KeySchemaElement{k(attrGSI3PK, types.KeyTypeHash), k(attrGSI3SK, types.KeyTypeRange)},
 			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
+		}, {
+			IndexName:  aws.String(indexGSI4),
+			KeySchema:  []types.KeySchemaElement{k(attrGSI4PK, types.KeyTypeHash), k(attrGSI4SK, types.KeyTypeRange)},
+			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
 		}},
 		StreamSpecification: &types.StreamSpecification{
 			StreamEnabled:  aws.Bool(true),

@@ -129,6 +129,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"UpdatesInvalidCursor", testUpdatesInvalidCursor},
 		{"RecentActivities", testRecentActivities},
 		{"RecentActivitiesFollowWrites", testRecentActivitiesFollowWrites},
+		{"RecentInAreas", testRecentInAreas},
 		{"QueryGeo", testQueryGeo},
 		{"ReporterRequests", testReporterRequests},
 		{"Slots", testSlots},
