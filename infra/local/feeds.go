@@ -138,7 +138,19 @@ func (f *follower) round() {
 	f.mu.Unlock()
 	ctx := context.Background()
 	written, skipped, failed := 0, 0, 0
-	for _, fd := range feed.Touched(changes) {
+	known := map[string][]string{}
+	locales := func(id string) []string {
+		if l, ok := known[id]; ok {
+			return l
+		}
+		j, err := f.rd.Jurisdiction(ctx, id)
+		if err != nil {
+			return nil // its feed fails to build, and says why
+		}
+		known[id] = j.Locales
+		return j.Locales
+	}
+	for _, fd := range feed.Localized(feed.Touched(changes), locales) {
 		ok, err := feed.Refresh(ctx, f.rd, f.pub, fd, f.opt)
 		switch {
 		case err != nil:

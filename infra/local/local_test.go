@@ -334,6 +334,20 @@ func TestFeedsFollowChanges(t *testing.T) {
 			t.Fatalf("jurisdiction feed: %d %s", status, all)
 		}
 	}
+	// And so has its Spanish version (the demo catalog's second language), which says so.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		status, all := get(t, base+"/feeds/city.example.org/requests.es.atom")
+		if status == 200 && strings.Contains(all, "Two cars hit it today") {
+			es, err := gofeed.NewParser().ParseString(all)
+			if err != nil || es.Language != "es" || !strings.HasPrefix(es.Title, "Solicitudes de servicio") {
+				t.Errorf("the Spanish feed: %v, language %q, title %q", err, es.Language, es.Title)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the Spanish jurisdiction feed: %d %.300s", status, all)
+		}
+	}
 }
 
 // TestMetrics reads /metrics with Prometheus' own parser after a few requests: the counters the

@@ -25,6 +25,7 @@ type document struct {
 	XMLName  xml.Name `xml:"feed"`
 	Xmlns    string   `xml:"xmlns,attr"`
 	Georss   string   `xml:"xmlns:georss,attr"`
+	Lang     string   `xml:"xml:lang,attr,omitempty"`
 	ID       string   `xml:"id"`
 	Title    text     `xml:"title"`
 	Subtitle *text    `xml:"subtitle,omitempty"`
@@ -54,10 +55,11 @@ type person struct {
 }
 
 type link struct {
-	Rel    string `xml:"rel,attr"`
-	Type   string `xml:"type,attr,omitempty"`
-	Href   string `xml:"href,attr"`
-	Length int64  `xml:"length,attr,omitempty"`
+	Rel      string `xml:"rel,attr"`
+	Type     string `xml:"type,attr,omitempty"`
+	HrefLang string `xml:"hreflang,attr,omitempty"`
+	Href     string `xml:"href,attr"`
+	Length   int64  `xml:"length,attr,omitempty"`
 }
 
 type category struct {

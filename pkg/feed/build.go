@@ -69,6 +69,9 @@ func Build(ctx context.Context, rd Reader, f Feed, opt Options) ([]byte, error) 
 	if err != nil {
 		return nil, open311.Wrap(op, fmt.Errorf("build %s: read jurisdiction: %w", f, err))
 	}
+	if f.Locale != "" && (f.Locale == j.DefaultLocale() || !slices.Contains(j.Locales, f.Locale)) {
+		return nil, open311.Errorf(open311.NotFound, op, "%s has no feed in %q", j.ID, f.Locale)
+	}
 	b := builder{j: j, loc: j.Location(), f: f, opt: opt}
 	var d document
 	switch f.Kind {
@@ -93,6 +96,8 @@ type builder struct {
 	loc *time.Location
 	f   Feed
 	opt Options
+	// serviceName is the service's name in the feed's language, for a service feed's entries.
+	serviceName string
 }
 
 func (b builder) request(ctx context.Context, rd Reader) (document, error) {
@@ -113,7 +118,7 @@ func (b builder) request(ctx context.Context, rd Reader) (document, error) {
 			items = append(items, store.Entry{Activity: a, Request: store.NewEntryRequest(r, a)})
 		}
 	}
-	subtitle := "Status: " + string(r.Status) + "."
+	subtitle := b.say("Status: " + string(r.Status) + ".")
 	if r.Description != "" {
 		subtitle += " " + r.Description
 	}
@@ -133,6 +138,8 @@ func (b builder) service(ctx context.Context, rd Reader) (document, error) {
 		return document{}, fmt.Errorf("read service: %w", err)
 	case s.Private():
 		return document{}, open311.Errorf(open311.NotFound, "feed.Build", "service %s has no public feed", code)
+	default:
+		s = s.In(b.f.Locale)
 	}
 	items, err := rd.RecentActivities(ctx, store.RecentQuery{JurisdictionID: b.j.ID, ServiceCode: code, Limit: b.opt.Entries})
 	if err != nil {
@@ -146,6 +153,9 @@ func (b builder) service(ctx context.Context, rd Reader) (document, error) {
 		name = code
 	}
 	q := url.Values{"jurisdiction_id": {b.j.ID}, "service_code": {code}}
+	if b.f.Locale != "" {
+		b.serviceName = name // its entries name it in the feed's language too
+	}
 	return b.document(Title(b.j, b.f, name), s.Description,
 		b.apiBase()+"/requests.json?"+q.Encode(), items, b.j.Changeset), nil
 }
@@ -204,8 +214,9 @@ func (b builder) document(title, subtitle, alternate string, items []store.Entry
 	}
 	d := document{
 		ID:       feedTag(b.f),
-		Title:    plain(title),
-		Subtitle: plainPtr(subtitle),
+		Lang:     b.lang(),
+		Title:    plain(b.say(title)),
+		Subtitle: plainPtr(b.say(subtitle)),
 		Updated:  open311.FormatTime(updated, b.loc),
 		Author:   person{Name: plain(b.jurisdictionName())},
 		Links: []link{
@@ -214,6 +225,7 @@ func (b builder) document(title, subtitle, alternate string, items []store.Entry
 		},
 		Entries: make([]entry, 0, len(items)),
 	}
+	d.Links = append(d.Links, b.alternates()...)
 	for _, it := range items {
 		d.Entries = append(d.Entries, b.entry(it))
 	}
@@ -225,9 +237,12 @@ func (b builder) document(title, subtitle, alternate string, items []store.Entry
 func (b builder) entry(it store.Entry) entry {
 	a, r := it.Activity, it.Request
 	at := open311.FormatTime(a.At, b.loc)
-	title := activityTitle(a)
+	title := b.activityTitle(a)
 	if b.f.Kind != RequestFeed {
-		title = requestTitle(r) + " — " + title
+		if b.serviceName != "" {
+			r.ServiceName = b.serviceName
+		}
+		title = b.sayOne(requestTitle(r)) + " — " + title
 	}
 	e := entry{
 		ID:        entryTag(a),
@@ -235,14 +250,16 @@ func (b builder) entry(it store.Entry) entry {
 		Updated:   at,
 		Published: at,
 		Links:     []link{{Rel: "alternate", Type: "application/json", Href: b.requestURL(r.ID)}},
-		Summary:   plainPtr(a.Summary),
+		Summary:   plainPtr(b.say(a.Summary)),
 		Point:     point(r.Point),
 	}
 	if a.Who != "" {
 		e.Author = &person{Name: plain(a.Who)}
 	}
 	if b.f.Kind != RequestFeed {
-		e.Links = append(e.Links, link{Rel: "related", Type: "application/atom+xml", Href: ForRequest(b.j.ID, r.ID).URL(b.opt.FeedBase)})
+		own := ForRequest(b.j.ID, r.ID)
+		own.Locale = b.f.Locale
+		e.Links = append(e.Links, link{Rel: "related", Type: "application/atom+xml", Href: own.URL(b.opt.FeedBase)})
 	}
 	words, media := a.Description, a.MediaURL
 	if a.Kind == open311.KindCreated {

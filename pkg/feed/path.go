@@ -27,6 +27,9 @@ type Feed struct {
 	// ID is the request id of a request feed, the service code of a service feed, the geohash of
 	// a cell feed, the area id of an area feed, and empty for a jurisdiction feed.
 	ID string
+	// Locale is the language of the feed's texts, one of the jurisdiction's locales other than
+	// its default; "" for the feed in the default language (locale.go).
+	Locale string
 }
 
 // ForRequest returns the feed of one request.
@@ -66,6 +69,15 @@ func ForArea(jurisdictionID, areaID string) Feed {
 // It is the URL path of the feed under the feed base and what a Publisher is given; a publisher
 // stores the feed where a web server or S3 looks when that path is requested (ObjectKey).
 func (f Feed) Path() string {
+	p := f.basePath()
+	if f.Locale != "" {
+		// The feed in another language: {path}.{locale}.atom (requests.es.atom).
+		p = strings.TrimSuffix(p, ".atom") + "." + f.Locale + ".atom"
+	}
+	return p
+}
+
+func (f Feed) basePath() string {
 	j := url.PathEscape(f.JurisdictionID)
 	switch f.Kind {
 	case RequestFeed:
@@ -105,6 +117,8 @@ func (f Feed) Valid() error {
 		return open311.Errorf(open311.Invalid, op, "a %s feed needs an id", f.Kind)
 	case f.Kind == JurisdictionFeed && f.ID != "":
 		return open311.Errorf(open311.Invalid, op, "a jurisdiction feed has no id")
+	case f.Locale != "" && !feedLocaleRE.MatchString(f.Locale):
+		return open311.Errorf(open311.Invalid, op, "%q is not a locale a feed can be in", f.Locale)
 	}
 	return nil
 }
@@ -112,6 +126,21 @@ func (f Feed) Valid() error {
 // ParsePath reads a path made by Path back into its feed, or fails with Invalid.
 func ParsePath(path string) (Feed, error) {
 	bad := open311.Errorf(open311.Invalid, "feed.ParsePath", "%q is not the path of a feed", path)
+	var locale string
+	if rest, ok := strings.CutSuffix(path, ".atom"); ok {
+		if i := strings.LastIndexByte(rest, '.'); i > strings.LastIndexByte(rest, '/') && feedLocaleRE.MatchString(rest[i+1:]) {
+			locale, path = rest[i+1:], rest[:i]+".atom"
+		}
+	}
+	f, err := parseBasePath(path, bad)
+	if err != nil {
+		return Feed{}, err
+	}
+	f.Locale = locale
+	return f, nil
+}
+
+func parseBasePath(path string, bad error) (Feed, error) {
 	parts := strings.Split(path, "/")
 	unescape := func(s string) (string, bool) {
 		v, err := url.PathUnescape(s)
@@ -187,6 +216,14 @@ func isDomain(s string) bool {
 
 // feedTag returns the tag: URI of a feed.
 func feedTag(f Feed) string {
+	t := baseFeedTag(f)
+	if f.Locale != "" {
+		t += "." + f.Locale // another document than the default language's
+	}
+	return t
+}
+
+func baseFeedTag(f Feed) string {
 	switch f.Kind {
 	case RequestFeed:
 		return tagID(f.JurisdictionID, "requests/"+url.PathEscape(f.ID))

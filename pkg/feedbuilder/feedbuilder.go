@@ -127,9 +127,19 @@ func (h *Handler) Handle(ctx context.Context, ev events.DynamoDBEvent) (events.D
 		changes = append(changes, cs...)
 	}
 
-	// Each touched feed once, from the store.
-	feeds := feed.Touched(changes)
+	// Each touched feed once, from the store, in each of its jurisdiction's languages.
 	rd := newBatchReader(h.Store)
+	locales := func(id string) []string {
+		j, err := rd.Jurisdiction(ctx, id)
+		if err != nil {
+			return nil // its feed fails to build, and says why
+		}
+		return j.Locales
+	}
+	for i := range records {
+		records[i].feeds = feed.Localized(records[i].feeds, locales)
+	}
+	feeds := feed.Localized(feed.Touched(changes), locales)
 	results := h.refreshAll(ctx, rd, feeds)
 	written, skipped := 0, 0
 	failedFeeds := map[feed.Feed]bool{}
