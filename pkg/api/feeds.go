@@ -6,6 +6,7 @@ import (
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/feed"
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/messages"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
@@ -46,14 +47,26 @@ func (a *API) getFeeds(c call) {
 		a.fail(c, err)
 		return
 	}
-	a.write(c, feedList(l, a.opt.FeedBase))
+	// The feeds in the language asked, when the jurisdiction has several: their titles, and
+	// the URLs of their versions in it.
+	locale := ""
+	if len(l.Jurisdiction.Locales) > 0 {
+		locale = l.Jurisdiction.ChooseLocale(georeport.Languages(c.r))
+		georeport.SetLanguage(c.w, locale, l.Jurisdiction.Locales)
+	}
+	a.write(c, feedList(l, a.opt.FeedBase, locale))
 }
 
-// feedList shows a feed list: the cells, the named areas, the services, then the jurisdiction.
-func feedList(l desk.FeedList, base string) georeport.Feeds {
+// feedList shows a feed list: the cells, the named areas, the services, then the jurisdiction,
+// in locale ("" for the default language).
+func feedList(l desk.FeedList, base, locale string) georeport.Feeds {
 	doc := georeport.Feeds{Feeds: []georeport.Feed{}}
 	add := func(f feed.Feed, name string) {
-		doc.Feeds = append(doc.Feeds, georeport.Feed{Kind: string(f.Kind), ID: f.ID, Title: feed.Title(l.Jurisdiction, f, name), URL: f.URL(base)})
+		title := feed.Title(l.Jurisdiction, f, name)
+		if f = f.InLocale(l.Jurisdiction, locale); f.Locale != "" {
+			title = messages.Translate(f.Locale, title)
+		}
+		doc.Feeds = append(doc.Feeds, georeport.Feed{Kind: string(f.Kind), ID: f.ID, Title: title, URL: f.URL(base)})
 	}
 	j := l.Jurisdiction.ID
 	for _, cell := range l.Cells {
@@ -63,7 +76,7 @@ func feedList(l desk.FeedList, base string) georeport.Feeds {
 		add(feed.ForArea(j, area.ID), area.Name)
 	}
 	for _, s := range l.Services {
-		add(feed.ForService(j, s.Code), s.Name)
+		add(feed.ForService(j, s.Code), s.In(locale).Name)
 	}
 	add(feed.ForJurisdiction(j), "")
 	return doc

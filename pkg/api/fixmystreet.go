@@ -5,6 +5,7 @@ import (
 
 	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
+	"github.com/civicworks/open311/pkg/messages"
 	"github.com/civicworks/open311/pkg/open311"
 )
 
@@ -60,7 +61,16 @@ func (a *API) getRequestUpdates(c call) {
 		return
 	}
 	doc := georeport.RequestUpdates{Updates: make([]any, 0, len(u.Activities))}
+	locale := ""
+	if j := u.Jurisdiction; len(j.Locales) > 0 {
+		locale = j.ChooseLocale(georeport.Languages(c.r))
+		georeport.SetLanguage(c.w, locale, j.Locales)
+	}
 	for _, act := range u.Activities {
+		if locale != "" && act.Description == "" {
+			// An update without words of its own shows the system's summary, in the language asked.
+			act.Summary = messages.TranslateText(locale, act.Summary)
+		}
 		doc.Updates = append(doc.Updates, georeport.NewRequestUpdate(act, u.Jurisdiction.Location()))
 	}
 	setNext(c, params, u.Next)

@@ -47,6 +47,24 @@ func TestGoldenLocales(t *testing.T) {
 	h := api.New(api.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: "ciudad.example.org",
 		NewID: apitest.List([]string{"700001"}), NewToken: apitest.List([]string{"T1"}),
 		Endpoint: "https://api.ciudad.example.org/open311/v2", Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
+	// The same catalog on a server that publishes feeds, for the feed lists.
+	withFeeds := api.New(api.Options{Store: st, Now: func() time.Time { return apitest.Now }, DefaultJurisdiction: "ciudad.example.org",
+		Endpoint: "https://api.ciudad.example.org/open311/v2", FeedBase: "https://feeds.ciudad.example.org",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}).Handler()
+	for _, c := range []struct{ name, path, accept string }{
+		{"feeds-es.json", "/feeds.json?lat=19.4326&long=-99.1332", "es-MX"},
+		{"feeds-ar.xml", "/feeds.xml?lat=19.4326&long=-99.1332&locale=ar", ""},
+		{"feeds-default.json", "/feeds.json?lat=19.4326&long=-99.1332", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tc := apitest.Case{Name: c.name, Path: c.path}
+			if c.accept != "" {
+				tc.Header = map[string]string{"Accept-Language": c.accept}
+			}
+			status, header, body := serve(t, withFeeds, tc)
+			golden(t, filepath.Join("testdata", "locales", c.name+".txt"), apitest.Record(status, header, body))
+		})
+	}
 	// A request with notes: reported, then assigned with a public note; its description and the
 	// note are people's words, in whatever language they were written.
 	for _, c := range []apitest.Case{
@@ -70,6 +88,7 @@ func TestGoldenLocales(t *testing.T) {
 		{"request-es.json", "/requests/700001.json?extensions=true", "es-ES"},
 		{"request-ar.xml", "/requests/700001.xml?extensions=true&locale=ar", ""},
 		{"requests-es.xml", "/requests.xml", "es"},
+		{"updates-es.json", "/servicerequestupdates.json", "es"},
 		{"services-default.json", "/services.json", ""},
 		{"services-es-mx.json", "/services.json", "es-MX,es;q=0.9,en;q=0.5"},
 		{"services-locale-ar.xml", "/services.xml?locale=ar", "es"},
