@@ -151,6 +151,12 @@ func TestFeedBuilderReadsAreBounded(t *testing.T) {
 				sizes = append(sizes, n)
 			}
 		}
+		// A process's first batch also publishes the jurisdiction's feed list (one Query of its
+		// services, as when its catalog changes): out of the way before measuring, whether or not
+		// the subtest above ran in this process.
+		if failed, _, _ := w.invokeCounting(t, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{streamRecord(1, "100003", "")}}); len(failed) != 0 {
+			t.Fatalf("the warm-up batch: failures %v", failed)
+		}
 		var firstCalls, firstItems map[string]int
 		for i, size := range sizes {
 			calls, items := measure(size, fmt.Sprint(300000+i))
