@@ -28,10 +28,28 @@ var files embed.FS
 // A catalog is one language's messages, compiled.
 type catalog struct {
 	entries []entry
+
+	// memo keeps the texts translated so far (the same few summaries and titles come back in
+	// every feed), at most memoSize of them.
+	mu   sync.RWMutex
+	memo map[memoKey]memoed
 }
+
+type memoKey struct {
+	text     string
+	sentence bool
+}
+
+type memoed struct {
+	out string
+	ok  bool
+}
+
+const memoSize = 4096
 
 type entry struct {
 	re          *regexp.Regexp // the English format, each verb a capture
+	prefix      string         // the format's text before its first verb: a message must start with it
 	translation string         // with its verbs
 }
 
@@ -80,7 +98,7 @@ func compile(b []byte) (*catalog, error) {
 	}
 	// Longer formats first: the most specific wins where two could match.
 	slices.SortFunc(keys, func(a, b string) int { return len(b) - len(a) })
-	c := &catalog{}
+	c := &catalog{memo: map[memoKey]memoed{}}
 	for _, k := range keys {
 		var re strings.Builder
 		re.WriteString("^")
@@ -100,7 +118,11 @@ func compile(b []byte) (*catalog, error) {
 		if used := verbCount(m[k]); used > n {
 			return nil, fmt.Errorf("%q: the translation has %d verbs, the message %d", k, used, n)
 		}
-		c.entries = append(c.entries, entry{re: regexp.MustCompile(re.String()), translation: m[k]})
+		prefix := k
+		if loc := verbRE.FindStringIndex(k); loc != nil {
+			prefix = k[:loc[0]]
+		}
+		c.entries = append(c.entries, entry{re: regexp.MustCompile(re.String()), prefix: strings.ReplaceAll(prefix, "%%", "%"), translation: m[k]})
 	}
 	return c, nil
 }
@@ -211,7 +233,27 @@ func (c *catalog) sentences(text string, depth int) ([]string, bool) {
 // translate is one message in the catalog's language, and whether it has a translation; a
 // sentence's values may not span a sentence's end.
 func (c *catalog) translate(msg string, sentence bool) (string, bool) {
+	key := memoKey{msg, sentence}
+	c.mu.RLock()
+	m, hit := c.memo[key]
+	c.mu.RUnlock()
+	if hit {
+		return m.out, m.ok
+	}
+	out, ok := c.match(msg, sentence)
+	c.mu.Lock()
+	if len(c.memo) < memoSize {
+		c.memo[key] = memoed{out, ok}
+	}
+	c.mu.Unlock()
+	return out, ok
+}
+
+func (c *catalog) match(msg string, sentence bool) (string, bool) {
 	for _, e := range c.entries {
+		if !strings.HasPrefix(msg, e.prefix) {
+			continue
+		}
 		m := e.re.FindStringSubmatch(msg)
 		if m == nil || sentence && slices.ContainsFunc(m[1:], func(v string) bool { return strings.Contains(v, ". ") }) {
 			continue
