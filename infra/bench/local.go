@@ -151,9 +151,8 @@ func measureLocal(ctx context.Context, root, bin, data string, stored, posts, cl
 	}
 	run.postP50, run.postP90 = quantile(lat, 0.5), quantile(lat, 0.9)
 	// The reads are measured once the feed worker has caught up with those writes (it works
-	// beside the requests, not in them, and would share the CPUs with the readers): the
-	// jurisdiction's feed in each of its languages, written last, shows the last report.
-	if err := feedsCaughtUp(ctx, client, base, root, "Bench report "+strconv.Itoa(posts-1)); err != nil {
+	// beside the requests, not in them, and would share the CPUs with the readers).
+	if err := feedsCaughtUp(ctx, client, base); err != nil {
 		return run, err
 	}
 
@@ -179,32 +178,32 @@ func measureLocal(ctx context.Context, root, bin, data string, stored, posts, cl
 	return run, nil
 }
 
-// feedsCaughtUp waits (at most a minute) until the demo jurisdiction's feed, in each of its
-// languages, holds text.
-func feedsCaughtUp(ctx context.Context, c *http.Client, base, root, text string) error {
-	f, err := catalog.ReadFile(filepath.Join(root, "infra", "catalog", "demo.json"))
-	if err != nil {
-		return err
-	}
-	j := f.Jurisdictions[0]
-	paths := []string{"/feeds/" + j.ID + "/requests.atom"}
-	for _, l := range j.Locales[min(1, len(j.Locales)):] {
-		paths = append(paths, "/feeds/"+j.ID+"/requests."+l+".atom")
-	}
+// feedsCaughtUp waits (at most a minute) until the local server's feed worker is idle: its
+// count of feeds refreshed (/metrics) the same over half a second.
+func feedsCaughtUp(ctx context.Context, c *http.Client, base string) error {
 	deadline := time.Now().Add(time.Minute)
-	for _, p := range paths {
-		for {
-			body, _, err := fetch(c, base+p)
-			if err == nil && strings.Contains(string(body), text) {
-				break
-			}
-			if time.Now().After(deadline) || ctx.Err() != nil {
-				return fmt.Errorf("the feed %s does not show %q a minute after the writes", p, text)
-			}
-			time.Sleep(50 * time.Millisecond)
+	last := ""
+	for {
+		body, _, err := fetch(c, base+"/metrics")
+		if err != nil {
+			return err
 		}
+		var counts []string
+		for _, line := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(line, "open311_feeds_total{") {
+				counts = append(counts, line)
+			}
+		}
+		now := strings.Join(counts, ";")
+		if now == last && now != "" {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("the local server's feed worker is still busy a minute after the writes (%s)", now)
+		}
+		last = now
+		time.Sleep(500 * time.Millisecond)
 	}
-	return nil
 }
 
 // serverURL reads the local server's address from the first line it prints.
