@@ -250,14 +250,16 @@ func (b builder) entry(it store.Entry) entry {
 		words, media = cmp.Or(words, r.Description), cmp.Or(media, r.MediaURL)
 	}
 	e.Content = plainPtr(words)
-	photos := 0
+	photos, served := 0, a.Media
 	if a.Kind == open311.KindCreated {
-		// Every served photo of the report is an enclosure, with its type and length.
-		for _, p := range r.Media {
-			if p.URL != "" {
-				e.Links = append(e.Links, link{Rel: "enclosure", Type: p.ContentType, Href: p.URL, Length: p.Size})
-				photos++
-			}
+		served = r.Media
+	}
+	// Every served photo of the report, or that an update added, is an enclosure, with its type
+	// and length.
+	for _, p := range served {
+		if p.URL != "" {
+			e.Links = append(e.Links, link{Rel: "enclosure", Type: p.ContentType, Href: p.URL, Length: p.Size})
+			photos++
 		}
 	}
 	if media != "" && photos == 0 {
