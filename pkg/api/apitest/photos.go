@@ -173,6 +173,11 @@ var PhotoCases = []Case{
 		Body: "api_key=" + OtherKey + "&service_request_id=30000001&description=Ours"}, file("media", "a.png", "image/png", errorPNG)),
 	withPhotos(reporter("photo-update-reporter-private.json", "/requests/30000005.json", "comment=Mine"), file("media", "a.png", "image/png", errorPNG)),
 	withPhotos(staff("photo-update-unknown.xml", "/requests/99999999.xml", "comment=Where"), file("media", "a.png", "image/png", errorPNG)),
+	// Refused by the write once the photos were stored: they are removed again.
+	withPhotos(staff("photo-update-illegal-transition.json", "/requests/30000001.json", "status=submitted&comment=Back"),
+		file("media", "a.png", "image/png", errorPNG)),
+	withPhotos(staff("photo-update-fms-illegal.xml", "/servicerequestupdates.xml",
+		"service_request_id=30000002&update_id=fms-photo-3&status=OPEN&description=Reopen"), file("media", "a.png", "image/png", errorPNG)),
 	withPhotos(staff("photo-update-too-large.json", "/requests/30000001.json", "comment=Big"),
 		file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
 }
