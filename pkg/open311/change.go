@@ -231,7 +231,7 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 		}
 	}
 	if len(summary) == 0 {
-		if comment == "" && media == "" && len(c.Photos) == 0 {
+		if comment == "" && strings.TrimSpace(c.MediaURL) == "" && len(added) == 0 {
 			return Activity{}, Errorf(Invalid, op, "nothing changes: the request is already as this update asks, and the update says nothing")
 		}
 		summary = append(summary, "Comment.")
