@@ -121,8 +121,8 @@ func TestPhotoGolden(t *testing.T) {
 			}
 		})
 	}
-	if got := listFiles(t, m.Private); !slices.Equal(got, []string{apitest.UpdatePrivatePhoto}) {
-		t.Errorf("private photos: %v, want the private request's update's alone (the report's was removed)", got)
+	if got := listFiles(t, m.Private); !slices.Equal(got, apitest.UpdatePrivatePhotos) {
+		t.Errorf("private photos: %v, want the private request's updates' %v alone (the report's was removed)", got, apitest.UpdatePrivatePhotos)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/civicworks/open311/pkg/photo"
@@ -178,22 +179,36 @@ var PhotoCases = []Case{
 		file("media", "a.png", "image/png", errorPNG)),
 	withPhotos(staff("photo-update-fms-illegal.xml", "/servicerequestupdates.xml",
 		"service_request_id=30000002&update_id=fms-photo-3&status=OPEN&description=Reopen"), file("media", "a.png", "image/png", errorPNG)),
+	// FixMyStreet's staff on the private request: its photo is stored privately; refused by
+	// the write (a description too long), the photo stored for it is removed again.
+	withPhotos(staff("photo-update-fms-private.json", "/servicerequestupdates.json",
+		"service_request_id=30000005&update_id=fms-photo-4&status=INVESTIGATING&description=Inspector+booked"),
+		file("media", "meter.png", "image/png", fmsPrivatePNG)),
+	withPhotos(staff("photo-update-fms-private-too-long.json", "/servicerequestupdates.json",
+		"service_request_id=30000005&description="+strings.Repeat("x", 4001)), file("media", "a.png", "image/png", errorPNG)),
 	withPhotos(staff("photo-update-too-large.json", "/requests/30000001.json", "comment=Big"),
 		file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
 }
 
 // The photos of the update cases, none of them sent by a report case.
 var (
-	updateJPEG = phototest.JPEG(320, 240, 1)
-	updatePNG  = phototest.PNG(24, 18)
-	fmsPNG     = phototest.PNG(36, 12)
-	privatePNG = phototest.PNG(12, 36)
-	errorPNG   = phototest.PNG(8, 8) // refused with its update, so never stored
+	updateJPEG    = phototest.JPEG(320, 240, 1)
+	updatePNG     = phototest.PNG(24, 18)
+	fmsPNG        = phototest.PNG(36, 12)
+	privatePNG    = phototest.PNG(12, 36)
+	fmsPrivatePNG = phototest.PNG(14, 30)
+	errorPNG      = phototest.PNG(8, 8) // refused with its update, so never stored
 )
 
-// UpdatePrivatePhoto is the name of the photo photo-update-private.json adds to the private
-// request 30000005: the one private photo left once every photo case has run.
-var UpdatePrivatePhoto = mustClean(privatePNG).Name()
+// UpdatePrivatePhotos are the names of the photos photo-update-private.json and
+// photo-update-fms-private.json add to the private request 30000005, sorted: the private
+// photos left once every photo case has run.
+var UpdatePrivatePhotos = sorted(mustClean(privatePNG).Name(), mustClean(fmsPrivatePNG).Name())
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
 
 // withPhotos makes a form case multipart, its fields first and then the photo parts.
 func withPhotos(c Case, photos ...part) Case {
