@@ -115,7 +115,7 @@ func readKey(r *http.Request, q url.Values) string { return apiKey(r, q) }
 // update is a change sent to request id by the caller of a form, as the desk takes it.
 func update(c call, form url.Values, id string, change open311.Change) desk.Update {
 	return desk.Update{JurisdictionID: georeport.Field(form, "jurisdiction_id"), RequestID: id,
-		Key: apiKey(c.r, form), Signed: georeport.Field(form, "who"), Change: change}
+		Key: apiKey(c.r, form), Signed: georeport.Field(form, "who"), Change: change, MediaIDs: mediaIDs(form)}
 }
 
 // extensions reports whether a GET asks for extended attributes and notes (extensions=true).

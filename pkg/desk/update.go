@@ -20,6 +20,8 @@ type Update struct {
 	// as a report's are, stored (a private request's where nothing serves them) and added to
 	// the request; anyone who may comment may send them.
 	Photos []Upload
+	// MediaIDs are upload slots the update names: refused, since only a report takes them.
+	MediaIDs []string
 }
 
 // Update applies a change from the staff interface (POST /requests/{id}): staff move a request
@@ -44,7 +46,7 @@ func (d *Desk) Update(ctx context.Context, u Update) (Listing, error) {
 	if u.Change.RemovePhoto != "" && d.opt.Media == nil {
 		return Listing{}, open311.Errorf(open311.Invalid, op, "this server keeps no photos: there is none to remove")
 	}
-	c, stored, err := d.updatePhotos(ctx, j, who, u.RequestID, u.Photos, u.Change)
+	c, stored, err := d.updatePhotos(ctx, j, who, u.RequestID, u.Photos, u.MediaIDs, u.Change)
 	if err != nil {
 		return Listing{}, err
 	}
@@ -93,7 +95,7 @@ func (d *Desk) PostUpdate(ctx context.Context, u Update) (open311.Activity, erro
 	if !who.staff() {
 		c.Status, c.ExternalStatus = nil, ""
 	}
-	c, stored, err := d.updatePhotos(ctx, j, who, u.RequestID, u.Photos, c)
+	c, stored, err := d.updatePhotos(ctx, j, who, u.RequestID, u.Photos, u.MediaIDs, c)
 	if err != nil {
 		return open311.Activity{}, err
 	}
@@ -107,12 +109,15 @@ func (d *Desk) PostUpdate(ctx context.Context, u Update) (open311.Activity, erro
 	return act, err
 }
 
-// updatePhotos checks and cleans an update's photos, then stores them as the request's privacy
+// updatePhotos refuses upload slots (ids), checks and cleans an update's photos, then stores them as the request's privacy
 // asks (the request must be one the caller may see: NotFound before anything is stored), and
 // returns the change carrying them and what undo removes should the update fail; with no
 // photos it returns the change as it is and nothing to undo.
-func (d *Desk) updatePhotos(ctx context.Context, j open311.Jurisdiction, who caller, id string, ups []Upload, c open311.Change) (open311.Change, *storedPhotos, error) {
+func (d *Desk) updatePhotos(ctx context.Context, j open311.Jurisdiction, who caller, id string, ups []Upload, ids []string, c open311.Change) (open311.Change, *storedPhotos, error) {
 	const op = "desk.Update"
+	if len(ids) > 0 {
+		return c, nil, open311.Errorf(open311.Invalid, op, "media_id is taken by POST /requests only; send an update's photos as media parts")
+	}
 	if len(ups) == 0 {
 		return c, nil, nil
 	}

@@ -186,6 +186,7 @@ var PhotoCases = []Case{
 		file("media", "meter.png", "image/png", fmsPrivatePNG)),
 	withPhotos(staff("photo-update-fms-private-too-long.json", "/servicerequestupdates.json",
 		"service_request_id=30000005&description="+strings.Repeat("x", 4001)), file("media", "a.png", "image/png", errorPNG)),
+	staff("photo-update-media-id.json", "/requests/30000001.json", "comment=Uploaded&media_id=ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
 	withPhotos(staff("photo-update-too-large.json", "/requests/30000001.json", "comment=Big"),
 		file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
 }
