@@ -79,11 +79,13 @@ func (w *world) send(t testing.TB, c apitest.Case) (string, int, http.Header, []
 }
 
 // runPhotoCases sends the photo cases, in order, through API Gateway's event shape (a
-// multipart body, base64-encoded as API Gateway hands binary bodies over) to post-request and
-// get-request under the emulator, against moto's DynamoDB and S3: each answer is its golden file
-// byte for byte; a refused report leaves no object in the bucket; every photo a POST names is
-// the object media/<name> of the bucket with its type and immutable cache lifetime and none of
-// the metadata the phone wrote; the private report's photo is under private-media/ alone. Then
+// multipart body, base64-encoded as API Gateway hands binary bodies over) to post-request,
+// get-request, update-request, post-request-update and get-request-updates under the emulator,
+// against moto's DynamoDB and S3: each answer is its golden file byte for byte; a refused report
+// or update leaves no object in the bucket; every photo a report's POST names is the object
+// media/<name> of the bucket with its type and immutable cache lifetime and none of the metadata
+// the phone wrote; the private request's photos are under private-media/ alone, and once the
+// cases have run only its updates' are left there. Then
 // two reports (a public and a private one) that fail after their photos were stored (every id
 // they are given is taken) answer 409 and leave no object behind: post-request deleted them.
 func runPhotoCases(t *testing.T, w *world) {
