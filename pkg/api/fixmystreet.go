@@ -15,7 +15,7 @@ var PostRequestUpdate = Operation{Name: OpPostRequestUpdate, Routes: post(OpPost
 	handle: (*API).postRequestUpdate}
 
 func (a *API) postRequestUpdate(c call) {
-	form, ok := a.form(c)
+	form, photos, ok := a.formWithPhotos(c)
 	if !ok {
 		return
 	}
@@ -24,7 +24,9 @@ func (a *API) postRequestUpdate(c call) {
 		a.fail(c, err)
 		return
 	}
-	act, err := a.desk.PostUpdate(c.r.Context(), update(c, form, id, change))
+	u := update(c, form, id, change)
+	u.Photos = photos
+	act, err := a.desk.PostUpdate(c.r.Context(), u)
 	if err != nil {
 		a.fail(c, err)
 		return

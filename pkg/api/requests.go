@@ -20,10 +20,7 @@ func (a *API) postRequest(c call) {
 		a.fail(c, err)
 		return
 	}
-	photos := make([]desk.Upload, 0, len(files))
-	for _, f := range files {
-		photos = append(photos, desk.Upload{ContentType: f.ContentType, Bytes: f.Bytes})
-	}
+	photos := uploads(files)
 	got, err := a.desk.Report(c.r.Context(), desk.Report{
 		JurisdictionID: georeport.Field(form, "jurisdiction_id"),
 		Key:            apiKey(c.r, form),
@@ -42,6 +39,15 @@ func (a *API) postRequest(c call) {
 		georeport.SetLanguage(c.w, lang.Locale, lang.Locales)
 	}
 	a.write(c, georeport.ServiceRequests{Requests: []any{georeport.NewCreated(got.Request, got.Type)}})
+}
+
+// uploads are a form's photo parts as the desk takes them.
+func uploads(files []georeport.File) []desk.Upload {
+	photos := make([]desk.Upload, 0, len(files))
+	for _, f := range files {
+		photos = append(photos, desk.Upload{ContentType: f.ContentType, Bytes: f.Bytes})
+	}
+	return photos
 }
 
 // GetToken is GET /tokens/{token}: the id of a batch request once it has one.
@@ -109,7 +115,7 @@ func readKey(r *http.Request, q url.Values) string { return apiKey(r, q) }
 // update is a change sent to request id by the caller of a form, as the desk takes it.
 func update(c call, form url.Values, id string, change open311.Change) desk.Update {
 	return desk.Update{JurisdictionID: georeport.Field(form, "jurisdiction_id"), RequestID: id,
-		Key: apiKey(c.r, form), Signed: georeport.Field(form, "who"), Change: change}
+		Key: apiKey(c.r, form), Signed: georeport.Field(form, "who"), Change: change, MediaIDs: mediaIDs(form)}
 }
 
 // extensions reports whether a GET asks for extended attributes and notes (extensions=true).

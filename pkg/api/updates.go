@@ -2,7 +2,9 @@ package api
 
 import (
 	"net/http"
+	"net/url"
 
+	"github.com/civicworks/open311/pkg/desk"
 	"github.com/civicworks/open311/pkg/georeport"
 )
 
@@ -13,7 +15,7 @@ var UpdateRequest = Operation{Name: OpUpdateRequest, Routes: []Route{{OpUpdateRe
 	handle: (*API).updateRequest}
 
 func (a *API) updateRequest(c call) {
-	form, ok := a.form(c)
+	form, photos, ok := a.formWithPhotos(c)
 	if !ok {
 		return
 	}
@@ -22,10 +24,24 @@ func (a *API) updateRequest(c call) {
 		a.fail(c, err)
 		return
 	}
-	l, err := a.desk.Update(c.r.Context(), update(c, form, c.name, change))
+	u := update(c, form, c.name, change)
+	u.Photos = photos
+	l, err := a.desk.Update(c.r.Context(), u)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
 	a.write(c, a.requests(l))
+}
+
+// formWithPhotos reads an update's form with the photos of its media parts (a multipart body
+// up to georeport.MaxMediaBodyBytes), as the desk takes them. On failure it has answered.
+func (a *API) formWithPhotos(c call) (url.Values, []desk.Upload, bool) {
+	c.r.Body = http.MaxBytesReader(c.w, c.r.Body, georeport.MaxMediaBodyBytes+1)
+	form, files, err := georeport.ReadUpdateWithMedia(c.r)
+	if err != nil {
+		a.fail(c, err)
+		return nil, nil, false
+	}
+	return form, uploads(files), true
 }

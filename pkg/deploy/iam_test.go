@@ -25,8 +25,9 @@ var writeActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb
 // names the index and carries none (IAM cannot limit a Query of an index to partitions); nothing
 // scans; GET operations write nothing (staff reads record no key use); only the operations
 // that take a key read KEY# items; logs go to the function's own log group; only the feed
-// builder reaches the feeds in S3, the table's stream and the failures queue; post-request may
-// put and delete photos (media/, private-media/) and read nothing of the bucket; the preview
+// builder reaches the feeds in S3, the table's stream and the failures queue; the functions that
+// take photos (post-request, update-request, post-request-update) may put and delete them
+// (media/, private-media/) and read nothing of the bucket but post-request its uploads/; the preview
 // function may read public photos (media/) and write previews (previews/), nothing else; the
 // retention, the open data export and the site's publisher reach only what they write; only
 // post-request reaches KMS, to make data keys for sealing reporters' personal data (never to
@@ -151,11 +152,11 @@ func TestLeastPrivilege(t *testing.T) {
 					only(uploads)
 				case op == "post-request" && (a == "s3:GetObject" || a == "s3:DeleteObject") && slices.Equal(res, []string{uploads}):
 					// The photos uploaded to the slots a report names, read then deleted.
-				case op == "post-request" && a == "s3:PutObject":
-					// A report's photos, public and private; never a read, never a feed.
+				case slices.Contains(photoFunctions, op) && a == "s3:PutObject":
+					// A report's or an update's photos, public and private; never a read, never a feed.
 					only(photos, private)
-				case (op == "post-request" || op == "update-request") && a == "s3:DeleteObject":
-					// A failed report's photos, or those staff remove, with their previews.
+				case slices.Contains(photoFunctions, op) && a == "s3:DeleteObject":
+					// A failed report's or update's photos, or those staff remove, with their previews.
 					only(photos, private, previews)
 				case op == "post-request" && a == "kms:GenerateDataKey":
 					only(dataKey)

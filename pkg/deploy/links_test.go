@@ -3,16 +3,18 @@ package deploy_test
 import (
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// photoFunction is the one HTTP API function that stores photos, and so links the S3 SDK.
-const photoFunction = "post-request"
+// photoFunctions are the HTTP API functions that store photos (a report's, an update's), and
+// so link an S3 client (package awsrest) and decode photos in full.
+var photoFunctions = []string{"post-request", "update-request", "post-request-update"}
 
 // TestFunctionLinks checks that each kind of function links only what it uses (go list -deps of
 // the Lambda build): an HTTP API function not the feed builder, and not the S3 SDK unless it
-// stores photos (post-request alone); the feed builder not the HTTP API. All share pkg/lambdaenv.
+// stores photos (photoFunctions); the feed builder not the HTTP API. All share pkg/lambdaenv.
 func TestFunctionLinks(t *testing.T) {
 	t.Parallel()
 	const module = "github.com/civicworks/open311"
@@ -72,11 +74,11 @@ func TestFunctionLinks(t *testing.T) {
 				t.Errorf("%s links %s, which only the feed builder needs", fn, p)
 			}
 		}
-		// Only post-request stores photos in S3 (pkg/media/bucket) and update-request deletes
-		// those staff remove; the rest of the API stays lean.
+		// Only the functions that take photos store them in S3 (pkg/media/bucket; update-request
+		// also deletes those staff remove); the rest of the API stays lean.
 		for _, p := range []string{module + "/pkg/awsrest", module + "/pkg/media/bucket"} {
-			if want := fn == photoFunction || fn == "update-request"; has(p) != want {
-				t.Errorf("%s links %s: %v, want %v; only %s stores photos and update-request removes them", fn, p, has(p), want, photoFunction)
+			if want := slices.Contains(photoFunctions, fn); has(p) != want {
+				t.Errorf("%s links %s: %v, want %v; only %v store photos", fn, p, has(p), want, photoFunctions)
 			}
 		}
 	}

@@ -297,13 +297,13 @@ func TestFunctionSettings(t *testing.T) {
 		if ref, _ := at(p, "Environment", "Variables", "OPEN311_DEFAULT_JURISDICTION", "Ref").(string); params[ref] == nil {
 			t.Errorf("%s: OPEN311_DEFAULT_JURISDICTION is not a parameter of the template", fn.id)
 		}
-		// The API stays at 128 MB, but for post-request, which decodes photos (up to 96 MiB
-		// each) and needs the CPU that comes with more memory (docs/aws.md).
+		// The API stays at 128 MB, but for the functions that take photos, which decode them
+		// (up to 96 MiB each) and need the CPU that comes with more memory (docs/aws.md).
 		wantMemory, wantParam := 128, "FunctionMemorySize"
-		switch opOf[fn.id] {
-		case photoFunction:
+		switch op := opOf[fn.id]; {
+		case slices.Contains(photoFunctions, op):
 			wantMemory, wantParam = 512, "PostRequestMemorySize"
-		case preview:
+		case op == preview:
 			// A photo's full decode and its scaling, off the API's path.
 			wantMemory, wantParam = 1024, "PreviewMemorySize"
 		}

@@ -16,6 +16,12 @@ type Update struct {
 	// ignored for reporters, who are always "reporter".
 	Signed string
 	Change open311.Change
+	// Photos are photos sent with the update (at most open311.MaxPhotos), checked and cleaned
+	// as a report's are, stored (a private request's where nothing serves them) and added to
+	// the request; anyone who may comment may send them.
+	Photos []Upload
+	// MediaIDs are upload slots the update names: refused, since only a report takes them.
+	MediaIDs []string
 }
 
 // Update applies a change from the staff interface (POST /requests/{id}): staff move a request
@@ -31,7 +37,7 @@ func (d *Desk) Update(ctx context.Context, u Update) (Listing, error) {
 	if err != nil {
 		return Listing{}, err
 	}
-	if u.Change.Empty() {
+	if u.Change.Empty() && len(u.Photos) == 0 {
 		return Listing{}, open311.Errorf(open311.Invalid, op, "nothing to change: give a comment, a status, status_notes, agency_responsible, expected_datetime, a link, remove_photo, or lat and long")
 	}
 	if !who.staff() && u.Change.NeedsStaff() {
@@ -40,7 +46,14 @@ func (d *Desk) Update(ctx context.Context, u Update) (Listing, error) {
 	if u.Change.RemovePhoto != "" && d.opt.Media == nil {
 		return Listing{}, open311.Errorf(open311.Invalid, op, "this server keeps no photos: there is none to remove")
 	}
-	_, r, err := d.apply(ctx, j, u.RequestID, u.Change, who, u.Signed)
+	c, stored, err := d.updatePhotos(ctx, j, who, u.RequestID, u.Photos, u.MediaIDs, u.Change)
+	if err != nil {
+		return Listing{}, err
+	}
+	_, r, err := d.apply(ctx, j, u.RequestID, c, who, u.Signed)
+	if stored != nil && (err != nil || r == nil) {
+		d.undo(ctx, *stored) // refused, or a repeat that stored them the first time
+	}
 	if err == nil && r == nil { // a repeated update_id: answer with the request as it is now
 		r, err = d.visible(ctx, j, u.RequestID, who)
 	} else if err == nil && u.Change.RemovePhoto != "" {
@@ -82,11 +95,52 @@ func (d *Desk) PostUpdate(ctx context.Context, u Update) (open311.Activity, erro
 	if !who.staff() {
 		c.Status, c.ExternalStatus = nil, ""
 	}
+	c, stored, err := d.updatePhotos(ctx, j, who, u.RequestID, u.Photos, u.MediaIDs, c)
+	if err != nil {
+		return open311.Activity{}, err
+	}
 	act, r, err := d.apply(ctx, j, u.RequestID, c, who, u.Signed)
+	if stored != nil && (err != nil || r == nil) {
+		d.undo(ctx, *stored) // refused, or a repeat that stored them the first time
+	}
 	if err == nil && r == nil && !who.staff() { // a repeat: answer only what the caller may see
 		_, err = d.visible(ctx, j, u.RequestID, who)
 	}
 	return act, err
+}
+
+// updatePhotos refuses upload slots (ids), checks and cleans an update's photos, then stores them as the request's privacy
+// asks (the request must be one the caller may see: NotFound before anything is stored), and
+// returns the change carrying them and what undo removes should the update fail; with no
+// photos it returns the change as it is and nothing to undo.
+func (d *Desk) updatePhotos(ctx context.Context, j open311.Jurisdiction, who caller, id string, ups []Upload, ids []string, c open311.Change) (open311.Change, *storedPhotos, error) {
+	const op = "desk.Update"
+	if len(ids) > 0 {
+		return c, nil, open311.Errorf(open311.Invalid, op, "media_id is taken by POST /requests only; send an update's photos as media parts")
+	}
+	if len(ups) == 0 {
+		return c, nil, nil
+	}
+	if len(ups) > open311.MaxPhotos {
+		return c, nil, open311.Errorf(open311.Invalid, op, "an update may carry at most %d photos", open311.MaxPhotos)
+	}
+	photos, err := cleanPhotos(ups, 1)
+	if err != nil {
+		return c, nil, err
+	}
+	r, err := d.visible(ctx, j, id, who)
+	if open311.IsKind(err, open311.NotFound) {
+		return c, nil, open311.Errorf(open311.NotFound, op, "there is no request with the id %q", id)
+	}
+	if err != nil {
+		return c, nil, err
+	}
+	s, err := d.putPhotos(ctx, photos, r.Private)
+	if err != nil {
+		return c, nil, err
+	}
+	c.Photos = s.photos
+	return c, &s, nil
 }
 
 // apply writes a change to a request, and to the requests it links, in one atomic write, trying

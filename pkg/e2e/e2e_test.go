@@ -326,9 +326,17 @@ func newWorldOf(t testing.TB, ops, ids, tokens []string) *world {
 			env = append(env, "OPEN311_FEED_BASE="+apitest.FeedBase) // the feeds it lists, as apitest.FeedCases want
 		}
 		if op == api.OpUpdateRequest {
-			// The photos staff remove, as template.yaml gives it the bucket.
-			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL,
-				"FEED_DISTRIBUTION="+aws.ToString(dist.Distribution.Id), "AWS_ENDPOINT_URL_CLOUDFRONT="+proxy.URL)
+			// The photos staff remove, and those sent with an update, as template.yaml gives it
+			// the bucket; they are served from the CDN (its answers name no feed here, so the
+			// base is OPEN311_MEDIA_BASE's, not OPEN311_FEED_BASE's as on AWS).
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL, "OPEN311_MEDIA_BASE="+apitest.MediaBase,
+				"FEED_DISTRIBUTION="+aws.ToString(dist.Distribution.Id), "AWS_ENDPOINT_URL_CLOUDFRONT="+proxy.URL,
+				"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512")
+		}
+		if op == api.OpPostRequestUpdate {
+			// The photos sent with a FixMyStreet update, as for update-request.
+			env = append(env, "FEED_BUCKET="+bucketName, "AWS_ENDPOINT_URL_S3="+proxy.URL, "OPEN311_MEDIA_BASE="+apitest.MediaBase,
+				"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=512")
 		}
 		logPath := filepath.Join(dir, op+".log")
 		log, err := os.Create(logPath)

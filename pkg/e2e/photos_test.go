@@ -26,8 +26,9 @@ import (
 )
 
 // photoOps are the functions the photo cases reach: the POST of a report, the GET of one,
-// staff's update that removes a photo, and the upload slots of the slot flow.
-var photoOps = []string{api.OpPostRequest, api.OpRequest, api.OpUpdateRequest, api.OpPostMedia}
+// staff's update that removes a photo, the updates with photos (the staff interface's and
+// FixMyStreet's, and the GET of FixMyStreet's updates), and the upload slots of the slot flow.
+var photoOps = []string{api.OpPostRequest, api.OpRequest, api.OpUpdateRequest, api.OpPostRequestUpdate, api.OpRequestUpdates, api.OpPostMedia}
 
 // clashingIDs are what the photo world hands out after the photo cases: the id of a request
 // they created, again and again, so that each of the two reports of failedReports finds its id
@@ -78,11 +79,13 @@ func (w *world) send(t testing.TB, c apitest.Case) (string, int, http.Header, []
 }
 
 // runPhotoCases sends the photo cases, in order, through API Gateway's event shape (a
-// multipart body, base64-encoded as API Gateway hands binary bodies over) to post-request and
-// get-request under the emulator, against moto's DynamoDB and S3: each answer is its golden file
-// byte for byte; a refused report leaves no object in the bucket; every photo a POST names is
-// the object media/<name> of the bucket with its type and immutable cache lifetime and none of
-// the metadata the phone wrote; the private report's photo is under private-media/ alone. Then
+// multipart body, base64-encoded as API Gateway hands binary bodies over) to post-request,
+// get-request, update-request, post-request-update and get-request-updates under the emulator,
+// against moto's DynamoDB and S3: each answer is its golden file byte for byte; a refused report
+// or update leaves no object in the bucket; every photo a report's POST names is the object
+// media/<name> of the bucket with its type and immutable cache lifetime and none of the metadata
+// the phone wrote; the private request's photos are under private-media/ alone, and once the
+// cases have run only its updates' are left there. Then
 // two reports (a public and a private one) that fail after their photos were stored (every id
 // they are given is taken) answer 409 and leave no object behind: post-request deleted them.
 func runPhotoCases(t *testing.T, w *world) {
@@ -106,7 +109,7 @@ func runPhotoCases(t *testing.T, w *world) {
 			same++
 			if status >= 400 {
 				if after := w.objects(t); !slices.Equal(after, before) {
-					t.Errorf("a refused report left objects behind: %v, before %v", after, before)
+					t.Errorf("a refused report or update left objects behind: %v, before %v", after, before)
 				}
 			}
 			if c.Name == "photo-remove.json" && status == http.StatusOK {
@@ -149,8 +152,12 @@ func runPhotoCases(t *testing.T, w *world) {
 			private = append(private, k)
 		}
 	}
-	if len(private) != 0 {
-		t.Errorf("private photos %v, want none (the private report's was removed)", private)
+	var want []string
+	for _, name := range apitest.UpdatePrivatePhotos {
+		want = append(want, "private-media/"+name)
+	}
+	if !slices.Equal(private, want) {
+		t.Errorf("private photos %v, want %v (the private report's was removed; its update's stays)", private, want)
 	}
 
 	t.Run("failed reports leave no photo", func(t *testing.T) {

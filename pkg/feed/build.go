@@ -115,6 +115,7 @@ func (b builder) request(ctx context.Context, rd Reader) (document, error) {
 	items := make([]store.Entry, 0, len(acts))
 	for _, a := range acts {
 		if a.Shown() { // an erasure of personal data is the operator's record, in no feed
+			a = withHeld(r, a) // a photo staff removed since is no enclosure
 			items = append(items, store.Entry{Activity: a, Request: store.NewEntryRequest(r, a)})
 		}
 	}
@@ -267,14 +268,16 @@ func (b builder) entry(it store.Entry) entry {
 		words, media = cmp.Or(words, r.Description), cmp.Or(media, r.MediaURL)
 	}
 	e.Content = plainPtr(words)
-	photos := 0
+	photos, served := 0, a.Media
 	if a.Kind == open311.KindCreated {
-		// Every served photo of the report is an enclosure, with its type and length.
-		for _, p := range r.Media {
-			if p.URL != "" {
-				e.Links = append(e.Links, link{Rel: "enclosure", Type: p.ContentType, Href: p.URL, Length: p.Size})
-				photos++
-			}
+		served = r.Media
+	}
+	// Every served photo of the report, or that an update added, is an enclosure, with its type
+	// and length.
+	for _, p := range served {
+		if p.URL != "" {
+			e.Links = append(e.Links, link{Rel: "enclosure", Type: p.ContentType, Href: p.URL, Length: p.Size})
+			photos++
 		}
 	}
 	if media != "" && photos == 0 {
@@ -361,3 +364,18 @@ func point(p *open311.Point) string {
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+// withHeld is activity a with only the photos it added that request r still holds (staff may
+// have removed some since), and no media_url that was a removed one's.
+func withHeld(r open311.Request, a open311.Activity) open311.Activity {
+	var held []open311.Photo
+	for _, p := range a.Media {
+		if slices.ContainsFunc(r.Media, func(have open311.Photo) bool { return have.Name == p.Name }) {
+			held = append(held, p)
+		} else if p.URL != "" && a.MediaURL == p.URL {
+			a.MediaURL = ""
+		}
+	}
+	a.Media = held
+	return a
+}

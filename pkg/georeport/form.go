@@ -45,7 +45,7 @@ const maxFormFields = 500
 // query string included (TooLarge); another content type, malformed encoding, file parts,
 // invalid UTF-8, and an api_key in the URL, where logs and proxies keep it (Invalid).
 func ReadForm(r *http.Request) (url.Values, error) {
-	form, _, err := readForm(r, false)
+	form, _, err := readForm(r, "")
 	return form, err
 }
 
@@ -54,11 +54,20 @@ func ReadForm(r *http.Request) (url.Values, error) {
 // most MaxMediaBodyBytes whose text parts take at most MaxBodyBytes. More photos are Invalid, a
 // larger body TooLarge, and a file part of another name Invalid.
 func ReadFormWithMedia(r *http.Request) (url.Values, []File, error) {
-	return readForm(r, true)
+	return readForm(r, "a report")
 }
 
-func readForm(r *http.Request, withMedia bool) (url.Values, []File, error) {
+// ReadUpdateWithMedia is ReadFormWithMedia for an update of a request (a comment or a
+// FixMyStreet update with photos): the same parts and limits, MaxMedia photos an update.
+func ReadUpdateWithMedia(r *http.Request) (url.Values, []File, error) {
+	return readForm(r, "an update")
+}
+
+// readForm reads a form; with media (what carries the photos, "a report" or "an update", as
+// its limit's error names it) it takes photos too.
+func readForm(r *http.Request, media string) (url.Values, []File, error) {
 	const op = "georeport.ReadForm"
+	withMedia := media != ""
 	mediaType, params, err := contentType(r.Header.Get("Content-Type"))
 	if err != nil {
 		return nil, nil, err
@@ -107,7 +116,7 @@ func readForm(r *http.Request, withMedia bool) (url.Values, []File, error) {
 		if params["boundary"] == "" {
 			return nil, nil, open311.Errorf(open311.Invalid, op, "the multipart form has no boundary")
 		}
-		files, err = readMultipart(multipart.NewReader(body, params["boundary"]), form, maxFormFields-queryFields, withMedia, limit)
+		files, err = readMultipart(multipart.NewReader(body, params["boundary"]), form, maxFormFields-queryFields, media, limit)
 		if body.over {
 			return nil, nil, tooLarge(limit)
 		}
@@ -195,8 +204,9 @@ func tooManyFields() error {
 }
 
 // readMultipart adds the fields of a multipart form to form, at most most of them, their text
-// at most MaxBodyBytes; with withMedia it returns the media file parts, at most MaxMedia.
-func readMultipart(mr *multipart.Reader, form url.Values, most int, withMedia bool, limit int64) ([]File, error) {
+// at most MaxBodyBytes; with media (see readForm) it returns the media file parts, at most MaxMedia.
+func readMultipart(mr *multipart.Reader, form url.Values, most int, media string, limit int64) ([]File, error) {
+	withMedia := media != ""
 	const op = "georeport.ReadForm"
 	fields, text := 0, 0
 	var files []File
@@ -229,7 +239,7 @@ func readMultipart(mr *multipart.Reader, form url.Values, most int, withMedia bo
 		case isFile && name != "media" && name != "media[]":
 			return nil, open311.Errorf(open311.Invalid, op, "the file part %q is not accepted: photos are sent as parts named media (or media[])", name)
 		case isFile && len(files) == MaxMedia:
-			return nil, open311.Errorf(open311.Invalid, op, "a report may carry at most %d photos", MaxMedia)
+			return nil, open311.Errorf(open311.Invalid, op, "%s may carry at most %d photos", media, MaxMedia)
 		}
 		b, err := io.ReadAll(part)
 		if isMaxBytes(err) {

@@ -33,6 +33,7 @@ const (
 	EnvTable               = "TABLE_NAME"                   // required: the DynamoDB table
 	EnvEndpoint            = "OPEN311_ENDPOINT"             // public base URL of the GeoReport API
 	EnvFeedBase            = "OPEN311_FEED_BASE"            // public base URL of the Atom feeds (the CDN)
+	EnvMediaBase           = "OPEN311_MEDIA_BASE"           // public base URL of photos; default OPEN311_FEED_BASE (the same CDN)
 	EnvFeedBucket          = "FEED_BUCKET"                  // the S3 bucket the feeds are written to
 	EnvFeedDistribution    = "FEED_DISTRIBUTION"            // the id of the CloudFront distribution serving it
 	EnvDefaultJurisdiction = "OPEN311_DEFAULT_JURISDICTION" // the API's default jurisdiction
@@ -48,9 +49,12 @@ const (
 // (for feed_url); the feed builder FeedBucket, FeedBase (rel="self") and Endpoint
 // (rel="alternate").
 type Config struct {
-	Table               string
-	Endpoint            string
-	FeedBase            string
+	Table    string
+	Endpoint string
+	FeedBase string
+	// MediaBase is where photos are served from when not from FeedBase (the emulated stack's
+	// update functions, whose answers name no feed; template.yaml sets none).
+	MediaBase           string
 	FeedBucket          string
 	FeedDistribution    string
 	DefaultJurisdiction string
@@ -71,6 +75,7 @@ func FromEnv(getenv func(string) string, required ...string) (Config, error) {
 		Table:               get(EnvTable),
 		Endpoint:            get(EnvEndpoint),
 		FeedBase:            get(EnvFeedBase),
+		MediaBase:           get(EnvMediaBase),
 		FeedBucket:          get(EnvFeedBucket),
 		FeedDistribution:    get(EnvFeedDistribution),
 		DefaultJurisdiction: get(EnvDefaultJurisdiction),
@@ -86,7 +91,7 @@ func FromEnv(getenv func(string) string, required ...string) (Config, error) {
 	default:
 		return Config{}, fmt.Errorf("lambdaenv: %s is %q, want production or test", EnvEndpointType, c.EndpointType)
 	}
-	for _, v := range []struct{ name, value string }{{EnvEndpoint, c.Endpoint}, {EnvFeedBase, c.FeedBase}} {
+	for _, v := range []struct{ name, value string }{{EnvEndpoint, c.Endpoint}, {EnvFeedBase, c.FeedBase}, {EnvMediaBase, c.MediaBase}} {
 		if v.value == "" {
 			continue
 		}

@@ -2,6 +2,7 @@ package open311
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,9 @@ type Change struct {
 	Links []Link
 	// RemovePhoto names a photo of the request (Photo.Name, or its URL) that staff take off it.
 	RemovePhoto string
+	// Photos are photos added to the request with the update, already stored (the desk cleans
+	// and stores them); anyone who may comment may add them.
+	Photos []Photo
 	// Point moves the request there (staff correcting where it is); PointAreas are the named
 	// areas holding it (Jurisdiction.AreasAt), which the caller finds.
 	Point      *Point
@@ -39,7 +43,9 @@ func (c Change) NeedsStaff() bool {
 }
 
 // Empty reports whether the change changes nothing and says nothing.
-func (c Change) Empty() bool { return !c.NeedsStaff() && c.Comment == "" && c.MediaURL == "" }
+func (c Change) Empty() bool {
+	return !c.NeedsStaff() && c.Comment == "" && c.MediaURL == "" && len(c.Photos) == 0
+}
 
 // Check reports what makes the change impossible before any request is read: a link to the
 // request itself, or more links than MaxLinks (Invalid).
@@ -170,6 +176,28 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 			}
 		}
 	}
+	if n := len(r.Media) + len(c.Photos); len(c.Photos) > 0 && n > MaxRequestPhotos {
+		p.Add("request %s holds %d photos: with %d more it would hold over %d", r.ID, len(r.Media), len(c.Photos), MaxRequestPhotos)
+	}
+	var added []Photo
+	mediaURL := strings.TrimSpace(c.MediaURL)
+	for _, ph := range c.Photos {
+		if slices.ContainsFunc(r.Media, func(have Photo) bool { return have.Name == ph.Name }) {
+			continue // the same bytes are there already: one photo, not two
+		}
+		added = append(added, ph)
+		r.Media = append(r.Media, ph)
+		summary = append(summary, fmt.Sprintf("Photo %s added.", ph.Name))
+		if ph.URL != "" && r.MediaURL == "" {
+			r.MediaURL = ph.URL
+		}
+		if ph.URL != "" && mediaURL == "" {
+			mediaURL = ph.URL
+		}
+		if kind == KindComment {
+			kind = KindPhoto
+		}
+	}
 	var from *Point
 	var fromAreas string
 	if c.Point != nil && (r.Point == nil || *r.Point != *c.Point) {
@@ -191,8 +219,8 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 	if n := utf8.RuneCountInString(comment); n > MaxDescription {
 		p.Add("the comment is %d characters long; at most %d are accepted", n, MaxDescription)
 	}
-	media := strings.TrimSpace(c.MediaURL)
-	checkMediaURL(media, &p)
+	media := mediaURL
+	checkMediaURL(strings.TrimSpace(c.MediaURL), &p)
 	if err := p.Err(op); err != nil {
 		return Activity{}, err
 	}
@@ -203,7 +231,7 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 		}
 	}
 	if len(summary) == 0 {
-		if comment == "" && media == "" {
+		if comment == "" && strings.TrimSpace(c.MediaURL) == "" && len(added) == 0 {
 			return Activity{}, Errorf(Invalid, op, "nothing changes: the request is already as this update asks, and the update says nothing")
 		}
 		summary = append(summary, "Comment.")
@@ -212,7 +240,7 @@ func (c Change) apply(r *Request, activityID, who string, now time.Time, linked 
 	return Activity{
 		ID: activityID, RequestID: r.ID, JurisdictionID: r.JurisdictionID, At: now, Who: who, Kind: kind,
 		Summary: strings.Join(summary, " "), Description: comment, Status: r.Status, MediaURL: media,
-		ClientUpdateID: c.ClientUpdateID, ExternalStatus: c.ExternalStatus, From: from, FromAreas: fromAreas,
+		ClientUpdateID: c.ClientUpdateID, ExternalStatus: c.ExternalStatus, From: from, FromAreas: fromAreas, Media: added,
 	}, nil
 }
 

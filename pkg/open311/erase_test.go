@@ -1,6 +1,7 @@
 package open311
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -60,7 +61,7 @@ func TestErase(t *testing.T) {
 	}
 	want := Activity{ID: "A-5", RequestID: "A", JurisdictionID: "j", At: t0.Add(time.Hour), Who: "operator",
 		Kind: KindErasure, Summary: ErasedOnRequest, Status: Closed}
-	if a != want {
+	if !reflect.DeepEqual(a, want) {
 		t.Errorf("activity = %+v, want %+v", a, want)
 	}
 	if a.Shown() {

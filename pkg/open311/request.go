@@ -170,10 +170,12 @@ type Activity struct {
 	// (FixMyStreet's words are finer than the detailed statuses).
 	ExternalStatus string `json:"external_status,omitempty"`
 	// From is where the request was before the activity moved it (KindMove), and FromAreas the
-	// ids of the named areas holding that point, separated by spaces (area ids have none; a
-	// string keeps activities comparable): the area feeds it left show the move too.
+	// ids of the named areas holding that point, separated by spaces (area ids have none): the area feeds it left show the move too.
 	From      *Point `json:"from,omitempty"`
 	FromAreas string `json:"from_areas,omitempty"`
+	// Media are the photos the activity added to the request (an update with photos), in the
+	// order they came; MediaURL is then the first served one's URL unless the client gave one.
+	Media []Photo `json:"media,omitempty"`
 }
 
 // The kinds of activity.
@@ -185,7 +187,7 @@ const (
 	KindSchedule   = "schedule"   // staff set or changed expected_datetime
 	KindNotes      = "notes"      // staff changed the public status notes
 	KindLink       = "link"       // the request was linked to another one
-	KindPhoto      = "photo"      // staff removed a photo of the request
+	KindPhoto      = "photo"      // a photo was added to the request with an update, or staff removed one
 	KindMove       = "move"       // staff moved the request's point
 	// KindErasure records that the reporter's personal data was erased (retention, or a
 	// person's request). It is the operator's record, never shown: see Activity.Shown.
@@ -209,8 +211,11 @@ type Submission struct {
 	Reporter      Reporter
 }
 
-// MaxPhotos is the most photos one report may carry.
+// MaxPhotos is the most photos one report, or one update of a request, may carry.
 const MaxPhotos = 5
+
+// MaxRequestPhotos is the most photos a request holds, its report's and its updates' together.
+const MaxRequestPhotos = 20
 
 // Limits of free-text fields, in characters.
 const (

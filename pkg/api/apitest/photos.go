@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/civicworks/open311/pkg/photo"
@@ -141,6 +143,94 @@ var PhotoCases = []Case{
 		Body: multipartParts(field("api_key", ReporterKey), field("service_code", "tree"), file("media", "a.jpg", "image/jpeg", photoJPEG))},
 	{Name: "photo-no-key.json", Method: "POST", Path: "/requests.json", ContentType: "multipart/form-data; boundary=BOUNDARY",
 		Body: multipartParts(field("service_code", "tree"), field("lat", "40.71"), field("long", "-74.01"), file("media", "a.jpg", "image/jpeg", photoJPEG))},
+
+	// Photos with a comment (the staff interface) and with a FixMyStreet update: the same parts,
+	// checks and cleaning as a report's, added to the request's photos.
+	withPhotos(staff("photo-update.json", "/requests/30000001.json", "comment=Crew+on+site"),
+		file("media", "site.jpg", "image/jpeg", updateJPEG)),
+	withPhotos(reporter("photo-update-several.xml", "/requests/30000002.xml", "comment=It+is+getting+worse"),
+		file("media[]", "1.png", "image/png", updatePNG), file("media[]", "2.jpg", "application/octet-stream", updateJPEG)),
+	{Name: "photo-update-request.json", Path: "/requests/30000001.json?extensions=true"},
+	withPhotos(reporter("photo-update-fms.json", "/servicerequestupdates.json",
+		"service_request_id=30000001&update_id=fms-photo-1&status=OPEN&description=Still+there&updated_datetime=2026-11-02T14%3A00%3A00Z"),
+		file("media", "fms.png", "image/png", fmsPNG)),
+	withPhotos(staff("photo-update-fms.xml", "/servicerequestupdates.xml",
+		"service_request_id=30000002&update_id=fms-photo-2&status=IN_PROGRESS&description=Crew+sent&updated_datetime=2026-11-02T14%3A00%3A00Z"),
+		file("media", "fms.png", "image/png", fmsPNG), file("media", "site.jpg", "image/jpeg", updateJPEG)),
+	{Name: "photo-update-fms-updates.json", Path: "/servicerequestupdates.json?start_date=2026-11-02T15%3A00%3A00Z&end_date=2026-11-03T00%3A00%3A00Z"},
+	// A private request's photo is stored where nothing serves it.
+	withPhotos(staff("photo-update-private.json", "/requests/30000005.json", "comment=Wiring+photographed"),
+		file("media", "panel.png", "image/png", privatePNG)),
+
+	withPhotos(staff("photo-update-not-an-image.json", "/requests/30000001.json", "comment=See+attached"),
+		file("media", "notes.jpg", "image/jpeg", []byte("these are my notes, not a picture"))),
+	withPhotos(reporter("photo-update-not-an-image.xml", "/servicerequestupdates.xml", "service_request_id=30000001&description=See+attached"),
+		file("media", "fine.png", "image/png", errorPNG), file("media", "page.html", "text/html", []byte("<html><body>GIF89a</body></html>"))),
+	withPhotos(staff("photo-update-too-many.json", "/requests/30000001.json", "comment=Six"), sixPhotos("media[]")...),
+	withPhotos(reporter("photo-update-too-many.xml", "/servicerequestupdates.xml", "service_request_id=30000001&description=Six"), sixPhotos("media")...),
+	withPhotos(Case{Name: "photo-update-other-jurisdiction.json", Method: "POST", Path: "/requests/30000001.json", ContentType: form,
+		Body: "api_key=" + OtherStaffKey + "&jurisdiction_id=town.example.net&comment=Ours"}, file("media", "a.png", "image/png", errorPNG)),
+	withPhotos(Case{Name: "photo-update-other-jurisdiction.xml", Method: "POST", Path: "/servicerequestupdates.xml", ContentType: form,
+		Body: "api_key=" + OtherKey + "&service_request_id=30000001&description=Ours"}, file("media", "a.png", "image/png", errorPNG)),
+	withPhotos(reporter("photo-update-reporter-private.json", "/requests/30000005.json", "comment=Mine"), file("media", "a.png", "image/png", errorPNG)),
+	withPhotos(staff("photo-update-unknown.xml", "/requests/99999999.xml", "comment=Where"), file("media", "a.png", "image/png", errorPNG)),
+	// Refused by the write once the photos were stored: they are removed again.
+	withPhotos(staff("photo-update-illegal-transition.json", "/requests/30000001.json", "status=submitted&comment=Back"),
+		file("media", "a.png", "image/png", errorPNG)),
+	withPhotos(staff("photo-update-fms-illegal.xml", "/servicerequestupdates.xml",
+		"service_request_id=30000002&update_id=fms-photo-3&status=OPEN&description=Reopen"), file("media", "a.png", "image/png", errorPNG)),
+	// FixMyStreet's staff on the private request: its photo is stored privately; refused by
+	// the write (a description too long), the photo stored for it is removed again.
+	withPhotos(staff("photo-update-fms-private.json", "/servicerequestupdates.json",
+		"service_request_id=30000005&update_id=fms-photo-4&status=INVESTIGATING&description=Inspector+booked"),
+		file("media", "meter.png", "image/png", fmsPrivatePNG)),
+	withPhotos(staff("photo-update-fms-private-too-long.json", "/servicerequestupdates.json",
+		"service_request_id=30000005&description="+strings.Repeat("x", 4001)), file("media", "a.png", "image/png", errorPNG)),
+	staff("photo-update-media-id.json", "/requests/30000001.json", "comment=Uploaded&media_id=ABCDEFGHIJKLMNOPQRSTUVWXYZ"),
+	withPhotos(staff("photo-update-too-large.json", "/requests/30000001.json", "comment=Big"),
+		file("media", "big.jpg", "image/jpeg", bytes.Repeat([]byte{0xFF}, 4<<20))),
+}
+
+// The photos of the update cases, none of them sent by a report case.
+var (
+	updateJPEG    = phototest.JPEG(320, 240, 1)
+	updatePNG     = phototest.PNG(24, 18)
+	fmsPNG        = phototest.PNG(36, 12)
+	privatePNG    = phototest.PNG(12, 36)
+	fmsPrivatePNG = phototest.PNG(14, 30)
+	errorPNG      = phototest.PNG(8, 8) // refused with its update, so never stored
+)
+
+// UpdatePrivatePhotos are the names of the photos photo-update-private.json and
+// photo-update-fms-private.json add to the private request 30000005, sorted: the private
+// photos left once every photo case has run.
+var UpdatePrivatePhotos = sorted(mustClean(privatePNG).Name(), mustClean(fmsPrivatePNG).Name())
+
+func sorted(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// withPhotos makes a form case multipart, its fields first and then the photo parts.
+func withPhotos(c Case, photos ...part) Case {
+	var parts []part
+	for _, kv := range strings.Split(c.Body, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		k, _ = url.QueryUnescape(k)
+		v, _ = url.QueryUnescape(v)
+		parts = append(parts, field(k, v))
+	}
+	c.ContentType, c.Body = "multipart/form-data; boundary=BOUNDARY", multipartParts(append(parts, photos...)...)
+	return c
+}
+
+// sixPhotos are six PNG parts of the name: one too many.
+func sixPhotos(name string) []part {
+	var out []part
+	for i := range 6 {
+		out = append(out, file(name, fmt.Sprintf("%d.png", i+1), "image/png", errorPNG))
+	}
+	return out
 }
 
 func withID(c Case, id string) Case {

@@ -5,6 +5,7 @@
 package photos
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 
@@ -17,16 +18,18 @@ import (
 // Option gives a function's API the photos store of a deployment, for lambdaconfig.Main: the
 // feeds bucket of FEED_BUCKET (public photos under media/, private ones under private-media/,
 // previews under previews/), its photos served from OPEN311_FEED_BASE (the CDN, whose /media/
-// path is the bucket's media/ prefix). Without the two variables the function does not start.
+// path is the bucket's media/ prefix), or from OPEN311_MEDIA_BASE when that is set. Without
+// the bucket and a base the function does not start.
 func Option(o *api.Options, env lambdaenv.Env) error {
-	if env.FeedBase == "" {
+	base := cmp.Or(env.MediaBase, env.FeedBase)
+	if base == "" {
 		return fmt.Errorf("photos: %s and %s are needed for photos", lambdaenv.EnvFeedBucket, lambdaenv.EnvFeedBase)
 	}
 	st, err := Store(env)
 	if err != nil {
 		return err
 	}
-	o.Media, o.MediaBase = st, env.FeedBase
+	o.Media, o.MediaBase = st, base
 	return nil
 }
 
