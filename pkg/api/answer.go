@@ -14,8 +14,12 @@ import (
 func (a *API) requests(l desk.Listing) georeport.ServiceRequests {
 	doc := georeport.ServiceRequests{Requests: make([]any, 0, len(l.Requests))}
 	loc := l.Jurisdiction.Location()
-	for _, r := range l.Requests {
-		out := georeport.NewRequest(r, loc)
+	// One allocation for the page's requests, each in the document by its address (a value
+	// would be copied to the heap one by one to go in the list).
+	outs := make([]georeport.Request, len(l.Requests))
+	for i, r := range l.Requests {
+		out := &outs[i]
+		*out = georeport.NewRequest(r, loc)
 		if d := l.Details; d != nil {
 			out.Extended = georeport.NewExtended(r, d.Linked, a.feedURL(r))
 			out.Notes = georeport.NewNotes(d.Activities[r.ID], loc)
