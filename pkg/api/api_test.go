@@ -39,6 +39,24 @@ func newWorld(t testing.TB) (http.Handler, *bolt.Store) {
 	return a.Handler(), st
 }
 
+// golden compares a recorded answer with its golden file, or rewrites the file under -update.
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./pkg/api -run %s -update writes it)", err, strings.SplitN(t.Name(), "/", 2)[0])
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("response differs from %s (-want +got):\n%s", path, apitest.Diff(want, got))
+	}
+}
+
 func serve(t *testing.T, h http.Handler, c apitest.Case) (int, http.Header, []byte) {
 	t.Helper()
 	req, err := c.Request("")

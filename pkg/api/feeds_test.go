@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,21 +23,7 @@ func TestFeedListGolden(t *testing.T) {
 	for _, c := range apitest.FeedCases {
 		status, header, body := serve(t, h, c)
 		t.Run(c.Name, func(t *testing.T) {
-			got := apitest.Record(status, header, body)
-			path := filepath.Join("testdata", "golden", c.Name+".txt")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatalf("%v (go test ./pkg/api -run TestFeedListGolden -update writes it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("response differs from %s (-want +got):\n%s", path, apitest.Diff(want, got))
-			}
+			golden(t, filepath.Join("testdata", "golden", c.Name+".txt"), apitest.Record(status, header, body))
 		})
 	}
 }

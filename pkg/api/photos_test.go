@@ -64,21 +64,7 @@ func TestPhotoGolden(t *testing.T) {
 		requestsBefore, filesBefore := allRequests(t, st), listFiles(t, dir)
 		status, header, body := serve(t, h, c)
 		t.Run(c.Name, func(t *testing.T) {
-			got := apitest.Record(status, header, body)
-			path := filepath.Join("testdata", "golden", c.Name+".txt")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (go test ./pkg/api -run TestPhotoGolden -update writes it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("response differs from %s (-want +got):\n%s", path, apitest.Diff(want, got))
-				}
-			}
+			golden(t, filepath.Join("testdata", "golden", c.Name+".txt"), apitest.Record(status, header, body))
 			if status >= 400 {
 				if after := allRequests(t, st); after != requestsBefore {
 					t.Errorf("a refused report or update stored a request:\n before %s\n after  %s", requestsBefore, after)

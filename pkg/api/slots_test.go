@@ -56,21 +56,7 @@ func TestSlotGolden(t *testing.T) {
 		requestsBefore, photosBefore := allRequests(t, st), photos()
 		status, header, body := serve(t, h, c.Case)
 		t.Run(c.Name, func(t *testing.T) {
-			got := apitest.Record(status, header, body)
-			path := filepath.Join("testdata", "golden", c.Name+".txt")
-			if *update {
-				if err := os.WriteFile(path, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-			} else {
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (go test ./pkg/api -run TestSlotGolden -update writes it)", err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("response differs from %s (-want +got):\n%s", path, apitest.Diff(want, got))
-				}
-			}
+			golden(t, filepath.Join("testdata", "golden", c.Name+".txt"), apitest.Record(status, header, body))
 			if status >= 500 {
 				t.Errorf("answered %d: no case of the slots may fail inside", status)
 			}
