@@ -411,6 +411,22 @@ type callsOf struct {
 // outside them: CORS preflights (OPTIONS with Origin, answered from CorsConfiguration), bodies
 // over its 10 MB limit (the 300 KiB post-too-large body reaches the function, which answers 413
 // as the local server does), and throttling (429).
+// matchGolden compares an answer of op, recorded, with pkg/api's golden file of that name and
+// returns the golden file.
+func matchGolden(t *testing.T, op, name string, status int, header http.Header, body []byte) []byte {
+	t.Helper()
+	got := apitest.Record(status, header, body)
+	path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", name+".txt")
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s: response differs from %s (-want +got):\n%s", op, path, apitest.Diff(want, got))
+	}
+	return want
+}
+
 func TestFunctions(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
@@ -435,15 +451,7 @@ func TestFunctions(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", op, err)
 				}
-				got := apitest.Record(status, header, body)
-				path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", c.Name+".txt")
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("%s: response differs from %s (-want +got):\n%s", op, path, apitest.Diff(want, got))
-				}
+				want := matchGolden(t, op, c.Name, status, header, body)
 				if wire := apitest.Body(want); !bytes.Equal(body, wire) {
 					t.Fatalf("%s: the body's bytes are not the golden's:\n got %q\nwant %q", op, body, wire)
 				}
@@ -468,15 +476,7 @@ func TestFunctions(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", op, err)
 				}
-				got := apitest.Record(status, header, body)
-				path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", c.Name+".txt")
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("%s: response differs from %s (-want +got):\n%s", op, path, apitest.Diff(want, got))
-				}
+				matchGolden(t, op, c.Name, status, header, body)
 			})
 		}
 	})

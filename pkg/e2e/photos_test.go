@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -19,7 +17,6 @@ import (
 
 	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/api/apitest"
-	"github.com/civicworks/open311/pkg/awstest"
 	"github.com/civicworks/open311/pkg/e2e"
 	"github.com/civicworks/open311/pkg/media"
 	"github.com/civicworks/open311/pkg/photo/phototest"
@@ -97,15 +94,7 @@ func runPhotoCases(t *testing.T, w *world) {
 			if err != nil {
 				t.Fatalf("%s: %v", op, err)
 			}
-			got := apitest.Record(status, header, body)
-			path := filepath.Join(awstest.Root(), "pkg", "api", "testdata", "golden", c.Name+".txt")
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Fatalf("%s: response differs from %s (-want +got):\n%s", op, path, apitest.Diff(want, got))
-			}
+			matchGolden(t, op, c.Name, status, header, body)
 			same++
 			if status >= 400 {
 				if after := w.objects(t); !slices.Equal(after, before) {
