@@ -119,6 +119,32 @@ type Slots interface {
 	CreateRequestWithSlots(ctx context.Context, r open311.Request, created open311.Activity, slotIDs []string) error
 }
 
+// Subscriptions keeps the WebSub hub's confirmed subscriptions (package websub). It joins Store
+// once every backend implements it.
+type Subscriptions interface {
+	// PutSubscription creates or replaces the subscription of s.Callback to s.Topic (a
+	// renewal replaces the secret and the lease).
+	PutSubscription(ctx context.Context, s open311.Subscription) error
+	// DeleteSubscription removes the subscription of callback to topic; an unknown one is no
+	// error.
+	DeleteSubscription(ctx context.Context, topic, callback string) error
+	// Subscription returns the subscription of callback to topic whose lease runs at now, or
+	// NotFound (also for an expired one, which a store may delete some time after it expired).
+	Subscription(ctx context.Context, topic, callback string, now time.Time) (open311.Subscription, error)
+	// Subscribers returns the subscriptions of a topic whose lease runs at now, ordered by
+	// callback, at most limit (1..MaxPageSize) of them after cursor (an opaque
+	// SubscriberPage.Next, "" for the first page): a topic's subscribers are read a page at a
+	// time, whatever their number. It fails with Invalid for a cursor it did not give out or a
+	// limit out of range.
+	Subscribers(ctx context.Context, topic string, now time.Time, cursor string, limit int) (SubscriberPage, error)
+}
+
+// SubscriberPage is one page of a topic's subscribers; Next is "" on the last page.
+type SubscriberPage struct {
+	Subscriptions []open311.Subscription
+	Next          string
+}
+
 // Store is everything the API and the tooling need.
 type Store interface {
 	Catalog

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/civicworks/open311/pkg/open311"
 )
 
 // The hub's bounds on a subscription's lease (hub.lease_seconds): a subscriber asks within them
@@ -44,13 +46,9 @@ type Request struct {
 	Lease    time.Duration
 }
 
-// Subscription is a verified subscriber of a topic, until Expires.
-type Subscription struct {
-	Topic    string    `json:"topic"`
-	Callback string    `json:"callback"`
-	Secret   string    `json:"secret,omitempty"`
-	Expires  time.Time `json:"expires"`
-}
+// Subscription is a confirmed subscriber of a topic, until Expires (kept by a
+// store.Subscriptions).
+type Subscription = open311.Subscription
 
 // ParseRequest reads a subscription request's form: hub.mode, hub.topic (which topics says
 // this hub serves), hub.callback (the policy's rules), hub.secret, hub.lease_seconds (within
