@@ -2,7 +2,6 @@ package georeport
 
 import (
 	"strconv"
-	"time"
 	"unicode/utf8"
 )
 
@@ -113,12 +112,6 @@ func jsonStrings(b []byte, ss []string) []byte {
 		b = jsonString(b, s)
 	}
 	return append(b, ']')
-}
-
-// appendTime appends t at seconds precision with its zone, as open311.FormatTime(t, t.Location())
-// writes it, without its allocation.
-func appendTime(b []byte, t time.Time) []byte {
-	return t.Truncate(time.Second).AppendFormat(b, time.RFC3339)
 }
 
 // xmlText appends s escaped as encoding/xml escapes character data (xml.EscapeText): markup

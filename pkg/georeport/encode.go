@@ -41,6 +41,19 @@ func (s ServiceRequests) fast() bool {
 }
 
 func (r Request) appendJSON(b []byte) []byte {
+	if !memoized(&r) {
+		return r.writeJSON(b)
+	}
+	if w := jsonMemo.lookup(&r); w != nil {
+		return append(b, w...)
+	}
+	start := len(b)
+	b = r.writeJSON(b)
+	jsonMemo.remember(&r, b[start:])
+	return b
+}
+
+func (r *Request) writeJSON(b []byte) []byte {
 	b = jsonKey(append(b, '{'), "service_request_id", true)
 	b = jsonString(b, r.ServiceRequestID)
 	b = jsonString(jsonKey(b, "status", false), r.Status)
@@ -69,6 +82,19 @@ func (r Request) appendJSON(b []byte) []byte {
 }
 
 func (r Request) appendXML(b []byte) []byte {
+	if !memoized(&r) {
+		return r.writeXML(b)
+	}
+	if w := xmlMemo.lookup(&r); w != nil {
+		return append(b, w...)
+	}
+	start := len(b)
+	b = r.writeXML(b)
+	xmlMemo.remember(&r, b[start:])
+	return b
+}
+
+func (r *Request) writeXML(b []byte) []byte {
 	b = xmlOpen(b, "request")
 	b = xmlElem(b, "service_request_id", r.ServiceRequestID)
 	b = xmlElem(b, "status", r.Status)

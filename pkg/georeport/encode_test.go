@@ -109,3 +109,40 @@ func FuzzXMLText(f *testing.F) {
 		}
 	})
 }
+
+// TestMemoShowsTheRequestAsItIs writes a page twice (the second time from the memo), then with
+// one request changed and with two requests of the same id (as two jurisdictions may have):
+// every time the bytes are what encoding/json and encoding/xml write of the page as it is then.
+func TestMemoShowsTheRequestAsItIs(t *testing.T) {
+	doc := page(5)
+	same := func(label string, doc ServiceRequests) {
+		t.Helper()
+		for _, f := range []Format{JSON, XML} {
+			got, err := Marshal(f, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := marshalReflect(f, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s in %s:\n got %s\nwant %s", label, f.Suffix(), got, want)
+			}
+		}
+	}
+	same("first", doc)
+	same("again", doc)
+	changed := doc.Requests[2].(Request)
+	changed.Status, changed.UpdatedDatetime = "closed", OptTime{changed.UpdatedDatetime.Time.Add(time.Minute)}
+	doc.Requests[2] = changed
+	same("a request changed", doc)
+	moved := doc.Requests[3].(Request)
+	moved.Lat.Value += 1e-9
+	doc.Requests[3] = moved
+	same("a request moved by a nanodegree", doc)
+	twin := doc.Requests[0].(Request)
+	twin.Description = "Another jurisdiction's request of the same id"
+	doc.Requests = append(doc.Requests, twin, doc.Requests[0])
+	same("two requests of one id", doc)
+}
