@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/civicworks/open311/pkg/api"
 	"github.com/civicworks/open311/pkg/georeport"
 )
 
@@ -27,8 +28,14 @@ func writeError(w http.ResponseWriter, r *http.Request, status int, description 
 
 // errorDocuments turns the plain-text error answers of net/http's own handlers (http.Error, as
 // http.ServeContent and ServeMux use it) into the error document, keeping their status and words.
+// The WebSub hub's answers (POST /hub) are plain text on purpose, as subscribers read them, and
+// pass as they are.
 func errorDocuments(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == api.HubPath || r.URL.Path == api.VersionPrefix+api.HubPath {
+			h.ServeHTTP(w, r)
+			return
+		}
 		pw := &plainErrorWriter{ResponseWriter: w}
 		h.ServeHTTP(pw, r)
 		if pw.status != 0 {

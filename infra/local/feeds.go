@@ -14,6 +14,7 @@ import (
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/opendata"
 	"github.com/civicworks/open311/pkg/store"
+	"github.com/civicworks/open311/pkg/websub"
 )
 
 // feedingStore is the local stand-in for the DynamoDB stream: every acknowledged write of a
@@ -59,6 +60,9 @@ type follower struct {
 	opt    feed.Options
 	log    *slog.Logger
 	counts *metrics.Counters
+	// notify is told the feeds each round wrote with new content (their URLs, the WebSub
+	// topics); nil: nobody is.
+	notify websub.Notifier
 
 	mu      sync.Mutex
 	pending []feed.Change
@@ -69,8 +73,8 @@ type follower struct {
 }
 
 // newFollower starts a follower; Close stops it.
-func newFollower(rd feed.Reader, pub feed.Publisher, opt feed.Options, log *slog.Logger, counts *metrics.Counters) *follower {
-	f := &follower{rd: rd, pub: pub, opt: opt, log: log, counts: counts, wake: make(chan struct{}, 1),
+func newFollower(rd feed.Reader, pub feed.Publisher, opt feed.Options, log *slog.Logger, counts *metrics.Counters, notify websub.Notifier) *follower {
+	f := &follower{rd: rd, pub: pub, opt: opt, log: log, counts: counts, notify: notify, wake: make(chan struct{}, 1),
 		flush: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	go f.run()
 	return f
@@ -153,6 +157,7 @@ func (f *follower) round() {
 		known[id] = j.Locales
 		return j.Locales
 	}
+	var topics []string
 	for _, fd := range feed.Localized(feed.Touched(changes), locales) {
 		ok, err := feed.Refresh(ctx, f.rd, f.pub, fd, f.opt)
 		switch {
@@ -161,11 +166,17 @@ func (f *follower) round() {
 			f.log.Error("refresh feed", "feed", fd.String(), "err", err)
 		case ok:
 			written++
+			topics = append(topics, fd.URL(f.opt.FeedBase))
 		default:
 			skipped++
 		}
 	}
 	f.counts.Feeds(written, skipped, failed)
+	if f.notify != nil && len(topics) > 0 {
+		if err := f.notify.Changed(ctx, topics); err != nil {
+			f.log.Error("websub notify", "feeds", len(topics), "err", err)
+		}
+	}
 }
 
 // settle refreshes, now, the feeds of every change noted so far, and returns when they are

@@ -4,7 +4,7 @@
 // it rebuilds after every write, the web app (GET /, pkg/webapp, posting reports with the local
 // reporter key), an index of the API (GET /api/) linking everything, and the docs.
 //
-//	go run ./infra/local [-addr 127.0.0.1:8080] [-data DIR] [-catalog FILE] [-no-demo-requests] [-tile-url URL]
+//	go run ./infra/local [-addr 127.0.0.1:8080] [-data DIR] [-catalog FILE] [-no-demo-requests] [-tile-url URL] [-websub-insecure]
 //
 // Started anywhere inside the repository (go run . in infra/local, say), -data and -catalog
 // default to data/ and infra/catalog/demo.json in the repository's root. The catalog and the
@@ -38,6 +38,7 @@ func main() {
 	flag.StringVar(&cfg.Catalog, "catalog", demo.CatalogFile, "catalog `file` (jurisdictions, services) loaded when the store is new (default: the demo city, in the repository's root)")
 	flag.BoolVar(&cfg.NoDemo, "no-demo-requests", false, "leave out the demo requests when the store is new (the catalog is still loaded)")
 	flag.StringVar(&cfg.TileURL, "tile-url", "", "the web app's map tiles, a `URL` with {z}, {x} and {y} (default: OpenStreetMap's; none: no tiles)")
+	flag.BoolVar(&cfg.WebSubInsecure, "websub-insecure", false, "let the WebSub hub call http callbacks and ones on this machine (loopback): for local testing only")
 	flag.IntVar(&cfg.RetentionDays, "retention-days", 365, "erase a reporter's personal data this many `days` after their request closes (at start, then daily; 0 keeps it)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./infra/local [flags]\n\n"+

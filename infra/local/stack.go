@@ -35,6 +35,7 @@ import (
 	"github.com/civicworks/open311/pkg/store"
 	"github.com/civicworks/open311/pkg/store/bolt"
 	"github.com/civicworks/open311/pkg/webapp"
+	"github.com/civicworks/open311/pkg/websub"
 )
 
 // Config is what the local stack runs with.
@@ -51,7 +52,13 @@ type Config struct {
 	RetentionDays int
 	// TileURL is the web app's map tiles ({z}/{x}/{y}); "" : OpenStreetMap's; "none": no tiles.
 	TileURL string
-	Logger  *slog.Logger
+	// WebSubInsecure lets the WebSub hub's callbacks be http and on this machine (loopback):
+	// for trying the hub locally only. Without it they are https on a public address.
+	WebSubInsecure bool
+	// WebSubBackoff scales the waits between a failed delivery's attempts (1 when 0): the
+	// tests' knob, so that a subscriber given up on is given up on quickly.
+	WebSubBackoff float64
+	Logger        *slog.Logger
 }
 
 // storeFile is the name of the embedded store in the data folder (infra/admin opens it too).
@@ -73,21 +80,29 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 	defer ln.Close()
 	base := "http://" + ln.Addr().String()
 	feeds := filepath.Join(cfg.Data, "feeds")
-	opt := feed.Options{FeedBase: base + "/feeds", APIBase: base}
+	hubURL := base + api.HubPath
+	opt := feed.Options{FeedBase: base + "/feeds", APIBase: base, HubURL: hubURL}
 
 	counters := &metrics.Counters{}
+	// The WebSub hub: subscription requests from POST /hub verified, and the feeds the follower
+	// writes delivered to their subscribers, each in the background.
+	hubPolicy := websub.Policy{AllowHTTP: cfg.WebSubInsecure, AllowLoopback: cfg.WebSubInsecure}
+	hub := newLocalHub(hubURL, opt.FeedBase, feeds, hubPolicy, cfg.WebSubBackoff, cfg.Logger, counters)
 	var follow *follower
 	db, err := openStore(ctx, cfg, func(db *bolt.Store) store.Store {
-		follow = newFollower(db, folder.Publisher(feeds), opt, cfg.Logger, counters)
+		hub.start(db)
+		follow = newFollower(db, folder.Publisher(feeds), opt, cfg.Logger, counters, hub)
 		return &feedingStore{Store: db, follow: follow}
 	})
 	if err != nil {
 		if follow != nil {
 			follow.Close()
 		}
+		hub.Close()
 		return err
 	}
 	defer db.Close()
+	defer hub.Close()    // after the follower, before the store closes
 	defer follow.Close() // before the store closes: the last writes' feeds are written first
 	follow.settle()      // the seed's feeds are there before the first reader comes
 	st := &feedingStore{Store: db, follow: follow}
@@ -125,12 +140,19 @@ func Run(ctx context.Context, cfg Config, out io.Writer) error {
 		return fmt.Errorf("make the upload forms' secret: %w", err)
 	}
 	a := api.New(api.Options{Store: st, Logger: cfg.Logger, CatalogTTL: 5 * time.Second, FeedBase: base + "/feeds",
-		Metrics: counters, Seal: personal, Media: withPreviews, MediaBase: base, Uploads: uploads, Forms: uploads})
+		Metrics: counters, Seal: personal, Media: withPreviews, MediaBase: base, Uploads: uploads, Forms: uploads,
+		Hub: hub, HubPolicy: hubPolicy})
 	// What runs daily, now and then every day: the retention of personal data, as the
-	// retention function does it on AWS, the bulk open data export and the feed lists (OPML).
+	// retention function does it on AWS, the bulk open data export, the feed lists (OPML) and
+	// the clean-up of the WebSub subscriptions whose lease ended.
 	daily := func() {
 		if cfg.RetentionDays > 0 {
 			sweep(ctx, st, time.Duration(cfg.RetentionDays)*24*time.Hour, cfg.Logger)
+		}
+		if n, err := db.DeleteExpiredSubscriptions(ctx, time.Now()); err != nil {
+			cfg.Logger.Error("delete expired websub subscriptions", "err", err)
+		} else {
+			cfg.Logger.Info("websub subscriptions expired", "deleted", n)
 		}
 		exportOpenData(ctx, st, feeds, cfg.Logger)
 		publishFeedLists(ctx, st, feeds, opt, cfg.Logger)

@@ -21,6 +21,7 @@ import (
 	"github.com/civicworks/open311/pkg/metrics"
 	"github.com/civicworks/open311/pkg/open311"
 	"github.com/civicworks/open311/pkg/seal"
+	"github.com/civicworks/open311/pkg/websub"
 )
 
 // Options configure an API. Only Store is required.
@@ -59,6 +60,11 @@ type Options struct {
 	Uploads   media.Uploads
 	Forms     media.Forms
 	NewSlotID func() string
+	// Hub takes the WebSub subscription requests of POST /hub (HubPath) to have them verified;
+	// without it the route answers 503. HubPolicy says which callbacks it takes, and the topics
+	// it takes are the feeds under FeedBase.
+	Hub       websub.Intents
+	HubPolicy websub.Policy
 }
 
 // API serves the operations of the route table over one service desk.

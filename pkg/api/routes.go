@@ -38,7 +38,7 @@ func Operations() []Operation { return append(served(), Fallback) }
 func served() []Operation {
 	return []Operation{GetDiscovery, GetServices, GetServiceDefinition, PostRequest, GetToken,
 		GetRequests, GetRequest, UpdateRequest, GetRequestUpdates, PostRequestUpdate, GetJurisdictions, GetOpenAPI, PostMedia,
-		GetFeeds}
+		GetFeeds, PostHub}
 }
 
 // Lookup returns the operation of the table with the given name.
@@ -105,6 +105,7 @@ const (
 	OpOpenAPI           = "get-openapi"
 	OpPostMedia         = "post-media"
 	OpFeeds             = "get-feeds"
+	OpPostHub           = "post-hub"
 	OpFallback          = "fallback"
 )
 

@@ -39,6 +39,9 @@ type Options struct {
 	// Entries is the most activities a service or jurisdiction feed shows (default
 	// DefaultEntries, at most store.MaxPageSize).
 	Entries int
+	// HubURL, when set, is the WebSub hub every feed names (rel="hub", beside its rel="self"),
+	// where a subscriber asks for the feed to be pushed to it.
+	HubURL string
 }
 
 // Build reads the state of a feed's subject from the store and renders the feed as Atom 1.0
@@ -225,6 +228,9 @@ func (b builder) document(title, subtitle, alternate string, items []store.Entry
 			{Rel: "alternate", Type: "application/json", Href: alternate},
 		},
 		Entries: make([]entry, 0, len(items)),
+	}
+	if b.opt.HubURL != "" {
+		d.Links = slices.Insert(d.Links, 1, link{Rel: "hub", Href: b.opt.HubURL})
 	}
 	d.Links = append(d.Links, b.alternates()...)
 	for _, it := range items {

@@ -3,6 +3,8 @@ package feed_test
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -443,5 +445,48 @@ func TestAggregateFeedsKeepWhatWasPublic(t *testing.T) {
 	}
 	if _, err := feed.Build(ctx, st, feed.ForRequest(apitest.Jurisdiction, "100005"), options); !open311.IsKind(err, open311.NotFound) {
 		t.Errorf("the feed of a request submitted again: got %v, want NotFound", err)
+	}
+}
+
+// TestBuildHub builds every golden feed with a hub: each is its golden file with one more link,
+// rel="hub" naming the hub, right after its rel="self", and a feed reader finds both.
+func TestBuildHub(t *testing.T) {
+	st := world(t)
+	const hub = "https://api.example.org/open311/v2/hub"
+	opt := options
+	opt.HubURL = hub
+	for _, c := range feedtest.Golden {
+		t.Run(c.File, func(t *testing.T) {
+			got, err := feed.Build(context.Background(), st, c.Feed, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, err := os.ReadFile(filepath.Join("testdata", c.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			self := `<link rel="self" type="application/atom+xml" href="` + c.Feed.URL(opt.FeedBase) + `"></link>`
+			i := bytes.Index(want, []byte(self))
+			if i < 0 {
+				t.Fatalf("%s has no rel=self link %s", c.File, self)
+			}
+			i += len(self)
+			hubLine := "\n  " + `<link rel="hub" href="` + hub + `"></link>`
+			want = append(want[:i:i], append([]byte(hubLine), want[i:]...)...)
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s with a hub:\n%s\nwant the golden file with the hub link after rel=self", c.File, got)
+			}
+			f, err := (&atom.Parser{}).Parse(bytes.NewReader(got))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rels := map[string]string{}
+			for _, l := range f.Links {
+				rels[l.Rel] = l.Href
+			}
+			if rels["hub"] != hub || rels["self"] != c.Feed.URL(opt.FeedBase) {
+				t.Errorf("a feed reader finds hub %q and self %q", rels["hub"], rels["self"])
+			}
+		})
 	}
 }

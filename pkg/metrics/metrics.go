@@ -115,7 +115,13 @@ type Counters struct {
 	requests map[[2]string]float64 // operation, status class
 	latency  map[string]*histogram
 	feeds    map[string]float64 // written, skipped, failed
+	websub   map[string]float64 // by WebSubOutcomes
 }
+
+// WebSubOutcomes are what the local WebSub hub counts: subscription requests verified or
+// refused by their subscriber, deliveries delivered, retried, given up on after their last
+// attempt, and subscribers gone (410).
+var WebSubOutcomes = []string{"delivered", "given_up", "gone", "refused", "retried", "verified"}
 
 // latencyBuckets are the upper bounds of the latency histogram, in seconds.
 var latencyBuckets = []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
@@ -159,6 +165,16 @@ func (c *Counters) Feeds(written, skipped, failed int) {
 	c.feeds["failed"] += float64(failed)
 }
 
+// WebSub counts one event of the WebSub hub, one of WebSubOutcomes.
+func (c *Counters) WebSub(outcome string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.websub == nil {
+		c.websub = map[string]float64{}
+	}
+	c.websub[outcome]++
+}
+
 // WritePrometheus writes the counters in Prometheus' text exposition format (version 0.0.4).
 func (c *Counters) WritePrometheus(w io.Writer) error {
 	c.mu.Lock()
@@ -196,6 +212,11 @@ func (c *Counters) WritePrometheus(w io.Writer) error {
 	b.WriteString("# TYPE open311_feeds_total counter\n")
 	for _, outcome := range []string{"failed", "skipped", "written"} {
 		fmt.Fprintf(&b, "open311_feeds_total{outcome=%q} %v\n", outcome, c.feeds[outcome])
+	}
+	b.WriteString("# HELP open311_websub_total The WebSub hub's verifications and deliveries, by outcome.\n")
+	b.WriteString("# TYPE open311_websub_total counter\n")
+	for _, outcome := range WebSubOutcomes {
+		fmt.Fprintf(&b, "open311_websub_total{outcome=%q} %v\n", outcome, c.websub[outcome])
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -56,6 +56,9 @@ func TestPrometheus(t *testing.T) {
 	c.Request("get-request", 404, 40*time.Millisecond)
 	c.Request("post-request", 201, 2*time.Second)
 	c.Feeds(3, 1, 0)
+	c.WebSub("delivered")
+	c.WebSub("delivered")
+	c.WebSub("given_up")
 	var buf bytes.Buffer
 	if err := c.WritePrometheus(&buf); err != nil {
 		t.Fatal(err)
@@ -80,5 +83,12 @@ func TestPrometheus(t *testing.T) {
 	}
 	if f := families["open311_feeds_total"]; f == nil || len(f.Metric) != 3 {
 		t.Errorf("open311_feeds_total: %v", f)
+	}
+	ws := map[string]float64{}
+	for _, m := range families["open311_websub_total"].GetMetric() {
+		ws[m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+	}
+	if len(ws) != len(metrics.WebSubOutcomes) || ws["delivered"] != 2 || ws["given_up"] != 1 || ws["verified"] != 0 {
+		t.Errorf("open311_websub_total: %v", ws)
 	}
 }

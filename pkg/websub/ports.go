@@ -15,8 +15,13 @@ import (
 // them verified later, off the request's path: the local server's goroutine, a queue on AWS.
 // What takes them calls Hub.Confirm for each.
 type Intents interface {
+	// Enqueue takes r for verification, or fails with ErrBusy when it cannot take more now.
 	Enqueue(ctx context.Context, r Request) error
 }
+
+// ErrBusy is Intents.Enqueue's error when it cannot take more requests now: the hub answers 503
+// with Retry-After, and the subscriber asks again later.
+var ErrBusy = errors.New("websub: the hub is busy")
 
 // Notifier is told the topics (feed URLs) whose feeds were just written with new content, to
 // have the new content delivered to their subscribers later, off the feed builder's path. What

@@ -6,7 +6,7 @@
 // another's; writers are serialised, so UpdateRequests reads, changes and writes in one
 // transaction and never loses to a concurrent update; every commit is fsynced before it is
 // acknowledged; the file is locked while open, and a second Open fails after a second instead of
-// waiting. The file records its schema; Open refuses other schemas, except 1 and 2, which it
+// waiting. The file records its schema; Open refuses other schemas, except 1 to 5, which it
 // migrates. A request is decoded once and kept decoded while its stored bytes stay the same;
 // every read gets its own copy.
 //
@@ -49,11 +49,11 @@ var (
 var topBuckets = [][]byte{bucketMeta, bucketJurisdictions, bucketKeys, bucketServices,
 	bucketRequests, bucketRequestsByTS, bucketTokens, bucketActivities,
 	bucketClientUpdates, bucketUpdatesByTS, bucketUpdatesBySvc, bucketReporters,
-	bucketUploadSlots, bucketUpdatesByArea}
+	bucketUploadSlots, bucketUpdatesByArea, bucketSubscriptions, bucketSubsByExpiry}
 
 // schemaVersion names the layout above; a file of another layout is refused rather than
-// misread, except schemas 1 to 4, which Open migrates.
-const schemaVersion = "5"
+// misread, except schemas 1 to 5, which Open migrates.
+const schemaVersion = "6"
 
 var schemaKey = []byte("schema")
 
@@ -131,6 +131,9 @@ func Open(path string) (*Store, error) {
 			if err := migrateFrom4(tx); err != nil {
 				return fmt.Errorf("migrate from schema 4: %w", err)
 			}
+			return meta.Put(schemaKey, []byte(schemaVersion))
+		case string(v) == "5":
+			// Schema 6 added the subscriptions' buckets, created empty above: nothing to build.
 			return meta.Put(schemaKey, []byte(schemaVersion))
 		case string(v) != schemaVersion:
 			return fmt.Errorf("the file has schema version %q; this program knows version %q only", v, schemaVersion)

@@ -378,7 +378,7 @@ func TestInvalidInput(t *testing.T) {
 
 // TestMigrate turns a store into a file of an older schema (schema 1: no client update, time or
 // service index of activities; schema 2: no service index; schema 3: no index of the requests
-// holding a reporter; schema 4: no index of activities by area) and checks that Open builds what is
+// holding a reporter; schema 4: no index of activities by area; schema 5: no subscriptions) and checks that Open builds what is
 // missing and moves the file to the current schema.
 func TestMigrate(t *testing.T) {
 	for _, tc := range []struct {
@@ -389,6 +389,7 @@ func TestMigrate(t *testing.T) {
 		{"2", []string{"updates_by_service", "reporters", "updates_by_area"}},
 		{"3", []string{"reporters", "updates_by_area"}},
 		{"4", []string{"updates_by_area"}},
+		{"5", []string{"subscriptions", "subscriptions_by_expiry"}},
 	} {
 		t.Run("from schema "+tc.schema, func(t *testing.T) {
 			t.Parallel()
@@ -497,12 +498,12 @@ func TestOpenRefusesOtherSchemas(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	setSchema(t, path, "6")
+	setSchema(t, path, "7")
 	if s, err := bolt.Open(path); err == nil {
 		s.Close()
-		t.Fatal("Open of a schema 6 file: got no error")
-	} else if !strings.Contains(err.Error(), `"6"`) {
-		t.Errorf("Open of a schema 6 file: error %q does not name the schema", err)
+		t.Fatal("Open of a schema 7 file: got no error")
+	} else if !strings.Contains(err.Error(), `"7"`) {
+		t.Errorf("Open of a schema 7 file: error %q does not name the schema", err)
 	}
 }
 
@@ -538,5 +539,45 @@ func TestErrorsNameTheOperation(t *testing.T) {
 	cancel()
 	if _, err := s.Jurisdictions(ctx); err == nil {
 		t.Error("Jurisdictions with a cancelled context: got no error")
+	}
+}
+
+func TestSubscriptions(t *testing.T) {
+	storetest.TestSubscriptions(t, func(t *testing.T) store.Subscriptions { return openTemp(t) })
+}
+
+// TestDeleteExpiredSubscriptions: the daily clean-up deletes the subscriptions whose lease ended
+// (and only those: not one renewed after an expiry was indexed), and a second run finds none.
+func TestDeleteExpiredSubscriptions(t *testing.T) {
+	ctx := t.Context()
+	s := openTemp(t)
+	topic := "https://cdn.example.org/feeds/city.example.gov/requests.atom"
+	sub := func(cb string, expires time.Time) open311.Subscription {
+		return open311.Subscription{Topic: topic, Callback: cb, Created: when, Expires: expires}
+	}
+	for _, x := range []open311.Subscription{
+		sub("https://old.example.net/", when.Add(time.Hour)),
+		sub("https://renewed.example.net/", when.Add(time.Hour)),
+		sub("https://live.example.net/", when.Add(48*time.Hour)),
+		{Topic: topic + "/other", Callback: "https://old.example.net/", Created: when, Expires: when.Add(2 * time.Hour)},
+		sub("https://renewed.example.net/", when.Add(72*time.Hour)),
+	} {
+		if err := s.PutSubscription(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := s.DeleteExpiredSubscriptions(ctx, when.Add(24*time.Hour))
+	if err != nil || n != 2 {
+		t.Fatalf("DeleteExpiredSubscriptions: %d, %v; want 2 deleted", n, err)
+	}
+	for cb, wantFound := range map[string]bool{"https://old.example.net/": false, "https://renewed.example.net/": true, "https://live.example.net/": true} {
+		// Read at the time they were written, so that only a deletion hides them.
+		_, err := s.Subscription(ctx, topic, cb, when)
+		if found := err == nil; found != wantFound {
+			t.Errorf("%s after the clean-up: %v, want found %v", cb, err, wantFound)
+		}
+	}
+	if n, err := s.DeleteExpiredSubscriptions(ctx, when.Add(24*time.Hour)); err != nil || n != 0 {
+		t.Errorf("a second clean-up: %d, %v; want none", n, err)
 	}
 }
