@@ -28,7 +28,7 @@
 # pkg/deploy's tests check that the targets below, template.yaml, functions/ and the route table
 # agree.
 
-OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi post-media get-feeds fallback
+OPERATIONS := get-discovery get-services get-service-definition post-request get-token get-requests get-request update-request get-request-updates post-request-update get-jurisdictions get-openapi post-hub post-media get-feeds fallback
 # Functions that serve no route: an event source of template.yaml triggers them (the table's
 # stream the feed builder, daily schedules the retention of personal data and the open data
 # export, a deploy the publisher of the CDN's pages, the feed bucket's new photos the preview
@@ -107,6 +107,8 @@ build-GetFeedsFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-feeds
 build-GetOpenAPIFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/get-openapi
+build-PostHubFunction:
+	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/post-hub
 build-FallbackFunction:
 	$(LAMBDA_BUILD) -o $(ARTIFACTS_DIR)/bootstrap ./functions/fallback
 build-GetRequestsFunction:
