@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -173,21 +172,9 @@ func TestWebSubOnLoopback(t *testing.T) {
 	}
 
 	// A new request.
-	resp, err := http.PostForm(base+"/requests.json", url.Values{"api_key": {"hub-reporter"}, "service_code": {"pothole"},
+	id := report(t, base, url.Values{"api_key": {"hub-reporter"}, "service_code": {"pothole"},
 		"lat": {"40.7128"}, "long": {"-74.006"}, "attribute[size]": {"large"}, "description": {"A hole pushed to subscribers"},
 		"email": {"pii@example.net"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var created []struct {
-		ID string `json:"service_request_id"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
-	if err != nil || len(created) != 1 {
-		t.Fatalf("POST: %v %+v", err, created)
-	}
-	id := created[0].ID
 	requestFeed := base + "/feeds/city.example.org/requests/" + id + ".atom"
 	check := func(d delivery, want string) bool {
 		t.Helper()
@@ -241,7 +228,7 @@ func TestWebSubOnLoopback(t *testing.T) {
 
 	// The request's own feed, subscribed to now, and a staff update, delivered on both.
 	subscribe(t, base, websub.Subscribe, requestFeed, good.srv.URL+"/cb?who=good", secret)
-	resp, err = http.PostForm(base+"/requests/"+id+".json", url.Values{"api_key": {"hub-staff"}, "comment": {"Crew booked for Tuesday"},
+	resp, err := http.PostForm(base+"/requests/"+id+".json", url.Values{"api_key": {"hub-staff"}, "comment": {"Crew booked for Tuesday"},
 		"status_notes": {"Scheduled."}, "agency_responsible": {"Public Works"}})
 	if err != nil {
 		t.Fatal(err)

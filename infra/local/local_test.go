@@ -246,14 +246,10 @@ func startStack(t *testing.T, cfg Config) *stack {
 	return nil
 }
 
-// TestFeedsFollowChanges posts a request and a comment to the local server, then reads the
-// request's Atom feed under /feeds/ with a real feed parser and finds both.
-func TestFeedsFollowChanges(t *testing.T) {
-	base := runStack(t, Config{Addr: "127.0.0.1:0", Data: t.TempDir(), Catalog: "../catalog/demo.json",
-		ReporterKey: "local-reporter", StaffKey: "local-staff"})
-	resp, err := http.PostForm(base+"/requests.json", url.Values{"api_key": {"local-reporter"}, "service_code": {"pothole"},
-		"lat": {"40.7128"}, "long": {"-74.006"}, "attribute[size]": {"large"}, "description": {"Huge hole by the bus stop"},
-		"email": {"pii@example.net"}})
+// report POSTs a new request's form to the local server at base and returns the id it was given.
+func report(t *testing.T, base string, form url.Values) string {
+	t.Helper()
+	resp, err := http.PostForm(base+"/requests.json", form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +262,18 @@ func TestFeedsFollowChanges(t *testing.T) {
 		t.Fatalf("POST: %v %+v", err, created)
 	}
 	id := created[0].ID
-	resp, err = http.PostForm(base+"/requests/"+id+".json", url.Values{"api_key": {"local-reporter"}, "comment": {"Two cars hit it today"}})
+	return id
+}
+
+// TestFeedsFollowChanges posts a request and a comment to the local server, then reads the
+// request's Atom feed under /feeds/ with a real feed parser and finds both.
+func TestFeedsFollowChanges(t *testing.T) {
+	base := runStack(t, Config{Addr: "127.0.0.1:0", Data: t.TempDir(), Catalog: "../catalog/demo.json",
+		ReporterKey: "local-reporter", StaffKey: "local-staff"})
+	id := report(t, base, url.Values{"api_key": {"local-reporter"}, "service_code": {"pothole"},
+		"lat": {"40.7128"}, "long": {"-74.006"}, "attribute[size]": {"large"}, "description": {"Huge hole by the bus stop"},
+		"email": {"pii@example.net"}})
+	resp, err := http.PostForm(base+"/requests/"+id+".json", url.Values{"api_key": {"local-reporter"}, "comment": {"Two cars hit it today"}})
 	if err != nil {
 		t.Fatal(err)
 	}
