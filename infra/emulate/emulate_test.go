@@ -261,6 +261,14 @@ func TestREADMEExamples(t *testing.T) {
 		var want, got answer
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
 			want, _ = do(t, &local, "GET", path(&local), nil)
+			// The one difference on purpose: the local server runs a WebSub hub and its feeds
+			// name it; no hub runs on AWS yet, so the feed builder's name none (docs/feeds.md).
+			if hub := "\n  <link rel=\"hub\" href=\"BASE/hub\"></link>"; want.status == 200 {
+				if !strings.Contains(want.body, hub) {
+					t.Fatalf("the local feed %s names no hub:\n%s", path(&local), want.body)
+				}
+				want.body = strings.Replace(want.body, hub, "", 1)
+			}
 			if got, _ = do(t, &emulated, "GET", path(&emulated), nil); got == want {
 				break
 			}

@@ -699,6 +699,9 @@ func TestFunctions(t *testing.T) {
 			if op == api.OpFallback {
 				ok = status == http.StatusNotFound || status == http.StatusMethodNotAllowed
 			}
+			if op == api.OpPostHub { // no WebSub hub runs on AWS yet (functions/post-hub)
+				ok = status == http.StatusServiceUnavailable && strings.Contains(string(body), "no WebSub hub")
+			}
 			if !ok {
 				t.Errorf("%s: %s answered %d: %.300s", name, op, status, body)
 				continue
